@@ -1,0 +1,33 @@
+#!/bin/sh
+# Installs the Debian packages a target needs, only when some are missing.
+# Usage: scripts/install-deps.sh build|test|demo|bench
+set -eu
+build="g++ make libmbedtls-dev libyaml-dev"
+test="$build libgtest-dev openssl python3 supervisor python3-aiosmtpd iproute2 util-linux"
+demo="$build python3 supervisor"
+bench="$build nginx-light curl busybox-static hyperfine time gnuplot-nox monit"
+case "${1:-build}" in
+  build) want=$build ;;
+  test) want=$test ;;
+  demo) want=$demo ;;
+  bench) want=$bench ;;
+  *) echo "usage: $0 build|test|demo|bench" >&2; exit 2 ;;
+esac
+missing=""
+for p in $want; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "missing packages:$missing (run as root or install them)" >&2
+  exit 1
+fi
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# policy-rc.d keeps package scripts from starting services (nginx) on port 80.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

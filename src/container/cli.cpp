@@ -1,0 +1,135 @@
+#include "container/cli.hpp"
+
+#include <cxxopts.hpp>
+
+#include <cctype>
+
+namespace hc::container {
+namespace {
+
+bool is_option_name(const std::string& s, size_t from, size_t to) {
+    if (to <= from || !std::isalpha(static_cast<unsigned char>(s[from]))) return false;
+    for (size_t i = from; i < to; ++i)
+        if (!std::isalnum(static_cast<unsigned char>(s[i])) && s[i] != '-') return false;
+    return true;
+}
+
+cxxopts::Options make_options() {
+    cxxopts::Options o("healthcheck", "");
+    o.add_options()
+        ("n,name", "", cxxopts::value<std::string>())
+        ("u,url", "", cxxopts::value<std::string>())
+        ("t,timeout", "", cxxopts::value<std::string>())
+        ("m,match", "", cxxopts::value<std::string>())
+        ("f,file", "", cxxopts::value<std::string>())
+        ("r,report", "", cxxopts::value<std::string>())
+        ("cacert", "", cxxopts::value<std::string>())
+        ("insecure", "")
+        ("verify", "")
+        ("h,help", "")
+        ("version", "")
+        ("tokens", "", cxxopts::value<std::vector<std::string>>());
+    o.parse_positional({"tokens"});
+    return o;
+}
+
+Result<long> parse_timeout(const std::string& v) {
+    if (v.empty() || v.size() > 9) return err("-t/--timeout must be a number of milliseconds, got \"" + v + "\"");
+    long ms = 0;
+    for (char c : v) {
+        if (c < '0' || c > '9') return err("-t/--timeout must be a number of milliseconds, got \"" + v + "\"");
+        ms = ms * 10 + (c - '0');
+    }
+    if (ms < 1) return err("-t/--timeout must be at least 1 ms");
+    return ms;
+}
+
+}  // namespace
+
+std::vector<std::string> normalize_argv(const std::vector<std::string>& args) {
+    std::vector<std::string> out;
+    bool options_done = false;
+    for (const auto& a : args) {
+        if (options_done || a.size() < 3 || a[0] != '-') {
+            out.push_back(a);
+            continue;
+        }
+        if (a == "--") {
+            options_done = true;
+            out.push_back(a);
+            continue;
+        }
+        bool is_long = a[1] == '-';
+        size_t name_from = is_long ? 2 : 1;
+        size_t sep = a.find_first_of("=:", name_from);
+        if (sep == std::string::npos || !is_option_name(a, name_from, sep) || (!is_long && sep != 2)) {
+            out.push_back(a);
+            continue;
+        }
+        if (is_long) {
+            out.push_back(a.substr(0, sep) + "=" + a.substr(sep + 1));
+        } else {
+            out.push_back(a.substr(0, 2));
+            out.push_back(a.substr(sep + 1));
+        }
+    }
+    return out;
+}
+
+std::string usage() {
+    return "usage: healthcheck -n NAME -u URL [-t MS] [-m KEYWORD] [-f STATEFILE] [-r REPORT_URL]\n"
+           "                   [--cacert FILE] [--insecure] [--verify] [DINGTALK_TOKEN[:SECRET] ...]\n"
+           "       healthcheck supervise [-c CONFIG] [--test] [--once]\n"
+           "\n"
+           "  -n, --name NAME      name shown in notices (default: the URL)\n"
+           "  -u, --url URL        http:// or https:// URL to probe (required)\n"
+           "  -t, --timeout MS     deadline for the whole probe in ms (default 8000)\n"
+           "  -m, --match WORD     the body must contain WORD as well as status 200\n"
+           "  -f, --file PATH      state file (default /dev/shm/status)\n"
+           "  -r, --report URL     POST the probe's JSON body, merged with status, here\n"
+           "      --cacert FILE    CA bundle for notification and report TLS\n"
+           "      --insecure       do not verify notification/report TLS certificates\n"
+           "      --verify         verify the probed URL's certificate too\n"
+           "  -h, --help           this text;  --version  the version\n"
+           "Options also take the forms -n=V, -n:V, --name=V and --name:V.\n"
+           "Exit codes: 0 healthy, 10 starting, 11 still starting, 12 failed after passing,\n"
+           "            13 still failing, 14 failed again after recovering,\n"
+           "            15/20 state file was garbled (pass/fail), 2 usage error.\n";
+}
+
+Result<Options> parse_cli(const std::vector<std::string>& args) {
+    auto normalized = normalize_argv(args);
+    std::vector<const char*> argv{"healthcheck"};
+    for (const auto& a : normalized) argv.push_back(a.c_str());
+    Options opt;
+    try {
+        auto spec = make_options();
+        auto r = spec.parse(static_cast<int>(argv.size()), argv.data());
+        opt.help = r.count("help") > 0;
+        opt.version = r.count("version") > 0;
+        if (opt.help || opt.version) return opt;
+        if (!r.count("url")) return err("missing -u/--url");
+        opt.url = r["url"].as<std::string>();
+        if (opt.url.rfind("http://", 0) != 0 && opt.url.rfind("https://", 0) != 0)
+            return err("-u/--url must start with http:// or https://, got \"" + opt.url + "\"");
+        opt.name = r.count("name") ? r["name"].as<std::string>() : opt.url;
+        if (r.count("timeout")) {
+            auto t = parse_timeout(r["timeout"].as<std::string>());
+            if (!t) return err(t.error());
+            opt.timeout_ms = *t;
+        }
+        if (r.count("match")) opt.match = r["match"].as<std::string>();
+        if (r.count("file")) opt.state_file = r["file"].as<std::string>();
+        if (opt.state_file.empty()) return err("-f/--file must not be empty");
+        if (r.count("report")) opt.report_url = r["report"].as<std::string>();
+        if (r.count("cacert")) opt.cacert = r["cacert"].as<std::string>();
+        opt.insecure = r.count("insecure") > 0;
+        opt.verify_probe = r.count("verify") > 0;
+        if (r.count("tokens")) opt.dingtalk = r["tokens"].as<std::vector<std::string>>();
+    } catch (const std::exception& e) {
+        return err(e.what());
+    }
+    return opt;
+}
+
+}  // namespace hc::container

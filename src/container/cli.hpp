@@ -1,0 +1,33 @@
+#pragma once
+// Command line of container mode. Accepts every spelling the original
+// (Nim parseopt) accepted: -n=V, -n:V, -n V, --name=V, --name:V, --name V,
+// with DingTalk robot tokens as positional arguments anywhere.
+#include <string>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace hc::container {
+
+struct Options {
+    std::string name;
+    std::string url;
+    long timeout_ms = 8000;
+    std::string match;
+    std::string state_file = "/dev/shm/status";
+    std::string report_url;
+    std::vector<std::string> dingtalk;  // TOKEN or TOKEN:SECRET
+    std::string cacert;
+    bool insecure = false;
+    bool verify_probe = false;
+    bool help = false;
+    bool version = false;
+};
+
+// Rewrites "-n=V" / "-n:V" / "--name:V" into forms cxxopts understands.
+std::vector<std::string> normalize_argv(const std::vector<std::string>& args);
+
+Result<Options> parse_cli(const std::vector<std::string>& args);
+std::string usage();
+
+}  // namespace hc::container

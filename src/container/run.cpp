@@ -1,0 +1,154 @@
+#include "container/run.hpp"
+
+#include <sys/time.h>
+
+#include <cstdio>
+#include <ctime>
+
+#include "container/cli.hpp"
+#include "container/report.hpp"
+#include "container/state_file.hpp"
+#include "container/state_machine.hpp"
+#include "http/client.hpp"
+#include "notify/dingtalk.hpp"
+#include "util/text.hpp"
+
+namespace hc::container {
+namespace {
+
+constexpr long kNotifyDeadlineMs = 5000;
+
+struct ProbeResult {
+    bool passed = false;
+    std::string detail;
+    std::optional<std::string> body;
+};
+
+void say(const std::string& line) { std::fprintf(stderr, "healthcheck: %s\n", line.c_str()); }
+
+int64_t now_ms() {
+    timeval tv{};
+    gettimeofday(&tv, nullptr);
+    return static_cast<int64_t>(tv.tv_sec) * 1000 + tv.tv_usec / 1000;
+}
+
+ProbeResult probe(const Options& opt) {
+    auto deadline = Deadline::after_ms(opt.timeout_ms);
+    auto url = net::parse_url(opt.url);
+    if (!url) return {false, url.error(), std::nullopt};
+    http::ClientOptions copts;
+    copts.tls.verify = opt.verify_probe;
+    copts.tls.cafile = opt.cacert;
+    http::Client client(copts);
+    http::Request req;
+    req.url = *url;
+    auto started = Clock::now();
+    auto resp = client.fetch(req, deadline);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+    if (!resp) return {false, resp.error(), std::nullopt};
+    std::string where = "HTTP " + std::to_string(resp->status) + " from " + resp->final_url + " in " +
+                        std::to_string(ms) + " ms";
+    if (resp->status != 200) return {false, where + " (want 200)", resp->body};
+    if (!opt.match.empty() && resp->body.find(opt.match) == std::string::npos)
+        return {false, where + ", but the body lacks \"" + opt.match + "\"" +
+                           (resp->body_truncated ? " in its first 1 MiB" : ""),
+                resp->body};
+    return {true, where, resp->body};
+}
+
+Decision update_state(const Options& opt, bool passed) {
+    StateFile file(opt.state_file);
+    if (auto st = file.lock(); !st) say("warning: " + st.error());
+    StoredState stored = file.read();
+    Decision d = decide(stored.value, passed, opt.name);
+    if (stored.value == Stored::Garbled)
+        say("state file " + opt.state_file + " " + stored.problem + "; repaired to " + std::to_string(d.new_state));
+    bool unchanged = static_cast<int>(stored.value) == d.new_state;
+    if (!unchanged)
+        if (auto st = file.write(d.new_state); !st) say(st.error());
+    return d;
+}
+
+std::string notice_text(const std::string& title) {
+    return title + "\r\n\r\n容器ID: " + container_id() + "\r\n\r\n节点: " + env_or("NODENAME", "") +
+           "\r\n\r\n时间: " + format_local_time(std::time(nullptr));
+}
+
+// DingTalk notices and the report go out together, bounded by one deadline.
+void send_outgoing(const Options& opt, const Decision& d, const ProbeResult& pr) {
+    std::vector<http::Request> requests;
+    std::vector<std::string> labels;
+    if (!d.notice.empty()) {
+        std::string base = env_or("HEALTHCHECK_DINGTALK_URL", notify::kDingTalkDefaultUrl);
+        std::string body = notify::dingtalk_markdown(d.notice, notice_text(d.notice));
+        for (const auto& arg : opt.dingtalk) {
+            if (arg.empty()) continue;
+            auto robot = notify::parse_dingtalk_robot(arg);
+            auto req = notify::dingtalk_request(base, robot, body, now_ms());
+            if (!req) {
+                say(req.error());
+                continue;
+            }
+            requests.push_back(*req);
+            labels.push_back("dingtalk robot " + notify::redact_token(robot.token));
+        }
+    }
+    if (!opt.report_url.empty() && pr.body) {
+        ReportFields fields{report_status(d), opt.name, env_or("NODENAME", ""), container_id()};
+        if (auto json = merge_report(*pr.body, fields)) {
+            auto req = report_request(opt.report_url, *json, fields);
+            if (req) {
+                requests.push_back(*req);
+                labels.push_back("report");
+            } else {
+                say(req.error());
+            }
+        }
+    }
+    if (requests.empty()) return;
+    if (opt.insecure) say("warning: --insecure: notification and report certificates are not verified");
+    http::ClientOptions copts;
+    copts.max_redirects = 0;
+    copts.tls.verify = !opt.insecure;
+    copts.tls.cafile = opt.cacert;
+    http::Client client(copts);
+    auto results = client.fetch_all(requests, Deadline::after_ms(kNotifyDeadlineMs));
+    for (size_t i = 0; i < results.size(); ++i) {
+        const auto& r = results[i];
+        if (!r) {
+            say(labels[i] + ": " + r.error());
+        } else if (labels[i] == "report") {
+            if (r->status < 200 || r->status > 299) say("report: HTTP " + std::to_string(r->status));
+        } else if (auto st = notify::check_dingtalk_answer(*r); !st) {
+            say(labels[i] + ": " + st.error());
+        }
+    }
+}
+
+}  // namespace
+
+int run(const std::vector<std::string>& args) {
+    auto parsed = parse_cli(args);
+    if (!parsed) {
+        std::fprintf(stderr, "healthcheck: %s\n\n%s", parsed.error().c_str(), usage().c_str());
+        return 2;
+    }
+    const Options& opt = *parsed;
+    if (opt.help) {
+        std::fputs(usage().c_str(), stdout);
+        return 0;
+    }
+    if (opt.version) {
+        std::puts("healthcheck " HC_VERSION);
+        return 0;
+    }
+    ProbeResult pr = probe(opt);
+    Decision d = update_state(opt, pr.passed);
+    std::printf("%s %s: %s; state %d, exit %d\n", opt.name.c_str(), pr.passed ? "pass" : "FAIL", pr.detail.c_str(),
+                d.new_state, d.exit_code);
+    std::fflush(stdout);
+    send_outgoing(opt, d, pr);
+    return d.exit_code;
+}
+
+}  // namespace hc::container

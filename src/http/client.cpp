@@ -1,0 +1,130 @@
+#include "http/client.hpp"
+
+#include <poll.h>
+
+#include <cerrno>
+
+namespace hc::http {
+
+#ifndef HC_VERSION
+#define HC_VERSION "dev"
+#endif
+
+std::string default_user_agent() { return "healthcheck/" HC_VERSION; }
+
+namespace {
+
+bool is_redirect(int status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+// Waits for any of the exchanges, then steps the ready ones and times out
+// the late ones. Returns after one round.
+void drive_round(std::vector<Exchange*>& live) {
+    std::vector<pollfd> fds;
+    Deadline next = Deadline::never();
+    for (auto* ex : live) {
+        fds.push_back(pollfd{ex->fd(), ex->wait_events(), 0});
+        next = next.earlier(ex->timer());
+    }
+    int rc = ::poll(fds.data(), fds.size(), next.remaining_ms());
+    if (rc < 0 && errno == EINTR) return;
+    for (size_t i = 0; i < live.size(); ++i) {
+        if (fds[i].revents != 0) live[i]->step();
+        else if (live[i]->timer().expired()) live[i]->on_timeout();
+    }
+}
+
+void drive(std::vector<Exchange*> live) {
+    for (;;) {
+        std::vector<Exchange*> still;
+        for (auto* ex : live)
+            if (!ex->finished()) still.push_back(ex);
+        if (still.empty()) return;
+        drive_round(still);
+        live = std::move(still);
+    }
+}
+
+}  // namespace
+
+Result<std::shared_ptr<net::TlsConfig>> Client::tls_config() {
+    if (!tls_) {
+        auto made = net::make_tls_config(options_.tls);
+        if (!made) return err(made.error());
+        tls_ = *made;
+    }
+    return tls_;
+}
+
+Result<std::unique_ptr<Exchange>> Client::start(const Request& request, Deadline deadline) {
+    ExchangeOptions ex_options{options_.limits, options_.user_agent, nullptr};
+    if (request.url.tls()) {
+        auto tls = tls_config();
+        if (!tls) return err(tls.error());
+        ex_options.tls = *tls;
+    }
+    auto addresses = net::resolve(request.url.host, request.url.port, deadline, options_.resolver);
+    if (!addresses) return err(addresses.error());
+    return std::make_unique<Exchange>(request, std::move(*addresses), std::move(ex_options), deadline);
+}
+
+Result<Response> Client::fetch_once(const Request& request, Deadline deadline) {
+    auto ex = start(request, deadline);
+    if (!ex) return err(ex.error());
+    drive({ex->get()});
+    if ((*ex)->state() == Exchange::State::Failed) return err((*ex)->error());
+    Response response = std::move((*ex)->response());
+    response.final_url = request.url.redacted();
+    return response;
+}
+
+Result<Response> Client::fetch(Request request, Deadline deadline) {
+    for (int redirects = 0;; ++redirects) {
+        auto response = fetch_once(request, deadline);
+        if (!response) return response;
+        const std::string* location = response->header("Location");
+        if (!is_redirect(response->status) || !location) {
+            response->redirects = redirects;
+            return response;
+        }
+        if (redirects >= options_.max_redirects)
+            return err("too many redirects (more than " + std::to_string(options_.max_redirects) + "), last to " +
+                       location->substr(0, 200));
+        auto next = net::resolve_location(request.url, *location);
+        if (!next) return err("bad redirect: " + next.error());
+        if (next->host != request.url.host || next->port != request.url.port) next->userinfo.clear();
+        request.url = *next;
+        int status = response->status;
+        if (status == 303 || ((status == 301 || status == 302) && request.method == "POST")) {
+            request.method = "GET";
+            request.body.clear();
+        }
+    }
+}
+
+std::vector<Result<Response>> Client::fetch_all(const std::vector<Request>& requests, Deadline deadline) {
+    std::vector<Result<std::unique_ptr<Exchange>>> started;
+    std::vector<Exchange*> live;
+    for (const auto& r : requests) {
+        started.push_back(start(r, deadline));
+        if (started.back()) live.push_back(started.back()->get());
+    }
+    drive(live);
+    std::vector<Result<Response>> out;
+    for (size_t i = 0; i < requests.size(); ++i) {
+        auto& s = started[i];
+        if (!s) {
+            out.emplace_back(err(s.error()));
+        } else if ((*s)->state() == Exchange::State::Failed) {
+            out.emplace_back(err((*s)->error()));
+        } else {
+            Response resp = std::move((*s)->response());
+            resp.final_url = requests[i].url.redacted();
+            out.emplace_back(std::move(resp));
+        }
+    }
+    return out;
+}
+
+}  // namespace hc::http

@@ -1,0 +1,147 @@
+#include "http/exchange.hpp"
+
+#include <poll.h>
+
+namespace hc::http {
+
+Exchange::Exchange(const Request& request, std::vector<net::Address> addresses, ExchangeOptions options,
+                   Deadline deadline)
+    : wire_(serialize_request(request, options.user_agent)),
+      host_(request.url.host),
+      tls_(request.url.tls()),
+      addresses_(std::move(addresses)),
+      options_(std::move(options)),
+      deadline_(deadline),
+      attempt_deadline_(deadline),
+      started_(Clock::now()),
+      parser_(options_.limits, request.method == "HEAD") {
+    if (addresses_.empty()) {
+        fail("no address to connect to");
+        return;
+    }
+    if (tls_ && !options_.tls) {
+        fail("https requested without a TLS configuration");
+        return;
+    }
+    start_attempt();
+}
+
+void Exchange::fail(std::string why) {
+    state_ = State::Failed;
+    error_ = std::move(why);
+    transport_.reset();
+}
+
+void Exchange::start_attempt() {
+    state_ = State::Connecting;
+    established_ = false;
+    // Each remaining address gets an equal share of the time left, so one
+    // black-holed address (say ::1 without IPv6) cannot eat the whole budget.
+    auto left = deadline_.at() - Clock::now();
+    auto share = left / static_cast<long>(addresses_.size() - address_index_);
+    attempt_deadline_ = Deadline(Clock::now() + share).earlier(deadline_);
+    auto tcp = net::tcp_connect_start(addresses_[address_index_]);
+    if (!tcp) {
+        next_address(tcp.error());
+        return;
+    }
+    transport_ = tls_ ? net::tls_wrap(std::move(*tcp), options_.tls, host_) : std::move(*tcp);
+    step();
+}
+
+void Exchange::next_address(const std::string& why) {
+    last_connect_error_ = why;
+    transport_.reset();
+    if (++address_index_ < addresses_.size() && !deadline_.expired()) {
+        start_attempt();
+        return;
+    }
+    fail(why);
+}
+
+void Exchange::step() {
+    if (state_ == State::Connecting) do_establish();
+    if (state_ == State::Sending) do_send();
+    if (state_ == State::Receiving) do_receive();
+}
+
+void Exchange::do_establish() {
+    auto r = transport_->establish();
+    if (r.state == net::Io::WantRead || r.state == net::Io::WantWrite) {
+        wait_events_ = r.poll_events();
+        return;
+    }
+    if (r.state != net::Io::Done) {
+        std::string why = r.state == net::Io::Eof ? "connection closed during set-up with " + addresses_[address_index_].str()
+                                                   : r.error;
+        // Only a failed TCP connect moves on; a TLS failure is the server's answer.
+        if (!established_ && why.rfind("connect ", 0) == 0) next_address(why);
+        else fail(why);
+        return;
+    }
+    established_ = true;
+    attempt_deadline_ = deadline_;
+    state_ = State::Sending;
+}
+
+void Exchange::do_send() {
+    while (sent_ < wire_.size()) {
+        auto r = transport_->write(wire_.data() + sent_, wire_.size() - sent_);
+        if (r.state == net::Io::Done) {
+            sent_ += r.bytes;
+            continue;
+        }
+        if (r.state == net::Io::WantRead || r.state == net::Io::WantWrite) {
+            wait_events_ = r.poll_events();
+            return;
+        }
+        fail(r.state == net::Io::Failed ? r.error : "connection closed while sending the request");
+        return;
+    }
+    state_ = State::Receiving;
+}
+
+void Exchange::do_receive() {
+    char buf[16384];
+    for (;;) {
+        auto r = transport_->read(buf, sizeof buf);
+        if (r.state == net::Io::Done) {
+            parser_.feed(buf, r.bytes);
+        } else if (r.state == net::Io::Eof) {
+            parser_.feed_eof();
+        } else if (r.state == net::Io::WantRead || r.state == net::Io::WantWrite) {
+            wait_events_ = r.poll_events();
+            return;
+        } else {
+            fail(r.error);
+            return;
+        }
+        if (parser_.done()) {
+            state_ = State::Done;
+            transport_.reset();
+            return;
+        }
+        if (parser_.failed()) {
+            fail(parser_.error());
+            return;
+        }
+    }
+}
+
+void Exchange::on_timeout() {
+    if (finished()) return;
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count();
+    std::string after = " after " + std::to_string(ms) + " ms";
+    if (state_ == State::Connecting && !established_) {
+        std::string what = "connect " + addresses_[address_index_].str() + ": timed out" + after;
+        if (deadline_.expired()) fail(what);
+        else next_address(what);
+        return;
+    }
+    if (state_ == State::Connecting) fail("tls handshake with " + host_ + ": timed out" + after);
+    else if (state_ == State::Sending) fail("sending the request timed out" + after);
+    else if (!parser_.headers_complete()) fail("timed out waiting for the response" + after);
+    else fail("timed out reading the response body" + after);
+}
+
+}  // namespace hc::http

@@ -1,0 +1,74 @@
+#pragma once
+// One HTTP/1.1 request/response over one connection, as a non-blocking
+// state machine: Connecting -> Establishing (TLS) -> Sending -> Receiving ->
+// Done | Failed. It never blocks; a driver polls fd() for wait_events()
+// and calls step(), or on_timeout() when the attempt deadline passes.
+// Both the one-shot client (http/client) and the supervise event loop
+// drive it.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http/message.hpp"
+#include "http/response_parser.hpp"
+#include "net/address.hpp"
+#include "net/tls.hpp"
+#include "net/transport.hpp"
+#include "util/deadline.hpp"
+
+namespace hc::http {
+
+struct ExchangeOptions {
+    ParserLimits limits;
+    std::string user_agent;
+    std::shared_ptr<net::TlsConfig> tls;  // required for https URLs
+};
+
+class Exchange {
+public:
+    enum class State { Connecting, Sending, Receiving, Done, Failed };
+
+    Exchange(const Request& request, std::vector<net::Address> addresses, ExchangeOptions options,
+             Deadline deadline);
+
+    // Advances as far as possible without blocking.
+    void step();
+    // The deadline (or this address's share of it) has passed.
+    void on_timeout();
+
+    State state() const { return state_; }
+    bool finished() const { return state_ == State::Done || state_ == State::Failed; }
+    int fd() const { return transport_ ? transport_->fd() : -1; }
+    short wait_events() const { return wait_events_; }
+    Deadline timer() const { return attempt_deadline_; }
+    const std::string& error() const { return error_; }
+    Response& response() { return parser_.response(); }
+
+private:
+    void start_attempt();
+    void next_address(const std::string& why);
+    void do_establish();
+    void do_send();
+    void do_receive();
+    void fail(std::string why);
+
+    std::string wire_;
+    std::string host_;
+    bool tls_;
+    std::vector<net::Address> addresses_;
+    size_t address_index_ = 0;
+    ExchangeOptions options_;
+    Deadline deadline_;
+    Deadline attempt_deadline_;
+    Clock::time_point started_;
+    std::unique_ptr<net::Transport> transport_;
+    ResponseParser parser_;
+    size_t sent_ = 0;
+    short wait_events_ = 0;
+    State state_ = State::Connecting;
+    bool established_ = false;
+    std::string error_;
+    std::string last_connect_error_;
+};
+
+}  // namespace hc::http

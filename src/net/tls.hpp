@@ -1,0 +1,30 @@
+#pragma once
+// TLS client streams on mbedTLS (2.28 and 3.x). A TlsConfig is made once
+// and shared by connections; the CA bundle is read only when verification
+// is on, so a plain http check never pays for parsing it.
+#include <memory>
+#include <string>
+
+#include "net/transport.hpp"
+#include "util/result.hpp"
+
+namespace hc::net {
+
+struct TlsOptions {
+    bool verify = false;
+    std::string cafile;  // empty: $SSL_CERT_FILE, then the usual system paths
+};
+
+class TlsConfig;
+
+// Returns the CA bundle path to use, or an error naming what was tried.
+Result<std::string> find_ca_bundle(const std::string& explicit_file);
+
+Result<std::shared_ptr<TlsConfig>> make_tls_config(const TlsOptions& options);
+
+// Wraps a connecting TCP transport; establish() then also does the
+// handshake with SNI = host (unless host is an IP literal).
+std::unique_ptr<Transport> tls_wrap(std::unique_ptr<Transport> tcp, std::shared_ptr<TlsConfig> config,
+                                    const std::string& host);
+
+}  // namespace hc::net

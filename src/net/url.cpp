@@ -1,0 +1,194 @@
+#include "net/url.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <vector>
+
+namespace hc::net {
+namespace {
+
+bool valid_host_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+Result<uint16_t> parse_port(std::string_view s, std::string_view whole) {
+    if (s.empty() || s.size() > 5) return err("invalid port in URL " + std::string(whole));
+    unsigned v = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9') return err("invalid port in URL " + std::string(whole));
+        v = v * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (v == 0 || v > 65535) return err("port out of range in URL " + std::string(whole));
+    return static_cast<uint16_t>(v);
+}
+
+// Splits "host[:port]" or "[v6][:port]" into url.host / url.port.
+Status parse_authority_host(std::string_view hp, Url& url, std::string_view whole) {
+    std::string_view host, port;
+    if (!hp.empty() && hp[0] == '[') {
+        auto close = hp.find(']');
+        if (close == std::string_view::npos) return err("unterminated [IPv6] in URL " + std::string(whole));
+        host = hp.substr(1, close - 1);
+        auto rest = hp.substr(close + 1);
+        if (!rest.empty()) {
+            if (rest[0] != ':') return err("unexpected text after ] in URL " + std::string(whole));
+            port = rest.substr(1);
+            if (port.empty()) return err("empty port in URL " + std::string(whole));
+        }
+        if (host.empty() || host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos)
+            return err("invalid IPv6 address in URL " + std::string(whole));
+    } else {
+        auto colon = hp.rfind(':');
+        host = hp.substr(0, colon);
+        if (colon != std::string_view::npos) {
+            port = hp.substr(colon + 1);
+            if (port.empty()) return err("empty port in URL " + std::string(whole));
+        }
+        if (host.empty()) return err("missing host in URL " + std::string(whole));
+        if (!std::all_of(host.begin(), host.end(), valid_host_char))
+            return err("invalid host in URL " + std::string(whole));
+    }
+    url.host = lower(host);
+    url.port = url.tls() ? 443 : 80;
+    if (!port.empty()) {
+        auto p = parse_port(port, whole);
+        if (!p) return Error{p.error()};
+        url.port = *p;
+    }
+    return ok_status();
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// Removes "." and ".." segments (RFC 3986 5.2.4) from an absolute path.
+std::string remove_dot_segments(std::string_view path) {
+    std::vector<std::string_view> out;
+    size_t i = 1;
+    bool trailing_slash = false;
+    while (i <= path.size()) {
+        auto next = path.find('/', i);
+        if (next == std::string_view::npos) next = path.size();
+        auto seg = path.substr(i, next - i);
+        trailing_slash = (seg == "." || seg == "..") || next < path.size();
+        if (seg == "..") {
+            if (!out.empty()) out.pop_back();
+        } else if (seg != ".") {
+            out.push_back(seg);
+        }
+        i = next + 1;
+    }
+    std::string result;
+    for (auto seg : out) {
+        result += '/';
+        result += seg;
+    }
+    if (result.empty() || (trailing_slash && result.back() != '/')) result += '/';
+    return result;
+}
+
+}  // namespace
+
+std::string percent_decode(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '%' && i + 2 < s.size()) {
+            int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+            if (hi >= 0 && lo >= 0) {
+                out += static_cast<char>(hi * 16 + lo);
+                i += 2;
+                continue;
+            }
+        }
+        out += s[i];
+    }
+    return out;
+}
+
+std::string percent_encode(std::string_view s) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+std::string Url::host_header() const {
+    std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    if (!default_port()) h += ":" + std::to_string(port);
+    return h;
+}
+
+std::string Url::redacted() const { return scheme + "://" + host_header() + target; }
+
+Result<Url> parse_url(std::string_view text) {
+    Url url;
+    auto sep = text.find("://");
+    if (sep == std::string_view::npos) return err("URL must start with http:// or https://: " + std::string(text));
+    url.scheme = lower(text.substr(0, sep));
+    if (url.scheme != "http" && url.scheme != "https")
+        return err("unsupported URL scheme \"" + url.scheme + "\" (only http and https): " + std::string(text));
+    for (char c : text)
+        if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f)
+            return err("URL contains a space or control character: " + std::string(text));
+    auto rest = text.substr(sep + 3);
+    auto path_start = rest.find_first_of("/?#");
+    auto authority = rest.substr(0, path_start);
+    auto at = authority.rfind('@');
+    if (at != std::string_view::npos) {
+        url.userinfo = percent_decode(authority.substr(0, at));
+        authority = authority.substr(at + 1);
+    }
+    auto st = parse_authority_host(authority, url, text);
+    if (!st) return Error{st.error()};
+    std::string_view target = path_start == std::string_view::npos ? "" : rest.substr(path_start);
+    target = target.substr(0, target.find('#'));  // fragments never go on the wire
+    url.target = target.empty() || target[0] != '/' ? "/" + std::string(target) : std::string(target);
+    return url;
+}
+
+Result<Url> resolve_location(const Url& base, std::string_view location) {
+    if (location.empty()) return err("redirect without a Location");
+    auto scheme_end = location.find("://");
+    auto first_special = location.find_first_of("/?#");
+    if (scheme_end != std::string_view::npos && scheme_end < first_special) return parse_url(location);
+    if (location.substr(0, 2) == "//") return parse_url(base.scheme + ":" + std::string(location));
+    Url url = base;
+    url.userinfo.clear();  // credentials are not sent along a redirect
+    location = location.substr(0, location.find('#'));
+    if (location.empty()) return url;
+    if (location[0] == '/') {
+        auto q = location.find('?');
+        url.target = remove_dot_segments(location.substr(0, q)) +
+                     (q == std::string_view::npos ? "" : std::string(location.substr(q)));
+    } else if (location[0] == '?') {
+        url.target = base.target.substr(0, base.target.find('?')) + std::string(location);
+    } else {
+        auto base_path = base.target.substr(0, base.target.find('?'));
+        auto dir = base_path.substr(0, base_path.rfind('/') + 1);
+        auto q = location.find('?');
+        url.target = remove_dot_segments(dir + std::string(location.substr(0, q))) +
+                     (q == std::string_view::npos ? "" : std::string(location.substr(q)));
+    }
+    return url;
+}
+
+}  // namespace hc::net
