@@ -1,13 +1,16 @@
 #include "net/address.hpp"
 
 #include <arpa/inet.h>
+#include <sys/un.h>
 
+#include <cstddef>
 #include <cstring>
 
 namespace hc::net {
 
 std::string Address::str() const {
     char buf[INET6_ADDRSTRLEN] = {0};
+    if (family() == AF_UNIX) return std::string("unix:") + reinterpret_cast<const sockaddr_un*>(&storage)->sun_path;
     if (family() == AF_INET) {
         auto* in = reinterpret_cast<const sockaddr_in*>(&storage);
         inet_ntop(AF_INET, &in->sin_addr, buf, sizeof buf);
@@ -19,6 +22,7 @@ std::string Address::str() const {
 }
 
 uint16_t Address::port() const {
+    if (family() == AF_UNIX) return 0;
     if (family() == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in*>(&storage)->sin_port);
     return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_port);
 }
@@ -50,6 +54,20 @@ std::optional<Address> parse_ip_literal(std::string_view text, uint16_t port) {
     if (inet_pton(AF_INET, s.c_str(), buf) == 1) return make_v4(buf, port);
     if (inet_pton(AF_INET6, s.c_str(), buf) == 1) return make_v6(buf, port);
     return std::nullopt;
+}
+
+}  // namespace hc::net
+
+namespace hc::net {
+
+std::optional<Address> make_unix(const std::string& path) {
+    Address a;
+    auto* un = reinterpret_cast<sockaddr_un*>(&a.storage);
+    if (path.empty() || path.size() >= sizeof un->sun_path) return std::nullopt;
+    un->sun_family = AF_UNIX;
+    std::memcpy(un->sun_path, path.c_str(), path.size() + 1);
+    a.length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+    return a;
 }
 
 }  // namespace hc::net

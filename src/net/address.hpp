@@ -16,7 +16,7 @@ struct Address {
 
     int family() const { return storage.ss_family; }
     const sockaddr* sa() const { return reinterpret_cast<const sockaddr*>(&storage); }
-    // "127.0.0.1:80" or "[::1]:80"
+    // "127.0.0.1:80", "[::1]:80" or "unix:/path"
     std::string str() const;
     uint16_t port() const;
 };
@@ -25,5 +25,7 @@ struct Address {
 std::optional<Address> parse_ip_literal(std::string_view text, uint16_t port);
 Address make_v4(const uint8_t bytes[4], uint16_t port);
 Address make_v6(const uint8_t bytes[16], uint16_t port);
+// A unix stream socket path (supervisord's default transport); nullopt if too long.
+std::optional<Address> make_unix(const std::string& path);
 
 }  // namespace hc::net

@@ -63,7 +63,7 @@ Result<std::unique_ptr<Transport>> tcp_connect_start(const Address& addr) {
     Fd fd(::socket(addr.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (!fd.valid()) return err(sys_error("socket", errno));
     int one = 1;
-    ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (addr.family() != AF_UNIX) ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (::connect(fd.get(), addr.sa(), addr.length) != 0 && errno != EINPROGRESS)
         return err(sys_error("connect " + addr.str(), errno));
     return std::unique_ptr<Transport>(new TcpTransport(std::move(fd), addr));

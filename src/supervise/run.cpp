@@ -1,12 +1,82 @@
 #include "supervise/run.hpp"
 
+#include <sys/stat.h>
+
 #include <cstdio>
+#include <cxxopts.hpp>
+
+#include "supervise/config.hpp"
+#include "supervise/daemon.hpp"
+#include "supervise/log.hpp"
 
 namespace hc::supervise {
+namespace {
 
-int run(const std::vector<std::string>&) {
-    std::fprintf(stderr, "healthcheck supervise: not implemented yet\n");
-    return 2;
+constexpr const char* kDefaultConfig = "/etc/supervisord.d/scripts/config.yaml";
+
+std::string usage() {
+    return "usage: healthcheck supervise [-c CONFIG] [--test | --once] [--log-format text|json]\n"
+           "  -c, --config FILE    YAML config (default /etc/supervisord.d/scripts/config.yaml)\n"
+           "      --test           validate the config, print the resolved checks, exit 0 or 2\n"
+           "      --once           run every check once now, one line each; exit 0 if all pass, else 1\n"
+           "      --log-format F   text (default) or json\n"
+           "      --debug          also log every passing probe\n"
+           "Signals: SIGTERM/SIGINT stop, SIGHUP reloads the config, SIGUSR1 logs statistics.\n";
+}
+
+// A config holding passwords should not be readable by everyone.
+void warn_if_world_readable(const Config& config, Logger& log) {
+    bool has_secret = !config.global.supervisord_pass.empty() || !config.global.mail.pass.empty();
+    for (const auto& c : config.checks) has_secret = has_secret || !c.password.empty();
+    struct stat st {};
+    if (has_secret && ::stat(config.path.c_str(), &st) == 0 && (st.st_mode & S_IROTH))
+        log.warn("config", config.path + " holds passwords and is readable by all users (chmod 600 it)");
+}
+
+}  // namespace
+
+int run(const std::vector<std::string>& args) {
+    std::vector<const char*> argv{"healthcheck supervise"};
+    for (const auto& a : args) argv.push_back(a.c_str());
+    std::string path = kDefaultConfig, format = "text";
+    bool test = false, once = false, debug = false;
+    try {
+        cxxopts::Options o("healthcheck supervise", "");
+        o.add_options()("c,config", "", cxxopts::value<std::string>())("test", "")("once", "")(
+            "log-format", "", cxxopts::value<std::string>())("h,help", "");
+        auto r = o.parse(static_cast<int>(argv.size()), argv.data());
+        if (r.count("help")) {
+            std::fputs(usage().c_str(), stdout);
+            return 0;
+        }
+        if (!r.unmatched().empty()) throw cxxopts::exceptions::exception("unexpected argument " + r.unmatched()[0]);
+        if (r.count("config")) path = r["config"].as<std::string>();
+        if (r.count("log-format")) format = r["log-format"].as<std::string>();
+        test = r.count("test") > 0;
+        once = r.count("once") > 0;
+        debug = r.count("debug") > 0;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "healthcheck supervise: %s\n\n%s", e.what(), usage().c_str());
+        return 2;
+    }
+    if (format != "text" && format != "json") {
+        std::fprintf(stderr, "healthcheck supervise: --log-format must be text or json\n\n%s", usage().c_str());
+        return 2;
+    }
+    Logger log(format == "json" ? Logger::Format::Json : Logger::Format::Text);
+    log.set_debug(debug);
+    auto config = load_config_file(path);
+    if (!config) {
+        std::fprintf(stderr, "%s\n", config.error().c_str());
+        return 2;
+    }
+    if (test) {
+        std::fputs(describe(*config).c_str(), stdout);
+        return 0;
+    }
+    warn_if_world_readable(*config, log);
+    Daemon daemon(std::move(*config), log);
+    return once ? daemon.run_once() : daemon.run();
 }
 
 }  // namespace hc::supervise

@@ -1,0 +1,57 @@
+#pragma once
+// A small SMTP client for supervise mode's email action: plain, STARTTLS or
+// implicit TLS (verified by default), AUTH PLAIN/LOGIN, one deadline for the
+// whole conversation. Failures name the step and the server's reply and
+// never carry the password.
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "util/deadline.hpp"
+#include "util/result.hpp"
+
+namespace hc::smtp {
+
+struct MailServer {
+    std::string host;
+    int port = 25;
+    std::string tls;  // "ssl" | "starttls" | "none" | "" (by port: 465 ssl, 587 starttls, else none)
+    std::string user, pass;
+    std::string cafile;     // empty: $SSL_CERT_FILE, then system paths
+    bool insecure = false;  // skip certificate verification (caller logs a warning)
+    std::string helo_name;  // empty: this host's name
+};
+
+struct Message {
+    std::string from;             // "a@b" or "Name <a@b>"
+    std::vector<std::string> to;  // same forms
+    std::string subject;          // UTF-8
+    std::string body;             // UTF-8
+};
+
+// "ssl", "starttls" or "none" for the server (resolves "" by port);
+// an error for an unknown mode.
+Result<std::string> tls_mode(const MailServer& server);
+
+// Sends one message. Each wait for a reply is also bounded by 10 s.
+Status send_mail(const MailServer& server, const Message& message, Deadline whole);
+
+// The RFC 5322 message (headers + base64 body), CRLF line ends, not yet
+// dot-stuffed. Date uses local time per TZ with a numeric offset.
+std::string format_message(const Message& message, std::time_t now, const std::string& hostname);
+
+// "Thu, 26 Nov 2026 09:30:00 +0800"
+std::string rfc5322_date(std::time_t now);
+
+// Subject header value: as is when plain printable ASCII, else RFC 2047
+// encoded-words (=?UTF-8?B?...?=, each <= 75 chars, whole UTF-8 characters)
+// folded with CRLF SP.
+std::string encode_subject(const std::string& subject);
+
+// The DATA payload: CRLF line ends, leading dots doubled, ending CRLF.CRLF.
+std::string dot_stuff(const std::string& message);
+
+// "Name <a@b>" -> "a@b"; "a@b" -> "a@b".
+std::string envelope_address(const std::string& address);
+
+}  // namespace hc::smtp

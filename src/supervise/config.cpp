@@ -1,0 +1,1078 @@
+#include "supervise/config.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <climits>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "picojson.h"
+#include "supervise/yaml_doc.hpp"
+
+namespace hc::supervise {
+
+using yaml::Node;
+using yaml::NodePtr;
+
+const char* to_string(CheckType t) {
+    switch (t) {
+        case CheckType::Http: return "http";
+        case CheckType::Tcp: return "tcp";
+        case CheckType::Mem: return "mem";
+        case CheckType::Cpu: return "cpu";
+        case CheckType::Restart: return "restart";
+    }
+    return "?";
+}
+
+const char* to_string(MemType t) {
+    switch (t) {
+        case MemType::Rss: return "rss";
+        case MemType::Pss: return "pss";
+        case MemType::Uss: return "uss";
+    }
+    return "?";
+}
+
+const char* to_string(PidGet t) {
+    switch (t) {
+        case PidGet::Supervisor: return "supervisor";
+        case PidGet::Name: return "name";
+        case PidGet::File: return "file";
+    }
+    return "?";
+}
+
+std::string Actions::str() const {
+    std::string s;
+    auto add = [&](bool on, const char* w) {
+        if (!on) return;
+        if (!s.empty()) s += ',';
+        s += w;
+    };
+    add(restart, "restart");
+    add(exec, "exec");
+    add(kill, "kill");
+    add(email, "email");
+    add(notify, "notify");
+    return s.empty() ? "none" : s;
+}
+
+std::string MailConfig::effective_tls() const {
+    if (!tls.empty()) return tls;
+    if (port == 465) return "ssl";
+    if (port == 587) return "starttls";
+    return "none";
+}
+
+bool MailConfig::operator==(const MailConfig& o) const {
+    return host == o.host && port == o.port && user == o.user && pass == o.pass &&
+           to_list == o.to_list && tls == o.tls && from == o.from && cafile == o.cafile &&
+           insecure == o.insecure;
+}
+
+bool GlobalConfig::operator==(const GlobalConfig& o) const {
+    return supervisord_url == o.supervisord_url && supervisord_user == o.supervisord_user &&
+           supervisord_pass == o.supervisord_pass && mail == o.mail && dingtalk == o.dingtalk &&
+           wecom == o.wecom && feishu == o.feishu && webhook == o.webhook;
+}
+
+bool CheckConfig::operator==(const CheckConfig& o) const {
+    return name == o.name && program == o.program && type == o.type &&
+           max_mem_mb == o.max_mem_mb && mem_type == o.mem_type && pid_get == o.pid_get &&
+           pid_file == o.pid_file && max_cpu == o.max_cpu && mode == o.mode && host == o.host &&
+           path == o.path && port == o.port && json == o.json && headers == o.headers &&
+           username == o.username && password == o.password &&
+           period_seconds == o.period_seconds &&
+           initial_delay_seconds == o.initial_delay_seconds &&
+           timeout_seconds == o.timeout_seconds && failure_threshold == o.failure_threshold &&
+           success_threshold == o.success_threshold && min_continue_run == o.min_continue_run &&
+           actions == o.actions && exec_cmd == o.exec_cmd && send_resolved == o.send_resolved &&
+           reminder_seconds == o.reminder_seconds && include_children == o.include_children;
+}
+
+namespace {
+
+constexpr int kMaxSeconds = 31622400;     // 366 days
+constexpr int kMaxThreshold = 100000000;  // counts
+constexpr int kMaxMergeDepth = 8;
+
+const std::vector<std::string> kCheckKeys = {
+    "program",        "type",           "maxMem",          "memType",
+    "pidGet",         "pidFile",        "maxCpu",          "includeChildren",
+    "mode",           "host",           "path",            "port",
+    "json",           "headers",        "username",        "password",
+    "periodSeconds",  "initialDelaySeconds", "timeoutSeconds", "failureThreshold",
+    "successThreshold", "mincontinueRun", "action",        "execCmd",
+    "sendResolved",   "reminderSeconds"};
+const std::vector<std::string> kConfigKeys = {"supervisordUrl", "supervisordUser",
+                                              "supervisordPass", "mail",
+                                              "dingtalk",       "wecom",
+                                              "feishu",         "webhook"};
+const std::vector<std::string> kMailKeys = {"host", "port", "user",   "pass",    "to_list",
+                                            "tls",  "from", "cafile", "insecure"};
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+std::string trim(const std::string& s) {
+    size_t b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return "";
+    size_t e = s.find_last_not_of(" \t\r\n");
+    return s.substr(b, e - b + 1);
+}
+
+// Optimal string alignment distance, case-insensitive, inputs capped at 64.
+size_t edit_distance(std::string a, std::string b) {
+    a = lower(a.substr(0, 64));
+    b = lower(b.substr(0, 64));
+    const size_t n = a.size(), m = b.size();
+    std::vector<std::vector<size_t>> d(n + 1, std::vector<size_t>(m + 1));
+    for (size_t i = 0; i <= n; ++i) d[i][0] = i;
+    for (size_t j = 0; j <= m; ++j) d[0][j] = j;
+    for (size_t i = 1; i <= n; ++i) {
+        for (size_t j = 1; j <= m; ++j) {
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+    }
+    return d[n][m];
+}
+
+std::string suggest(const std::string& key, const std::vector<std::string>& known) {
+    size_t best = 3;
+    std::string found;
+    for (const auto& k : known) {
+        size_t dist = edit_distance(key, k);
+        if (dist < best) {
+            best = dist;
+            found = k;
+        }
+    }
+    return found;
+}
+
+// Printable, bounded rendering of a user value for messages.
+std::string printable(const std::string& v) {
+    std::string out;
+    size_t n = 0;
+    for (unsigned char c : v) {
+        if (++n > 80) {
+            out += "...";
+            break;
+        }
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+        } else if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (c < 0x20 || c == 0x7f) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", c);
+            out += buf;
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
+std::string show(const Node& n, bool secret) {
+    if (secret) return "<hidden>";
+    if (!n.is_scalar()) return n.kind_name();
+    return "\"" + printable(n.value) + "\"";
+}
+
+struct Entry {
+    std::string key;
+    int key_line = 0;
+    NodePtr value;
+};
+
+class Loader {
+public:
+    explicit Loader(std::string path) : path_(std::move(path)) {}
+
+    std::vector<std::string> errors, warnings;
+
+    std::string at(int line) const { return path_ + ":" + std::to_string(line) + ": "; }
+    void error(int line, const std::string& msg) { errors.push_back(at(line) + msg); }
+    void warn(int line, const std::string& msg) { warnings.push_back(at(line) + msg); }
+    void bad(const Node& v, const std::string& qual, const std::string& expected,
+             bool secret = false) {
+        error(v.line, qual + ": " + expected + ", got " + show(v, secret));
+    }
+
+    // Entries of a mapping: explicit keys (duplicates are errors), then keys
+    // from merge keys (`<<: *x` or `<<: [*x, *y]`) that are not already set.
+    std::vector<Entry> entries(const Node& m, const std::string& qual) {
+        std::vector<Entry> out;
+        std::set<std::string> seen;
+        collect(m, qual, seen, out, 0);
+        return out;
+    }
+
+    void unknown_key(const Entry& e, const std::string& qual,
+                     const std::vector<std::string>& known) {
+        std::string msg = qual + "." + e.key + ": unknown key (ignored)";
+        std::string s = suggest(e.key, known);
+        if (!s.empty()) msg += ", did you mean " + s + "?";
+        warn(e.key_line, msg);
+    }
+
+    // ---- typed getters: return false when the value is null (= not given)
+    //      or invalid (an error was recorded).
+
+    bool get_string(const Entry& e, const std::string& qual, std::string& out,
+                    bool secret = false) {
+        const Node& v = *e.value;
+        if (v.is_null()) return false;
+        if (!v.is_scalar()) {
+            bad(v, qual, "expected a string", secret);
+            return false;
+        }
+        out = v.value;
+        return true;
+    }
+
+    bool get_int(const Entry& e, const std::string& qual, int& out, long long min,
+                 long long max, const std::string& expected) {
+        const Node& v = *e.value;
+        if (v.is_null()) return false;
+        if (!v.is_scalar()) {
+            bad(v, qual, expected);
+            return false;
+        }
+        std::string t = trim(v.value);
+        if (!t.empty() && t[0] == '+') t.erase(0, 1);
+        bool digits = !t.empty() &&
+                      std::all_of(t.begin() + (t[0] == '-' ? 1 : 0), t.end(),
+                                  [](char c) { return c >= '0' && c <= '9'; }) &&
+                      t != "-";
+        if (!digits || t.size() > 12) {
+            bad(v, qual, expected);
+            return false;
+        }
+        long long n = std::strtoll(t.c_str(), nullptr, 10);
+        if (n < min || n > max) {
+            bad(v, qual, expected);
+            return false;
+        }
+        out = static_cast<int>(n);
+        return true;
+    }
+
+    bool get_double(const Entry& e, const std::string& qual, double& out, double max,
+                    const std::string& expected) {
+        const Node& v = *e.value;
+        if (v.is_null()) return false;
+        if (!v.is_scalar()) {
+            bad(v, qual, expected);
+            return false;
+        }
+        std::string t = trim(v.value);
+        bool ok = !t.empty() && t.find_first_not_of("+-.0123456789eE") == std::string::npos;
+        char* end = nullptr;
+        double d = ok ? std::strtod(t.c_str(), &end) : 0;
+        if (!ok || end != t.c_str() + t.size() || !std::isfinite(d) || d <= 0 || d > max) {
+            bad(v, qual, expected);
+            return false;
+        }
+        out = d;
+        return true;
+    }
+
+    bool get_bool(const Entry& e, const std::string& qual, bool& out) {
+        static const std::set<std::string> yes = {"true", "True", "TRUE", "yes", "Yes",
+                                                  "YES",  "on",   "On",   "ON"};
+        static const std::set<std::string> no = {"false", "False", "FALSE", "no",  "No",
+                                                 "NO",    "off",   "Off",   "OFF"};
+        const Node& v = *e.value;
+        if (v.is_null()) return false;
+        if (v.is_scalar() && yes.count(v.value)) {
+            out = true;
+            return true;
+        }
+        if (v.is_scalar() && no.count(v.value)) {
+            out = false;
+            return true;
+        }
+        bad(v, qual, "expected a boolean (true/false, yes/no, on/off)");
+        return false;
+    }
+
+    // Case-insensitive; returns the index in `allowed` or -1.
+    int get_enum(const Entry& e, const std::string& qual, const std::vector<std::string>& allowed) {
+        const Node& v = *e.value;
+        if (v.is_null()) return -1;
+        std::string list;
+        for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+        if (v.is_scalar()) {
+            std::string t = lower(trim(v.value));
+            for (size_t i = 0; i < allowed.size(); ++i)
+                if (lower(allowed[i]) == t) return static_cast<int>(i);
+        }
+        bad(v, qual, "expected one of " + list);
+        return -1;
+    }
+
+    // A string or a list of strings (a single string may be comma separated
+    // when split_commas).
+    bool get_string_list(const Entry& e, const std::string& qual, std::vector<std::string>& out,
+                         bool split_commas) {
+        const Node& v = *e.value;
+        if (v.is_null()) return false;
+        std::vector<NodePtr> items;
+        if (v.is_scalar()) {
+            items.push_back(e.value);
+        } else if (v.is_sequence()) {
+            items = v.items;
+        } else {
+            bad(v, qual, "expected a string or a list of strings");
+            return false;
+        }
+        out.clear();
+        bool ok = true;
+        for (const auto& it : items) {
+            if (!it->is_scalar() || it->is_null()) {
+                bad(*it, qual, "expected a string or a list of strings");
+                ok = false;
+                continue;
+            }
+            if (split_commas) {
+                std::stringstream ss(it->value);
+                std::string part;
+                while (std::getline(ss, part, ',')) {
+                    part = trim(part);
+                    if (!part.empty()) out.push_back(part);
+                }
+            } else {
+                out.push_back(trim(it->value));
+            }
+        }
+        return ok;
+    }
+
+    void load_global(const Node& n, GlobalConfig& g);
+    void load_mail(const Node& n, MailConfig& m);
+    void load_urls(const Entry& e, const std::string& qual, std::vector<std::string>& out);
+    bool load_check(const std::string& name, int line, const Node& n, CheckConfig& c);
+    void load_headers(const Entry& e, const std::string& qual, CheckConfig& c);
+    void load_actions(const Entry& e, const std::string& qual, CheckConfig& c);
+
+private:
+    void collect(const Node& m, const std::string& qual, std::set<std::string>& seen,
+                 std::vector<Entry>& out, int depth) {
+        std::map<std::string, int> local;  // explicit keys of this mapping -> line
+        std::vector<NodePtr> merges;
+        for (const auto& kv : m.entries) {
+            const Node& k = *kv.first;
+            if (!k.is_scalar()) {
+                error(k.line, qual + ": mapping keys must be plain strings, got " +
+                                  k.kind_name());
+                continue;
+            }
+            if (k.plain && k.value == "<<") {
+                merges.push_back(kv.second);
+                continue;
+            }
+            auto it = local.find(k.value);
+            if (it != local.end()) {
+                error(k.line, qual + "." + k.value + ": duplicate key (first at line " +
+                                  std::to_string(it->second) + ")");
+                continue;
+            }
+            local[k.value] = k.line;
+            if (seen.insert(k.value).second) out.push_back(Entry{k.value, k.line, kv.second});
+        }
+        for (const auto& mv : merges) {
+            std::vector<NodePtr> sources;
+            if (mv->is_mapping()) {
+                sources.push_back(mv);
+            } else if (mv->is_sequence()) {
+                sources = mv->items;
+            }
+            if (sources.empty() && !mv->is_sequence()) {
+                bad(*mv, qual + ".<<", "expected a mapping or a list of mappings to merge");
+                continue;
+            }
+            for (const auto& s : sources) {
+                if (!s->is_mapping()) {
+                    bad(*s, qual + ".<<", "expected a mapping or a list of mappings to merge");
+                    continue;
+                }
+                if (depth + 1 > kMaxMergeDepth) {
+                    error(s->line, qual + ".<<: merge keys nested deeper than " +
+                                       std::to_string(kMaxMergeDepth) + " levels");
+                    continue;
+                }
+                collect(*s, qual, seen, out, depth + 1);
+            }
+        }
+    }
+
+    std::string path_;
+};
+
+bool valid_header_name(const std::string& s) {
+    if (s.empty()) return false;
+    for (unsigned char c : s) {
+        if (std::isalnum(c)) continue;
+        if (std::strchr("!#$%&'*+-.^_`|~", c) && c != 0) continue;
+        return false;
+    }
+    return true;
+}
+
+bool has_ctl(const std::string& s) {
+    for (unsigned char c : s)
+        if (c < 0x20 && c != '\t') return true;
+    return false;
+}
+
+void Loader::load_urls(const Entry& e, const std::string& qual, std::vector<std::string>& out) {
+    std::vector<std::string> urls;
+    if (!get_string_list(e, qual, urls, false)) return;
+    for (const auto& u : urls) {
+        std::string l = lower(u);
+        if ((l.rfind("http://", 0) != 0 && l.rfind("https://", 0) != 0) || has_ctl(u) ||
+            u.find(' ') != std::string::npos) {
+            error(e.value->line, qual + ": expected an http:// or https:// URL, got \"" +
+                                     printable(u) + "\"");
+            continue;
+        }
+        out.push_back(u);
+    }
+}
+
+void Loader::load_mail(const Node& n, MailConfig& m) {
+    const std::string q = "config.mail";
+    for (const Entry& e : entries(n, q)) {
+        const std::string qual = q + "." + e.key;
+        if (e.key == "host") {
+            if (get_string(e, qual, m.host)) m.host = trim(m.host);
+        } else if (e.key == "port") {
+            get_int(e, qual, m.port, 1, 65535, "expected a port number 1-65535");
+        } else if (e.key == "user") {
+            get_string(e, qual, m.user);
+        } else if (e.key == "pass") {
+            get_string(e, qual, m.pass, true);
+        } else if (e.key == "to_list") {
+            if (get_string_list(e, qual, m.to_list, true)) {
+                for (const auto& a : m.to_list) {
+                    if (a.find('@') == std::string::npos || has_ctl(a) ||
+                        a.find_first_of(" <>,;\"") != std::string::npos) {
+                        error(e.value->line, qual + ": expected e-mail addresses, got \"" +
+                                                 printable(a) + "\"");
+                    }
+                }
+            }
+        } else if (e.key == "tls") {
+            int i = get_enum(e, qual, {"ssl", "starttls", "none"});
+            if (i >= 0) m.tls = i == 0 ? "ssl" : i == 1 ? "starttls" : "none";
+        } else if (e.key == "from") {
+            get_string(e, qual, m.from);
+        } else if (e.key == "cafile") {
+            get_string(e, qual, m.cafile);
+        } else if (e.key == "insecure") {
+            get_bool(e, qual, m.insecure);
+        } else {
+            unknown_key(e, q, kMailKeys);
+        }
+    }
+    if (m.from.empty()) m.from = m.user;
+    if (has_ctl(m.user) || has_ctl(m.from))
+        error(n.line, q + ": user/from must not contain control characters");
+    bool any = !m.host.empty() || !m.to_list.empty() || !m.user.empty();
+    if (any && m.host.empty()) error(n.line, q + ".host: required key missing");
+    if (any && !m.host.empty() && m.to_list.empty())
+        error(n.line, q + ".to_list: required key missing (no recipients)");
+}
+
+void Loader::load_global(const Node& n, GlobalConfig& g) {
+    const std::string q = "config";
+    for (const Entry& e : entries(n, q)) {
+        const std::string qual = q + "." + e.key;
+        if (e.key == "supervisordUrl") {
+            std::string u;
+            if (get_string(e, qual, u)) {
+                u = trim(u);
+                std::string l = lower(u);
+                bool ok = (l.rfind("unix://", 0) == 0 && u.size() > 7 && u[7] == '/') ||
+                          (l.rfind("http://", 0) == 0 && u.size() > 7);
+                if (!ok || has_ctl(u))
+                    bad(*e.value, qual,
+                        "expected unix:///path/to/supervisor.sock or http://host:port/RPC2");
+                else
+                    g.supervisord_url = u;
+            }
+        } else if (e.key == "supervisordUser") {
+            get_string(e, qual, g.supervisord_user);
+        } else if (e.key == "supervisordPass") {
+            get_string(e, qual, g.supervisord_pass, true);
+        } else if (e.key == "mail") {
+            const Node& v = *e.value;
+            if (v.is_null()) continue;  // `mail:` with everything commented out
+            if (!v.is_mapping()) {
+                bad(v, qual, "expected a mapping (host, port, user, pass, to_list)");
+                continue;
+            }
+            load_mail(v, g.mail);
+        } else if (e.key == "dingtalk") {
+            load_urls(e, qual, g.dingtalk);
+        } else if (e.key == "wecom") {
+            load_urls(e, qual, g.wecom);
+        } else if (e.key == "feishu") {
+            load_urls(e, qual, g.feishu);
+        } else if (e.key == "webhook") {
+            load_urls(e, qual, g.webhook);
+        } else {
+            unknown_key(e, q, kConfigKeys);
+        }
+    }
+}
+
+void Loader::load_headers(const Entry& e, const std::string& qual, CheckConfig& c) {
+    const Node& v = *e.value;
+    if (v.is_null()) return;
+    const std::string expected = "expected a JSON object of header names to scalar values";
+    std::vector<std::pair<std::string, std::string>> out;
+    if (v.is_mapping()) {
+        for (const Entry& h : entries(v, qual)) {
+            const Node& hv = *h.value;
+            if (!hv.is_scalar()) {
+                bad(hv, qual + "." + h.key, "expected a scalar header value");
+                return;
+            }
+            out.emplace_back(h.key, hv.is_null() ? "" : hv.value);
+        }
+    } else if (v.is_scalar()) {
+        picojson::value j;
+        std::string perr;
+        auto end = picojson::parse(j, v.value.begin(), v.value.end(), &perr);
+        if (!perr.empty() || !j.is<picojson::object>() ||
+            !trim(std::string(end, v.value.end())).empty()) {
+            bad(v, qual, expected);
+            return;
+        }
+        for (const auto& kv : j.get<picojson::object>()) {
+            const picojson::value& x = kv.second;
+            std::string s;
+            if (x.is<std::string>()) {
+                s = x.get<std::string>();
+            } else if (x.is<int64_t>()) {
+                s = std::to_string(x.get<int64_t>());
+            } else if (x.is<double>() || x.is<bool>()) {
+                s = x.to_str();
+            } else if (x.is<picojson::null>()) {
+                s = "";
+            } else {
+                bad(v, qual, expected);
+                return;
+            }
+            out.emplace_back(kv.first, s);
+        }
+    } else {
+        bad(v, qual, expected);
+        return;
+    }
+    for (const auto& h : out) {
+        if (!valid_header_name(h.first)) {
+            error(v.line, qual + ": expected HTTP header names (tokens), got \"" +
+                              printable(h.first) + "\"");
+            return;
+        }
+        if (h.second.find_first_of("\r\n", 0) != std::string::npos ||
+            h.second.find('\0') != std::string::npos) {
+            error(v.line, qual + "." + h.first + ": header value must not contain line breaks");
+            return;
+        }
+    }
+    c.headers = std::move(out);
+}
+
+void Loader::load_actions(const Entry& e, const std::string& qual, CheckConfig& c) {
+    const Node& v = *e.value;
+    if (v.is_null()) return;
+    const std::string expected = "expected a comma list of restart, kill, exec, email, notify (or none)";
+    std::vector<std::string> words;
+    auto split = [&](const std::string& s) {
+        std::stringstream ss(s);
+        std::string w;
+        while (std::getline(ss, w, ',')) {
+            w = trim(w);
+            if (!w.empty()) words.push_back(w);
+        }
+    };
+    if (v.is_scalar()) {
+        split(v.value);
+    } else if (v.is_sequence()) {
+        for (const auto& it : v.items) {
+            if (!it->is_scalar()) {
+                bad(*it, qual, expected);
+                return;
+            }
+            split(it->value);
+        }
+    } else {
+        bad(v, qual, expected);
+        return;
+    }
+    if (words.empty()) {
+        bad(v, qual, expected);
+        return;
+    }
+    Actions a;
+    bool none = false;
+    for (const auto& w : words) {
+        std::string l = lower(w);
+        if (l == "restart") a.restart = true;
+        else if (l == "kill") a.kill = true;
+        else if (l == "exec") a.exec = true;
+        else if (l == "email") a.email = true;
+        else if (l == "notify") a.notify = true;
+        else if (l == "none") none = true;
+        else {
+            error(v.line, qual + ": " + expected + ", got \"" + printable(w) + "\"");
+            return;
+        }
+    }
+    if (none && (a.restart || a.kill || a.exec || a.email || a.notify)) {
+        bad(v, qual, "\"none\" cannot be combined with other actions");
+        return;
+    }
+    int exclusive = a.restart + a.exec + a.kill;
+    if (exclusive > 1) {
+        const char* winner = a.restart ? "restart" : "exec";
+        warn(v.line, qual + ": restart, exec and kill are exclusive; only " +
+                         std::string(winner) + " is used (restart > exec > kill)");
+        if (a.restart) a.exec = a.kill = false;
+        else a.kill = false;
+    }
+    c.actions = a;
+}
+
+bool Loader::load_check(const std::string& name, int line, const Node& n, CheckConfig& c) {
+    c.name = name;
+    c.line = line;
+    const size_t errors_before = errors.size();
+    if (!n.is_mapping()) {
+        if (n.is_null())
+            error(line, name + ": empty check (expected a mapping with at least program)");
+        else
+            bad(n, name, "expected a mapping with at least program");
+        return false;
+    }
+    int pid_get_line = line, action_line = line, period_line = 0, timeout_line = 0;
+    bool success_given = false, program_given = false;
+    for (const Entry& e : entries(n, name)) {
+        const std::string qual = name + "." + e.key;
+        const int vline = e.value->line;
+        if (e.key == "program") {
+            program_given = true;
+            const Node& v = *e.value;
+            if (!v.is_scalar() || v.is_null() || trim(v.value).empty())
+                bad(v, qual, "expected a supervisor program name");
+            else
+                c.program = trim(v.value);
+        } else if (e.key == "type") {
+            int i = get_enum(e, qual, {"http", "tcp", "mem", "cpu", "restart"});
+            if (i >= 0) c.type = static_cast<CheckType>(i);
+        } else if (e.key == "maxMem") {
+            get_double(e, qual, c.max_mem_mb, 1e9, "expected a size in MB > 0");
+        } else if (e.key == "memType") {
+            int i = get_enum(e, qual, {"rss", "pss", "uss"});
+            if (i >= 0) c.mem_type = static_cast<MemType>(i);
+        } else if (e.key == "pidGet") {
+            pid_get_line = vline;
+            int i = get_enum(e, qual, {"supervisor", "name", "file"});
+            if (i >= 0) c.pid_get = static_cast<PidGet>(i);
+        } else if (e.key == "pidFile") {
+            if (get_string(e, qual, c.pid_file)) c.pid_file = trim(c.pid_file);
+        } else if (e.key == "maxCpu") {
+            get_double(e, qual, c.max_cpu, 1e6, "expected a percentage > 0");
+        } else if (e.key == "includeChildren") {
+            get_bool(e, qual, c.include_children);
+        } else if (e.key == "mode") {
+            int i = get_enum(e, qual, {"GET", "POST"});
+            if (i >= 0) c.mode = i == 0 ? "GET" : "POST";
+        } else if (e.key == "host") {
+            std::string h;
+            if (get_string(e, qual, h)) {
+                h = trim(h);
+                if (h.empty() || h.find_first_of(" \t/?#@") != std::string::npos || has_ctl(h))
+                    bad(*e.value, qual, "expected a host name or IP address");
+                else
+                    c.host = h;
+            }
+        } else if (e.key == "path") {
+            std::string p;
+            if (get_string(e, qual, p)) {
+                if (p.empty() || p[0] != '/' || has_ctl(p) || p.find(' ') != std::string::npos)
+                    bad(*e.value, qual, "expected a URL path starting with \"/\"");
+                else
+                    c.path = p;
+            }
+        } else if (e.key == "port") {
+            get_int(e, qual, c.port, 1, 65535, "expected a port number 1-65535");
+        } else if (e.key == "json") {
+            const Node& v = *e.value;
+            if (v.is_null()) continue;
+            if (!v.is_scalar()) {
+                bad(v, qual, "expected a string holding JSON (quote it: json: '{\"a\":\"b\"}')");
+                continue;
+            }
+            picojson::value j;
+            std::string perr;
+            auto end = picojson::parse(j, v.value.begin(), v.value.end(), &perr);
+            if (!perr.empty() || !trim(std::string(end, v.value.end())).empty())
+                bad(v, qual, "expected valid JSON");
+            else
+                c.json = v.value;
+        } else if (e.key == "headers") {
+            load_headers(e, qual, c);
+        } else if (e.key == "username") {
+            get_string(e, qual, c.username);
+        } else if (e.key == "password") {
+            get_string(e, qual, c.password, true);
+        } else if (e.key == "periodSeconds") {
+            period_line = vline;
+            get_int(e, qual, c.period_seconds, 1, kMaxSeconds,
+                    "expected a number of seconds 1-" + std::to_string(kMaxSeconds));
+        } else if (e.key == "initialDelaySeconds") {
+            get_int(e, qual, c.initial_delay_seconds, 0, kMaxSeconds,
+                    "expected a number of seconds 0-" + std::to_string(kMaxSeconds));
+        } else if (e.key == "timeoutSeconds") {
+            timeout_line = vline;
+            get_int(e, qual, c.timeout_seconds, 1, kMaxSeconds,
+                    "expected a number of seconds 1-" + std::to_string(kMaxSeconds));
+        } else if (e.key == "failureThreshold") {
+            get_int(e, qual, c.failure_threshold, 1, kMaxThreshold,
+                    "expected an integer 1-" + std::to_string(kMaxThreshold));
+        } else if (e.key == "successThreshold") {
+            success_given |= get_int(e, qual, c.success_threshold, 1, kMaxThreshold,
+                                     "expected an integer 1-" + std::to_string(kMaxThreshold));
+        } else if (e.key == "mincontinueRun") {
+            get_int(e, qual, c.min_continue_run, 1, kMaxSeconds,
+                    "expected a number of seconds 1-" + std::to_string(kMaxSeconds));
+        } else if (e.key == "action") {
+            action_line = vline;
+            load_actions(e, qual, c);
+        } else if (e.key == "execCmd") {
+            if (get_string(e, qual, c.exec_cmd)) c.exec_cmd = trim(c.exec_cmd);
+        } else if (e.key == "sendResolved") {
+            get_bool(e, qual, c.send_resolved);
+        } else if (e.key == "reminderSeconds") {
+            get_int(e, qual, c.reminder_seconds, 0, kMaxSeconds,
+                    "expected a number of seconds 0-" + std::to_string(kMaxSeconds));
+        } else {
+            unknown_key(e, name, kCheckKeys);
+        }
+    }
+
+    if (!program_given) {
+        std::string msg = name + ".program: required key missing";
+        if (edit_distance(name, "config") <= 2) msg += " (or did you mean \"config:\"?)";
+        error(line, msg);
+    }
+    if (c.pid_get == PidGet::File && c.pid_file.empty())
+        error(pid_get_line, name + ".pidFile: required key missing (pidGet is file)");
+    if (c.type == CheckType::Restart && c.pid_get != PidGet::Supervisor)
+        error(pid_get_line, name + ".pidGet: restart checks only support supervisor, got \"" +
+                                std::string(to_string(c.pid_get)) + "\"");
+    if (c.actions.exec && c.exec_cmd.empty())
+        error(action_line, name + ".execCmd: required key missing (action has exec)");
+    if (c.type == CheckType::Restart && !success_given)
+        c.success_threshold = std::max(1, c.min_continue_run / c.period_seconds);
+    if ((c.type == CheckType::Http || c.type == CheckType::Tcp) &&
+        c.timeout_seconds > c.period_seconds) {
+        int wl = timeout_line ? timeout_line : period_line ? period_line : line;
+        warn(wl, name + ".timeoutSeconds: " + std::to_string(c.timeout_seconds) +
+                     " is longer than periodSeconds " + std::to_string(c.period_seconds) +
+                     "; a probe may still run when the next one is due");
+    }
+    return errors.size() == errors_before;
+}
+
+std::string join_lines(const std::vector<std::string>& v, const std::string& prefix) {
+    std::string s;
+    for (const auto& x : v) {
+        if (!s.empty()) s += '\n';
+        s += prefix + x;
+    }
+    return s;
+}
+
+// Drops repeated messages (a merged anchor is checked once per user) and
+// orders them by line number; messages without a line come first.
+std::vector<std::string> tidy(const std::vector<std::string>& v, const std::string& path) {
+    std::vector<std::pair<long, std::string>> lines;
+    std::set<std::string> seen;
+    for (const auto& x : v) {
+        if (!seen.insert(x).second) continue;
+        long line = 0;
+        if (x.compare(0, path.size(), path) == 0 && x.size() > path.size() &&
+            x[path.size()] == ':')
+            line = std::strtol(x.c_str() + path.size() + 1, nullptr, 10);
+        lines.emplace_back(line, x);
+    }
+    std::stable_sort(lines.begin(), lines.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<std::string> out;
+    for (auto& l : lines) out.push_back(std::move(l.second));
+    return out;
+}
+
+}  // namespace
+
+Result<Config> load_config_text(const std::string& text, const std::string& path) {
+    if (text.size() > kMaxConfigBytes)
+        return err(path + ": file too large (" + std::to_string(text.size()) +
+                   " bytes, limit 4 MiB)");
+    auto doc = yaml::parse(text, path);
+    if (!doc) return err(doc.error());
+    const Node& root = **doc;
+
+    Loader L(path);
+    Config cfg;
+    cfg.path = path;
+
+    if (root.is_null()) {
+        L.warnings.push_back(path + ": no checks configured (empty file)");
+    } else if (!root.is_mapping()) {
+        L.bad(root, "top level", "expected a mapping of check names (and config)");
+    } else {
+        std::map<std::string, int> seen;
+        std::vector<std::pair<Entry, bool>> tops;  // entry, is config
+        for (const auto& kv : root.entries) {
+            const Node& k = *kv.first;
+            if (!k.is_scalar()) {
+                L.error(k.line, "top-level keys must be plain strings, got " + k.kind_name());
+                continue;
+            }
+            auto it = seen.find(k.value);
+            if (it != seen.end()) {
+                L.error(k.line, "duplicate top-level key \"" + printable(k.value) +
+                                    "\" (first at line " + std::to_string(it->second) + ")");
+                continue;
+            }
+            seen[k.value] = k.line;
+            tops.push_back({Entry{k.value, k.line, kv.second}, k.value == "config"});
+        }
+        for (const auto& t : tops) {
+            if (!t.second) continue;
+            const Node& v = *t.first.value;
+            if (v.is_null()) continue;
+            if (!v.is_mapping())
+                L.bad(v, "config", "expected a mapping (supervisordUrl, mail, ...)");
+            else
+                L.load_global(v, cfg.global);
+        }
+        for (const auto& t : tops) {
+            if (t.second) continue;
+            CheckConfig c;
+            if (L.load_check(t.first.key, t.first.key_line, *t.first.value, c))
+                cfg.checks.push_back(std::move(c));
+        }
+        if (tops.size() == 1 && tops[0].second)
+            L.warnings.push_back(path + ": no checks configured");
+        // One line each, not one per check: the default action includes email.
+        std::string no_mail, no_notify;
+        for (const auto& c : cfg.checks) {
+            if (c.actions.email && !cfg.global.mail.configured())
+                no_mail += (no_mail.empty() ? "" : ", ") + c.name;
+            if (c.actions.notify && !cfg.global.notify_configured())
+                no_notify += (no_notify.empty() ? "" : ", ") + c.name;
+        }
+        if (!no_mail.empty())
+            L.warnings.push_back(path + ": action email (" + no_mail +
+                                 ") but config.mail is not configured; no mail will be sent");
+        if (!no_notify.empty())
+            L.warnings.push_back(path + ": action notify (" + no_notify +
+                                 ") but none of config.dingtalk, wecom, feishu, webhook is set");
+    }
+
+    auto errors = tidy(L.errors, path);
+    auto warnings = tidy(L.warnings, path);
+    if (!errors.empty()) {
+        std::string msg = join_lines(errors, "");
+        if (!warnings.empty()) msg += "\n" + join_lines(warnings, "warning: ");
+        return err(msg);
+    }
+    cfg.warnings = std::move(warnings);
+    return cfg;
+}
+
+Result<Config> load_config_file(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return err(path + ": cannot read: " + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        ::close(fd);
+        return err(path + ": cannot read: " + std::strerror(EISDIR));
+    }
+    std::string text;
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            int e = errno;
+            ::close(fd);
+            return err(path + ": cannot read: " + std::strerror(e));
+        }
+        if (n == 0) break;
+        text.append(buf, static_cast<size_t>(n));
+        if (text.size() > kMaxConfigBytes) {
+            ::close(fd);
+            return err(path + ": file too large (more than 4 MiB)");
+        }
+    }
+    ::close(fd);
+    return load_config_text(text, path);
+}
+
+namespace {
+
+// Masks userinfo and query string of a URL (webhook tokens live there).
+std::string mask_url(const std::string& u) {
+    std::string s = u;
+    size_t scheme = s.find("://");
+    size_t start = scheme == std::string::npos ? 0 : scheme + 3;
+    size_t slash = s.find('/', start);
+    size_t at = s.rfind('@', slash == std::string::npos ? s.size() : slash);
+    if (at != std::string::npos && at >= start) s = s.substr(0, start) + "***@" + s.substr(at + 1);
+    size_t q = s.find('?');
+    if (q != std::string::npos) s = s.substr(0, q + 1) + "***";
+    return s;
+}
+
+bool secret_header(const std::string& name) {
+    std::string l = lower(name);
+    return l == "authorization" || l == "proxy-authorization" || l == "cookie" ||
+           l.find("token") != std::string::npos || l.find("secret") != std::string::npos ||
+           l.find("key") != std::string::npos || l.find("pass") != std::string::npos;
+}
+
+std::string num(double d) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.10g", d);
+    return buf;
+}
+
+std::string secret(const std::string& s) { return s.empty() ? "(none)" : "***"; }
+std::string opt(const std::string& s) { return s.empty() ? "(none)" : s; }
+const char* yn(bool b) { return b ? "true" : "false"; }
+
+}  // namespace
+
+std::string describe(const Config& cfg) {
+    std::ostringstream o;
+    const GlobalConfig& g = cfg.global;
+    o << "config: " << cfg.path << "\n";
+    o << "  supervisordUrl: " << mask_url(g.supervisord_url) << "\n";
+    o << "  supervisordUser: " << opt(g.supervisord_user) << "\n";
+    o << "  supervisordPass: " << secret(g.supervisord_pass) << "\n";
+    if (g.mail.configured()) {
+        const MailConfig& m = g.mail;
+        o << "  mail:\n";
+        o << "    host: " << m.host << "\n";
+        o << "    port: " << m.port << "\n";
+        o << "    tls: " << m.effective_tls() << (m.tls.empty() ? " (by port)" : "") << "\n";
+        o << "    user: " << opt(m.user) << "\n";
+        o << "    pass: " << secret(m.pass) << "\n";
+        o << "    from: " << opt(m.from) << "\n";
+        std::string to;
+        for (const auto& t : m.to_list) to += (to.empty() ? "" : ", ") + t;
+        o << "    to_list: " << to << "\n";
+        o << "    cafile: " << (m.cafile.empty() ? "(system)" : m.cafile) << "\n";
+        o << "    insecure: " << yn(m.insecure) << "\n";
+    } else {
+        o << "  mail: (not configured)\n";
+    }
+    auto urls = [&](const char* name, const std::vector<std::string>& v) {
+        if (v.empty()) return;
+        o << "  " << name << ":";
+        for (const auto& u : v) o << " " << mask_url(u);
+        o << "\n";
+    };
+    urls("dingtalk", g.dingtalk);
+    urls("wecom", g.wecom);
+    urls("feishu", g.feishu);
+    urls("webhook", g.webhook);
+    o << "checks: " << cfg.checks.size() << "\n";
+    for (const auto& c : cfg.checks) {
+        o << "\n" << c.name << ": (line " << c.line << ")\n";
+        o << "  program: " << c.program << "\n";
+        o << "  type: " << to_string(c.type) << "\n";
+        auto pid = [&]() {
+            o << "  pidGet: " << to_string(c.pid_get) << "\n";
+            if (c.pid_get == PidGet::File) o << "  pidFile: " << c.pid_file << "\n";
+        };
+        switch (c.type) {
+            case CheckType::Mem:
+                o << "  maxMem: " << num(c.max_mem_mb) << " MB\n";
+                o << "  memType: " << to_string(c.mem_type) << "\n";
+                pid();
+                break;
+            case CheckType::Cpu:
+                o << "  maxCpu: " << num(c.max_cpu) << " %\n";
+                o << "  includeChildren: " << yn(c.include_children) << "\n";
+                pid();
+                break;
+            case CheckType::Http:
+                o << "  mode: " << c.mode << "\n";
+                o << "  url: http://" << (c.host.find(':') != std::string::npos ? "[" + c.host + "]" : c.host)
+                  << ":" << c.port << c.path << "\n";
+                if (!c.json.empty()) o << "  json: " << c.json << "\n";
+                for (const auto& h : c.headers)
+                    o << "  header: " << h.first << ": " << (secret_header(h.first) ? "***" : h.second)
+                      << "\n";
+                o << "  username: " << opt(c.username) << "\n";
+                o << "  password: " << secret(c.password) << "\n";
+                o << "  timeoutSeconds: " << c.timeout_seconds << "\n";
+                break;
+            case CheckType::Tcp:
+                o << "  host: " << c.host << "\n";
+                o << "  port: " << c.port << "\n";
+                o << "  timeoutSeconds: " << c.timeout_seconds << "\n";
+                break;
+            case CheckType::Restart:
+                o << "  pidGet: supervisor\n";
+                o << "  mincontinueRun: " << c.min_continue_run << "\n";
+                break;
+        }
+        o << "  periodSeconds: " << c.period_seconds << "\n";
+        o << "  initialDelaySeconds: " << c.initial_delay_seconds << "\n";
+        o << "  failureThreshold: " << c.failure_threshold << "\n";
+        o << "  successThreshold: " << c.success_threshold << "\n";
+        o << "  action: " << c.actions.str() << "\n";
+        if (c.actions.exec) o << "  execCmd: " << c.exec_cmd << "\n";
+        o << "  sendResolved: " << yn(c.send_resolved) << "\n";
+        o << "  reminderSeconds: " << c.reminder_seconds
+          << (c.reminder_seconds == 0 ? " (no reminders)" : "") << "\n";
+    }
+    if (!cfg.warnings.empty()) {
+        o << "\nwarnings:\n";
+        for (const auto& w : cfg.warnings) o << "  " << w << "\n";
+    }
+    return o.str();
+}
+
+}  // namespace hc::supervise

@@ -1,0 +1,131 @@
+#pragma once
+// The YAML configuration of `healthcheck supervise` (compatible with the
+// original Python daemon's config.yaml, see DESIGN.md section 3).
+//
+//   config:                 # optional
+//     supervisordUrl: unix:///var/run/supervisor.sock | http://host:port/RPC2
+//     supervisordUser / supervisordPass
+//     mail: {host, port, user, pass, to_list, tls, from, cafile, insecure}
+//     dingtalk / wecom / feishu / webhook: URL or list of URLs
+//   <check name>:           # every other top-level key is one check
+//     program: <supervisor program>   # required
+//     type: http|tcp|mem|cpu|restart  ...
+//
+// Everything is validated up front; all errors are collected, one per line:
+//   <path>:<line>: <check>.<key>: <what was expected>, got "<value>"
+// Passwords never appear in messages ("got <hidden>") nor in describe().
+//
+// YAML notes: YAML 1.1 booleans as PyYAML reads them (yes/no/on/off/true/false
+// in the three usual casings; quoted ones are accepted too). Numbers may be
+// quoted. Anchors/aliases are supported (shared, not copied; at most 1000
+// aliases) and so are merge keys (`<<: *defaults`). Nesting is capped at 64
+// levels, files at 4 MiB. Duplicate keys in any mapping are an error.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace hc::supervise {
+
+enum class CheckType { Http, Tcp, Mem, Cpu, Restart };
+enum class MemType { Rss, Pss, Uss };
+enum class PidGet { Supervisor, Name, File };
+
+const char* to_string(CheckType t);
+const char* to_string(MemType t);
+const char* to_string(PidGet t);
+
+// restart, exec and kill are exclusive: restart > exec > kill (only the winner
+// stays true). notify = the chat/webhook channels of the `config` section.
+struct Actions {
+    bool restart = false, kill = false, exec = false, email = false, notify = false;
+    bool operator==(const Actions& o) const {
+        return restart == o.restart && kill == o.kill && exec == o.exec && email == o.email &&
+               notify == o.notify;
+    }
+    bool operator!=(const Actions& o) const { return !(*this == o); }
+    std::string str() const;  // "restart,email"; "none" when empty
+};
+
+struct MailConfig {
+    std::string host;
+    int port = 465;
+    std::string user, pass;
+    std::vector<std::string> to_list;
+    std::string tls;  // "ssl" | "starttls" | "none"; empty = by port (see effective_tls)
+    std::string from; // defaults to user
+    std::string cafile;
+    bool insecure = false;  // skip certificate verification
+    bool configured() const { return !host.empty() && !to_list.empty(); }
+    // tls, or by port when empty: 465 -> "ssl", 587 -> "starttls", else "none".
+    std::string effective_tls() const;
+    bool operator==(const MailConfig& o) const;
+};
+
+struct GlobalConfig {
+    std::string supervisord_url = "unix:///var/run/supervisor.sock";
+    std::string supervisord_user, supervisord_pass;
+    MailConfig mail;
+    std::vector<std::string> dingtalk, wecom, feishu, webhook;
+    bool operator==(const GlobalConfig& o) const;
+    bool notify_configured() const {
+        return !dingtalk.empty() || !wecom.empty() || !feishu.empty() || !webhook.empty();
+    }
+};
+
+struct CheckConfig {
+    std::string name;  // the top-level key ("cat1")
+    int line = 0;      // line of that key in the file (1-based) for messages
+    std::string program;  // required
+    CheckType type = CheckType::Http;
+    double max_mem_mb = 1024;  // maxMem
+    MemType mem_type = MemType::Rss;
+    PidGet pid_get = PidGet::Supervisor;
+    std::string pid_file;
+    double max_cpu = 90;  // percent of one core
+    std::string mode = "GET";  // upper case: GET | POST
+    std::string host = "localhost";
+    std::string path = "/";
+    int port = 80;
+    std::string json;  // POST body (validated as JSON, sent verbatim)
+    std::vector<std::pair<std::string, std::string>> headers;  // values stringified (1 -> "1")
+    std::string username, password;
+    int period_seconds = 5, initial_delay_seconds = 1, timeout_seconds = 3,
+        failure_threshold = 3, success_threshold = 1;
+    int min_continue_run = 28800;  // mincontinueRun
+    Actions actions;               // default restart,email
+    std::string exec_cmd;
+    bool send_resolved = false;
+    int reminder_seconds = 0;       // reminderSeconds; 0 = no reminder mails
+    bool include_children = false;  // cpu: includeChildren
+
+    CheckConfig() { actions.restart = true; actions.email = true; }
+    // Every field except `line` (moving a check within the file does not
+    // change it). Used by SIGHUP reload: unchanged checks keep their counters.
+    bool operator==(const CheckConfig& o) const;
+    bool operator!=(const CheckConfig& o) const { return !(*this == o); }
+};
+
+struct Config {
+    std::string path;
+    GlobalConfig global;
+    std::vector<CheckConfig> checks;
+    // "<path>:<line>: <check>.<key>: ..." lines (unknown keys, overridden
+    // exclusive actions, timeout > period, email without mail, ...).
+    std::vector<std::string> warnings;
+};
+
+constexpr size_t kMaxConfigBytes = 4 * 1024 * 1024;
+
+// Error text = all errors, one per line, followed by the warnings (each line
+// prefixed "warning: ") so that `--test` shows the whole picture.
+Result<Config> load_config_file(const std::string& path);
+Result<Config> load_config_text(const std::string& text, const std::string& path_for_messages);
+
+// `--test` output: the global section, then one block per check with every
+// resolved value. Passwords are shown as "***", URL credentials and query
+// strings (webhook tokens) and secret-looking header values are masked.
+std::string describe(const Config& config);
+
+}  // namespace hc::supervise

@@ -1,0 +1,421 @@
+#include "supervise/daemon.hpp"
+
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "supervise/exec_task.hpp"
+
+namespace hc::supervise {
+
+namespace {
+
+constexpr long kSupervisorCallMs = 5000;
+constexpr long kStopStartMs = 90000;  // stopProcess/startProcess wait for stopwaitsecs/startsecs
+constexpr long kExecTimeoutMs = 60000;
+
+std::string type_name(const CheckConfig& cfg) { return to_string(cfg.type); }
+
+std::chrono::milliseconds backoff_base(const CheckConfig& cfg) {
+    return std::chrono::milliseconds(1000LL * cfg.period_seconds * std::max(1, cfg.failure_threshold));
+}
+
+std::vector<std::string> secrets_of(const Config& config) {
+    std::vector<std::string> s{config.global.supervisord_pass, config.global.mail.pass};
+    for (const auto& c : config.checks) s.push_back(c.password);
+    for (const auto* list : {&config.global.dingtalk, &config.global.wecom, &config.global.feishu})
+        for (const auto& v : *list) s.push_back(v);
+    return s;
+}
+
+}  // namespace
+
+struct Daemon::Check {
+    CheckConfig cfg;
+    Counters counters;
+    Backoff backoff;
+    CpuProbe cpu;
+    RestartTracker restarts;
+    EventLoop::TimerId timer = 0;
+    Clock::time_point next_due{};
+    bool in_flight = false;
+    bool cancelled = false;
+    bool holding = false;         // after restart/kill: wait for RUNNING + grace
+    bool acting = false;          // a restart is in progress
+    bool action_pending = false;  // failed, but the backoff deferred the action
+    Clock::time_point healthy_since{};
+    std::string last_error;       // to log repeated errors once
+    std::string last_reason;
+    std::time_t last_notice = 0;
+
+    explicit Check(CheckConfig c) : cfg(std::move(c)), backoff(backoff_base(cfg)) {}
+};
+
+Daemon::Daemon(Config config, Logger& log) : config_(std::move(config)), log_(log), started_(Clock::now()) {
+    log_.set_secrets(secrets_of(config_));
+}
+
+Daemon::~Daemon() {
+    if (notifier_) notifier_->stop();
+    if (proc_worker_) proc_worker_->stop();
+    if (signal_fd_ >= 0) ::close(signal_fd_);
+}
+
+void Daemon::log(Level level, const CheckPtr& c, const std::string& event, const std::string& msg) {
+    log_.log(level, c->cfg.name, c->cfg.program, event, msg);
+}
+
+bool Daemon::setup_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int s : {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD}) sigaddset(&set, s);
+    // Blocked before any thread starts, so only the signalfd sees them.
+    if (::sigprocmask(SIG_BLOCK, &set, nullptr) != 0) return false;
+    signal_fd_ = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (signal_fd_ < 0) return false;
+    loop_.watch_readable(signal_fd_, [this] { on_signal(); });
+    return true;
+}
+
+void Daemon::on_signal() {
+    signalfd_siginfo info{};
+    while (::read(signal_fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+        switch (info.ssi_signo) {
+            case SIGTERM:
+            case SIGINT:
+                log_.info("stop", std::string("received ") + (info.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT"));
+                loop_.stop();
+                break;
+            case SIGHUP: reload(); break;
+            case SIGUSR1:
+                log_.info("stats", "probes=" + std::to_string(stats_.probes) +
+                                       " skipped_busy=" + std::to_string(stats_.skipped_busy) +
+                                       " worst_delay_ms=" + std::to_string(stats_.worst_delay_ms) +
+                                       " checks=" + std::to_string(checks_.size()));
+                break;
+            default: break;  // SIGCHLD: exec tasks reap their own children
+        }
+    }
+}
+
+void Daemon::apply(Config config) {
+    auto client = SupervisorClient::create(config.global.supervisord_url, config.global.supervisord_user,
+                                           config.global.supervisord_pass);
+    if (client) supervisor_ = *client;
+    else log_.error("config", client.error());
+    std::map<std::string, CheckPtr> next;
+    int kept = 0, added = 0;
+    for (const auto& cfg : config.checks) {
+        auto old = checks_.find(cfg.name);
+        if (old != checks_.end() && old->second->cfg == cfg) {
+            next[cfg.name] = old->second;
+            checks_.erase(old);
+            ++kept;
+            continue;
+        }
+        auto c = std::make_shared<Check>(cfg);
+        next[cfg.name] = c;
+        start_check(c, Clock::now() + std::chrono::seconds(cfg.initial_delay_seconds));
+        ++added;
+    }
+    for (auto& [name, c] : checks_) {
+        c->cancelled = true;
+        loop_.cancel(c->timer);
+    }
+    size_t removed = checks_.size();
+    checks_ = std::move(next);
+    if (notifier_) notifier_->set_config(config.global);
+    log_.set_secrets(secrets_of(config));
+    config_ = std::move(config);
+    log_.info("config", "loaded " + config_.path + ": " + std::to_string(checks_.size()) + " checks (" +
+                            std::to_string(kept) + " kept, " + std::to_string(added) + " new, " +
+                            std::to_string(removed) + " removed)");
+}
+
+void Daemon::reload() {
+    log_.info("reload", "SIGHUP: reloading " + config_.path);
+    auto loaded = load_config_file(config_.path);
+    if (!loaded) {
+        log_.error("reload", "config invalid, keeping the running one: " + loaded.error());
+        return;
+    }
+    for (const auto& w : loaded->warnings) log_.warn("config", w);
+    apply(std::move(*loaded));
+}
+
+void Daemon::start_check(const CheckPtr& c, Clock::time_point first) {
+    c->next_due = first;
+    c->timer = loop_.at(first, [this, c] { tick(c); });
+}
+
+void Daemon::tick(const CheckPtr& c) {
+    if (c->cancelled) return;
+    auto now = Clock::now();
+    auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(now - c->next_due).count();
+    stats_.worst_delay_ms = std::max<long long>(stats_.worst_delay_ms, delay);
+    // Fixed rate: the next run is due one period after this one was due, so
+    // a slow probe does not shift the schedule; missed slots are skipped.
+    auto period = std::chrono::seconds(c->cfg.period_seconds);
+    do c->next_due += period;
+    while (c->next_due <= now);
+    c->timer = loop_.at(c->next_due, [this, c] { tick(c); });
+    if (c->in_flight || c->acting) {
+        ++stats_.skipped_busy;
+        return;
+    }
+    c->in_flight = true;
+    ++stats_.probes;
+    probe(c, [this, c](Outcome o) {
+        c->in_flight = false;
+        if (!c->cancelled) record(c, o);
+    });
+}
+
+void Daemon::probe(const CheckPtr& c, std::function<void(Outcome)> done) {
+    if (!supervisor_) return done(Outcome::error("no usable supervisordUrl"));
+    supervisor_->get_process_info(loop_, c->cfg.program, kSupervisorCallMs,
+                                  [this, c, done](Result<xmlrpc::ProcessInfo> info) {
+                                      if (c->cancelled) return;
+                                      if (!info) return done(Outcome::error(info.error()));
+                                      on_process_info(c, *info, done);
+                                  });
+}
+
+void Daemon::on_process_info(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::function<void(Outcome)> done) {
+    auto now = Clock::now();
+    if (c->holding) {
+        bool up = info.state == xmlrpc::states::RUNNING && info.now - info.start >= c->cfg.initial_delay_seconds;
+        if (up) {
+            c->holding = false;
+            c->counters.reset();
+            log(Level::Info, c, "hold_released", "program RUNNING again (pid " + std::to_string(info.pid) + ")");
+        } else if (!c->backoff.may_act(now)) {
+            return done(Outcome::wait(std::string("on hold after action, program ") + info.statename));
+        } else {
+            c->holding = false;
+            log(Level::Warn, c, "hold_expired", std::string("program still ") + info.statename + " after the backoff");
+        }
+    }
+    if (c->cfg.type == CheckType::Restart) return done(c->restarts.observe(c->cfg, info));
+    if (info.state == xmlrpc::states::STARTING) return done(Outcome::wait("program is STARTING"));
+    if (info.state != xmlrpc::states::RUNNING) {
+        std::string why = "program is " + info.statename;
+        if (!info.spawnerr.empty()) why += " (" + info.spawnerr + ")";
+        else if (info.state == xmlrpc::states::EXITED) why += " (exit status " + std::to_string(info.exitstatus) + ")";
+        return done(Outcome::fail(why));
+    }
+    run_probe(c, info, std::move(done));
+}
+
+void Daemon::run_probe(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::function<void(Outcome)> done) {
+    switch (c->cfg.type) {
+        case CheckType::Http: return probe_http(loop_, c->cfg, done);
+        case CheckType::Tcp: return probe_tcp(loop_, c->cfg, done);
+        case CheckType::Mem:
+        case CheckType::Cpu: {
+            auto pid = find_pid(c->cfg, info);
+            if (!pid) return done(Outcome::error(pid.error()));
+            if (c->cfg.type == CheckType::Mem) return probe_mem(*proc_worker_, c->cfg, *pid, done);
+            return c->cpu.run(loop_, c->cfg, *pid, done);
+        }
+        case CheckType::Restart: break;
+    }
+    done(Outcome::error("unknown check type"));
+}
+
+void Daemon::record(const CheckPtr& c, const Outcome& o) {
+    if (o.kind == Outcome::Kind::Wait) return;
+    if (o.kind == Outcome::Kind::Error) {
+        if (o.reason != c->last_error) log(Level::Warn, c, "check_error", o.reason);
+        c->last_error = o.reason;
+        return;
+    }
+    c->last_error.clear();
+    bool ok = o.kind == Outcome::Kind::Pass;
+    // The restart check's failure condition already counts restarts in a
+    // window: one observation is enough to act.
+    int failure_threshold = c->cfg.type == CheckType::Restart ? 1 : c->cfg.failure_threshold;
+    Health before = c->counters.health();
+    Transition t = c->counters.record(ok, failure_threshold, c->cfg.success_threshold);
+    auto now = Clock::now();
+    if (!ok) {
+        log(Level::Info, c, "check_failed",
+            o.reason + " (" + std::to_string(c->counters.run()) + "/" + std::to_string(failure_threshold) + ")");
+    } else if (before != Health::Healthy) {
+        log(Level::Debug, c, "check_passed", o.reason);
+    }
+    if (ok && c->counters.health() == Health::Healthy) c->backoff.healthy_since(c->healthy_since, now);
+    c->last_reason = o.reason;
+    switch (t) {
+        case Transition::BecameFailed:
+            log(Level::Warn, c, "unhealthy", o.reason);
+            c->action_pending = true;
+            maybe_act(c, o.reason);
+            break;
+        case Transition::Recovered:
+            c->healthy_since = now;
+            c->action_pending = false;
+            log(Level::Info, c, "recovered", o.reason);
+            if (c->cfg.send_resolved) notify(c, NotifyEvent::Kind::Resolved, "none", o.reason);
+            break;
+        case Transition::BecameHealthy:
+            c->healthy_since = now;
+            log(Level::Info, c, "healthy", o.reason);
+            break;
+        case Transition::None:
+            if (!ok && c->counters.health() == Health::Failed) {
+                if (c->action_pending) maybe_act(c, o.reason);
+                if (c->cfg.reminder_seconds > 0 && std::time(nullptr) - c->last_notice >= c->cfg.reminder_seconds)
+                    notify(c, NotifyEvent::Kind::Reminder, "none", o.reason);
+            }
+            break;
+    }
+}
+
+void Daemon::maybe_act(const CheckPtr& c, const std::string& reason) {
+    auto now = Clock::now();
+    const Actions& a = c->cfg.actions;
+    bool program_action = a.restart || a.exec || a.kill;
+    if (program_action && !c->backoff.may_act(now)) {
+        auto wait_s = std::chrono::duration_cast<std::chrono::seconds>(c->backoff.next_allowed() - now).count();
+        log(Level::Info, c, "action_deferred", "backoff: next action allowed in " + std::to_string(wait_s) + " s");
+        return;
+    }
+    c->action_pending = false;
+    std::string action = a.restart ? "restart" : a.exec ? "exec" : a.kill ? "kill" : "none";
+    if (program_action) c->backoff.acted(now);
+    if (a.restart) restart_program(c);
+    else if (a.exec) exec_command(c, reason);
+    else if (a.kill) kill_program(c);
+    if (a.email || a.notify) notify(c, NotifyEvent::Kind::Failed, action, reason);
+}
+
+void Daemon::restart_program(const CheckPtr& c) {
+    if (!supervisor_) return;
+    c->acting = true;
+    c->holding = true;
+    std::string name = c->cfg.program;
+    log(Level::Warn, c, "action", "restart: stopping " + name);
+    auto start = [this, c, name] {
+        supervisor_->call(loop_, xmlrpc::start_process_call(name, true), kStopStartMs,
+                          [this, c, name](Result<xmlrpc::Response> r) {
+                              c->acting = false;
+                              if (c->cancelled) return;
+                              if (!r) return log(Level::Error, c, "action_failed", "restart: start: " + r.error());
+                              if (r->is_fault && r->fault.code != xmlrpc::faults::ALREADY_STARTED)
+                                  return log(Level::Error, c, "action_failed", "restart: start: " + describe_fault(r->fault));
+                              log(Level::Info, c, "action_done", "restart: " + name + " started");
+                          });
+    };
+    supervisor_->call(loop_, xmlrpc::stop_process_call(name, true), kStopStartMs,
+                      [this, c, start](Result<xmlrpc::Response> r) {
+                          if (c->cancelled) return;
+                          // NOT_RUNNING: already stopped (EXITED/FATAL): just start it.
+                          if (!r) log(Level::Error, c, "action_failed", "restart: stop: " + r.error());
+                          else if (r->is_fault && r->fault.code != xmlrpc::faults::NOT_RUNNING)
+                              log(Level::Error, c, "action_failed", "restart: stop: " + describe_fault(r->fault));
+                          start();
+                      });
+}
+
+void Daemon::kill_program(const CheckPtr& c) {
+    c->holding = true;
+    if (c->cfg.pid_get != PidGet::Supervisor) {
+        xmlrpc::ProcessInfo none;
+        auto pid = find_pid(c->cfg, none);
+        if (!pid) return log(Level::Error, c, "action_failed", "kill: " + pid.error());
+        if (::kill(*pid, SIGKILL) != 0) return log(Level::Error, c, "action_failed", "kill: pid " + std::to_string(*pid) + ": " + std::strerror(errno));
+        return log(Level::Warn, c, "action", "kill: SIGKILL sent to pid " + std::to_string(*pid));
+    }
+    if (!supervisor_) return;
+    log(Level::Warn, c, "action", "kill: SIGKILL via supervisord");
+    supervisor_->call(loop_, xmlrpc::signal_process_call(c->cfg.program, "KILL"), kSupervisorCallMs,
+                      [this, c](Result<xmlrpc::Response> r) {
+                          if (!r) log(Level::Error, c, "action_failed", "kill: " + r.error());
+                          else if (r->is_fault) log(Level::Error, c, "action_failed", "kill: " + describe_fault(r->fault));
+                      });
+}
+
+void Daemon::exec_command(const CheckPtr& c, const std::string& reason) {
+    ExecTask::Env env{{"HC_PROGRAM", c->cfg.program}, {"HC_CHECK", c->cfg.name},
+                      {"HC_TYPE", type_name(c->cfg)}, {"HC_MESSAGE", reason}};
+    log(Level::Warn, c, "action", "exec: " + c->cfg.exec_cmd);
+    auto task = std::make_unique<ExecTask>(c->cfg.exec_cmd, env, kExecTimeoutMs, [this, c](const ExecResult& r) {
+        std::string out = r.output;
+        while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+        if (!r.started) return log(Level::Error, c, "action_failed", "exec: " + r.error);
+        std::string status = r.timed_out ? "killed after 60 s" : r.signal ? "killed by signal " + std::to_string(r.signal)
+                                                                         : "exit " + std::to_string(r.exit_code);
+        log(r.exit_code == 0 ? Level::Info : Level::Error, c, "action_done",
+            "exec: " + status + (out.empty() ? "" : ", output: " + out.substr(0, 4000)));
+    });
+    loop_.add(std::move(task));
+}
+
+void Daemon::notify(const CheckPtr& c, NotifyEvent::Kind kind, const std::string& action, const std::string& reason) {
+    c->last_notice = std::time(nullptr);
+    if (!notifier_) return;
+    NotifyEvent e{c->cfg.name, c->cfg.program, type_name(c->cfg), kind, action, reason, std::time(nullptr)};
+    notifier_->send(e, c->cfg.actions.email, c->cfg.actions.notify);
+}
+
+void Daemon::shutdown_children() {
+    // Exec tasks kill their process groups when destroyed with the loop.
+}
+
+int Daemon::run() {
+    if (!setup_signals()) {
+        log_.error("start", "cannot set up signal handling");
+        return 1;
+    }
+    proc_worker_ = std::make_unique<Worker>(loop_);
+    notifier_ = std::make_unique<Notifier>(loop_, log_, config_.global);
+    for (const auto& w : config_.warnings) log_.warn("config", w);
+    Config initial = config_;
+    apply(std::move(initial));
+    loop_.run();
+    notifier_->stop();
+    proc_worker_->stop();
+    log_.info("stopped", "probes=" + std::to_string(stats_.probes) +
+                             " worst_delay_ms=" + std::to_string(stats_.worst_delay_ms));
+    return 0;
+}
+
+// --once: a program still STARTING is asked again each second, up to 30 s.
+void Daemon::once_probe(const CheckPtr& c, std::function<void(Outcome)> done, int attempt) {
+    probe(c, [this, c, done, attempt](Outcome o) {
+        if (o.kind != Outcome::Kind::Wait || attempt >= 30) return done(o);
+        loop_.after_ms(1000, [this, c, done, attempt] { once_probe(c, done, attempt + 1); });
+    });
+}
+
+int Daemon::run_once() {
+    proc_worker_ = std::make_unique<Worker>(loop_);
+    auto client = SupervisorClient::create(config_.global.supervisord_url, config_.global.supervisord_user,
+                                           config_.global.supervisord_pass);
+    if (client) supervisor_ = *client;
+    size_t pending = config_.checks.size();
+    bool all_pass = true;
+    std::vector<std::string> lines(config_.checks.size());
+    for (size_t i = 0; i < config_.checks.size(); ++i) {
+        auto c = std::make_shared<Check>(config_.checks[i]);
+        checks_[c->cfg.name] = c;
+        once_probe(c, [&, i, c](Outcome o) {
+            if (o.kind != Outcome::Kind::Pass) all_pass = false;
+            lines[i] = c->cfg.name + " " + c->cfg.program + " " + type_name(c->cfg) + " " + to_string(o.kind) + ": " +
+                       log_.scrub(o.reason);
+            if (--pending == 0) loop_.stop();
+        }, 0);
+    }
+    if (pending > 0) loop_.run();
+    for (const auto& l : lines) std::printf("%s\n", l.c_str());
+    proc_worker_->stop();
+    return all_pass ? 0 : 1;
+}
+
+}  // namespace hc::supervise

@@ -1,0 +1,74 @@
+#pragma once
+// The supervise daemon: schedules every check on one event loop, keeps the
+// per-check state (check_state.hpp), and fires actions on transitions.
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "supervise/check_state.hpp"
+#include "supervise/config.hpp"
+#include "supervise/log.hpp"
+#include "supervise/loop.hpp"
+#include "supervise/notifier.hpp"
+#include "supervise/probes.hpp"
+#include "supervise/supervisor_client.hpp"
+#include "supervise/worker.hpp"
+
+namespace hc::supervise {
+
+struct DaemonStats {
+    uint64_t probes = 0;
+    uint64_t skipped_busy = 0;
+    long long worst_delay_ms = 0;
+};
+
+class Daemon {
+public:
+    Daemon(Config config, Logger& log);
+    ~Daemon();
+
+    // Runs until SIGTERM/SIGINT; SIGHUP reloads the config file. Exit code.
+    int run();
+    // Runs every check once, prints one line each; 0 if all pass.
+    int run_once();
+
+private:
+    struct Check;
+    using CheckPtr = std::shared_ptr<Check>;
+
+    void start_check(const CheckPtr& c, Clock::time_point first);
+    void tick(const CheckPtr& c);
+    void probe(const CheckPtr& c, std::function<void(Outcome)> done);
+    void once_probe(const CheckPtr& c, std::function<void(Outcome)> done, int attempt);
+    void on_process_info(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::function<void(Outcome)> done);
+    void run_probe(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::function<void(Outcome)> done);
+    void record(const CheckPtr& c, const Outcome& o);
+    void maybe_act(const CheckPtr& c, const std::string& reason);
+    void restart_program(const CheckPtr& c);
+    void kill_program(const CheckPtr& c);
+    void exec_command(const CheckPtr& c, const std::string& reason);
+    void notify(const CheckPtr& c, NotifyEvent::Kind kind, const std::string& action, const std::string& reason);
+    void reload();
+    void apply(Config config);
+    void log(Level level, const CheckPtr& c, const std::string& event, const std::string& msg);
+    bool setup_signals();
+    void on_signal();
+    void shutdown_children();
+
+    Config config_;
+    Logger& log_;
+    EventLoop loop_;
+    std::optional<SupervisorClient> supervisor_;
+    std::map<std::string, CheckPtr> checks_;
+    std::unique_ptr<Worker> proc_worker_;
+    std::unique_ptr<Notifier> notifier_;
+    std::vector<pid_t> exec_children_;
+    int signal_fd_ = -1;
+    DaemonStats stats_;
+    Clock::time_point started_;
+};
+
+}  // namespace hc::supervise

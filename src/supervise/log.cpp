@@ -1,0 +1,79 @@
+#include "supervise/log.hpp"
+
+#include <picojson.h>
+#include <sys/time.h>
+
+#include <ctime>
+
+namespace hc::supervise {
+namespace {
+
+const char* level_name(Level l) {
+    switch (l) {
+        case Level::Debug: return "debug";
+        case Level::Info: return "info";
+        case Level::Warn: return "warn";
+        case Level::Error: return "error";
+    }
+    return "info";
+}
+
+std::string timestamp() {
+    timeval tv{};
+    gettimeofday(&tv, nullptr);
+    std::tm tm{};
+    localtime_r(&tv.tv_sec, &tm);
+    char buf[40];
+    size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::snprintf(buf + n, sizeof buf - n, ".%03ld", static_cast<long>(tv.tv_usec / 1000));
+    char zone[8];
+    std::strftime(zone, sizeof zone, "%z", &tm);
+    return std::string(buf) + zone;
+}
+
+}  // namespace
+
+void Logger::set_secrets(std::vector<std::string> secrets) {
+    secrets_.clear();
+    // Very short values would mask ordinary words; they are not logged anyway.
+    for (auto& s : secrets)
+        if (s.size() >= 3) secrets_.push_back(std::move(s));
+}
+
+std::string Logger::scrub(std::string text) const {
+    for (const auto& s : secrets_) {
+        size_t pos = 0;
+        while ((pos = text.find(s, pos)) != std::string::npos) {
+            text.replace(pos, s.size(), "***");
+            pos += 3;
+        }
+    }
+    for (auto& c : text)
+        if (c == '\n' || c == '\r') c = ' ';
+    return text;
+}
+
+void Logger::log(Level level, const std::string& check, const std::string& program, const std::string& event,
+                 const std::string& message) {
+    if (level == Level::Debug && !debug_) return;
+    std::string line;
+    if (format_ == Format::Json) {
+        picojson::object o{{"time", picojson::value(timestamp())},
+                           {"level", picojson::value(level_name(level))},
+                           {"event", picojson::value(event)},
+                           {"msg", picojson::value(scrub(message))}};
+        if (!check.empty()) o["check"] = picojson::value(check);
+        if (!program.empty()) o["program"] = picojson::value(program);
+        line = picojson::value(o).serialize();
+    } else {
+        line = timestamp() + " " + level_name(level) + " " + event;
+        if (!check.empty()) line += " check=" + check;
+        if (!program.empty()) line += " program=" + program;
+        line += ": " + scrub(message);
+    }
+    line += '\n';
+    std::fputs(line.c_str(), out_);
+    std::fflush(out_);
+}
+
+}  // namespace hc::supervise

@@ -1,0 +1,36 @@
+#pragma once
+// Delivery of failure/recovery notices (email, chat robots, webhook) on a
+// worker thread: a dead mail server or robot costs its own deadline, never
+// a probe's or an action's time.
+#include <ctime>
+#include <string>
+
+#include "supervise/config.hpp"
+#include "supervise/log.hpp"
+#include "supervise/worker.hpp"
+
+namespace hc::supervise {
+
+struct NotifyEvent {
+    std::string check, program, type;
+    enum class Kind { Failed, Resolved, Reminder } kind = Kind::Failed;
+    std::string action;   // what was done ("restart", "none", ...)
+    std::string message;  // the probe's reason
+    std::time_t when = 0;
+};
+
+class Notifier {
+public:
+    Notifier(EventLoop& loop, Logger& log, GlobalConfig config);
+    void set_config(GlobalConfig config) { config_ = std::move(config); }
+    void send(const NotifyEvent& event, bool email, bool robots);
+    size_t queued() const { return worker_.queued(); }
+    void stop() { worker_.stop(); }
+
+private:
+    Logger& log_;
+    GlobalConfig config_;
+    Worker worker_;
+};
+
+}  // namespace hc::supervise

@@ -1,0 +1,156 @@
+#include "supervise/probes.hpp"
+
+#include <cstdio>
+
+#include "http/client.hpp"
+#include "net/resolver.hpp"
+#include "supervise/tasks.hpp"
+
+namespace hc::supervise {
+namespace {
+
+std::string fmt(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f", v);
+    return buf;
+}
+
+Deadline probe_deadline(const CheckConfig& cfg) { return Deadline::after_ms(cfg.timeout_seconds * 1000LL); }
+
+std::string endpoint(const CheckConfig& cfg) {
+    std::string host = cfg.host.find(':') != std::string::npos ? "[" + cfg.host + "]" : cfg.host;
+    return host + ":" + std::to_string(cfg.port);
+}
+
+}  // namespace
+
+const char* to_string(Outcome::Kind k) {
+    switch (k) {
+        case Outcome::Kind::Pass: return "pass";
+        case Outcome::Kind::Fail: return "fail";
+        case Outcome::Kind::Wait: return "wait";
+        case Outcome::Kind::Error: return "error";
+    }
+    return "error";
+}
+
+void probe_http(EventLoop& loop, const CheckConfig& cfg, OutcomeFn done) {
+    auto deadline = probe_deadline(cfg);
+    std::string path = cfg.path.empty() || cfg.path[0] != '/' ? "/" + cfg.path : cfg.path;
+    auto url = net::parse_url("http://" + endpoint(cfg) + path);
+    if (!url) return done(Outcome::fail(url.error()));
+    // Credentials go through the URL so the client builds the Basic header;
+    // the URL is never logged with them (redacted()).
+    if (!cfg.username.empty() || !cfg.password.empty()) url->userinfo = cfg.username + ":" + cfg.password;
+    auto addresses = net::resolve(url->host, url->port, deadline);
+    if (!addresses) return done(Outcome::fail(addresses.error()));
+    http::Request req;
+    req.method = cfg.mode;
+    req.url = *url;
+    for (const auto& h : cfg.headers) req.headers.push_back(h);
+    if (cfg.mode == "POST") {
+        req.body = cfg.json;
+        if (!http::find_header(req.headers, "Content-Type")) req.headers.emplace_back("Content-Type", "application/json");
+    }
+    http::ExchangeOptions opts;
+    opts.user_agent = http::default_user_agent();
+    opts.limits.max_body_bytes = 64 * 1024;  // the status decides; the body is not needed
+    std::string shown = cfg.mode + " " + url->redacted();
+    auto ex = std::make_unique<http::Exchange>(req, std::move(*addresses), opts, deadline);
+    loop.add(std::make_unique<ExchangeTask>(std::move(ex), [done, shown](http::Exchange& ex) {
+        if (ex.state() == http::Exchange::State::Failed) return done(Outcome::fail(shown + ": " + ex.error()));
+        int status = ex.response().status;
+        std::string what = shown + ": HTTP " + std::to_string(status);
+        if (status >= 200 && status <= 399) done(Outcome::pass(what));
+        else done(Outcome::fail(what));
+    }));
+}
+
+void probe_tcp(EventLoop& loop, const CheckConfig& cfg, OutcomeFn done) {
+    auto deadline = probe_deadline(cfg);
+    auto addresses = net::resolve(cfg.host, static_cast<uint16_t>(cfg.port), deadline);
+    if (!addresses) return done(Outcome::fail(addresses.error()));
+    std::string shown = "tcp " + endpoint(cfg);
+    loop.add(std::make_unique<ConnectTask>(std::move(*addresses), deadline, [done, shown](const Status& s) {
+        if (s) done(Outcome::pass(shown + ": connected"));
+        else done(Outcome::fail(shown + ": " + s.error()));
+    }));
+}
+
+void probe_mem(Worker& worker, const CheckConfig& cfg, pid_t pid, OutcomeFn done) {
+    proc::MemKind kind = cfg.mem_type == MemType::Rss ? proc::MemKind::Rss
+                       : cfg.mem_type == MemType::Pss ? proc::MemKind::Pss
+                                                       : proc::MemKind::Uss;
+    double limit = cfg.max_mem_mb;
+    auto judge = [kind, limit, pid](const Result<double>& mb) {
+        if (!mb) return Outcome::error("pid " + std::to_string(pid) + ": " + mb.error());
+        std::string what = std::string(proc::mem_kind_name(kind)) + " " + fmt(*mb) + " MB (limit " + fmt(limit) + " MB)";
+        return *mb > limit ? Outcome::fail(what) : Outcome::pass(what);
+    };
+    if (kind == proc::MemKind::Rss) return done(judge(proc::read_mem_mb(pid, kind)));
+    worker.post([pid, kind, judge, done]() -> Worker::Continuation {
+        auto mb = proc::read_mem_mb(pid, kind);
+        Outcome o = judge(mb);
+        return [done, o] { done(o); };
+    });
+}
+
+void CpuProbe::run(EventLoop& loop, const CheckConfig& cfg, pid_t pid, OutcomeFn done) {
+    auto sample = proc::read_cpu(pid, cfg.include_children);
+    if (!sample) return done(Outcome::error("pid " + std::to_string(pid) + ": " + sample.error()));
+    double limit = cfg.max_cpu;
+    auto judge = [limit](double pct) {
+        std::string what = "cpu " + fmt(pct) + "% of one core (limit " + fmt(limit) + "%)";
+        return pct > limit ? Outcome::fail(what) : Outcome::pass(what);
+    };
+    if (previous_) {
+        double pct = proc::cpu_percent(*previous_, *sample);
+        auto elapsed = sample->at - previous_->at;
+        if (pct >= 0 && elapsed >= std::chrono::milliseconds(200)) {
+            previous_ = *sample;
+            return done(judge(pct));
+        }
+    }
+    // No comparable earlier sample: measure over the next second.
+    previous_ = *sample;
+    bool children = cfg.include_children;
+    loop.after_ms(1000, [this, pid, children, judge, done] {
+        auto second = proc::read_cpu(pid, children);
+        if (!second) return done(Outcome::error("pid " + std::to_string(pid) + ": " + second.error()));
+        double pct = previous_ ? proc::cpu_percent(*previous_, *second) : -1;
+        previous_ = *second;
+        if (pct < 0) return done(Outcome::error("pid " + std::to_string(pid) + " changed while sampling cpu"));
+        done(judge(pct));
+    });
+}
+
+Outcome RestartTracker::observe(const CheckConfig& cfg, const xmlrpc::ProcessInfo& info) {
+    int64_t now = info.now > 0 ? info.now : static_cast<int64_t>(std::time(nullptr));
+    if (seen_ && info.start != 0 && (info.start != last_start_ || (info.pid != 0 && info.pid != last_pid_ && last_pid_ != 0)))
+        restarts_.push_back(info.start != last_start_ ? info.start : now);
+    seen_ = true;
+    if (info.start != 0) last_start_ = info.start;
+    if (info.pid != 0) last_pid_ = info.pid;
+    while (!restarts_.empty() && restarts_.front() <= now - cfg.min_continue_run) restarts_.pop_front();
+    std::string what = std::to_string(restarts_.size()) + " restart(s) in the last " +
+                       std::to_string(cfg.min_continue_run) + " s (limit " + std::to_string(cfg.failure_threshold) +
+                       "), state " + info.statename;
+    return static_cast<int>(restarts_.size()) >= cfg.failure_threshold ? Outcome::fail(what) : Outcome::pass(what);
+}
+
+Result<pid_t> find_pid(const CheckConfig& cfg, const xmlrpc::ProcessInfo& info) {
+    switch (cfg.pid_get) {
+        case PidGet::Supervisor:
+            if (info.pid <= 0) return err("supervisord reports no pid");
+            return static_cast<pid_t>(info.pid);
+        case PidGet::File: return proc::pid_from_file(cfg.pid_file);
+        case PidGet::Name: {
+            auto pids = proc::find_pids_by_command(cfg.program);
+            if (pids.empty()) return err("no process matches \"" + cfg.program + "\"");
+            return pids.front();
+        }
+    }
+    return err("unknown pidGet");
+}
+
+}  // namespace hc::supervise

@@ -1,0 +1,70 @@
+#pragma once
+// Probe runners of supervise mode, one per check type, separate from the
+// scheduling and state code (as Kubernetes separates probers from workers).
+// Each reports one Outcome through a callback.
+#include <sys/types.h>
+
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "proc/proc.hpp"
+#include "supervise/config.hpp"
+#include "supervise/loop.hpp"
+#include "supervise/worker.hpp"
+#include "xmlrpc/supervisor.hpp"
+
+namespace hc::supervise {
+
+struct Outcome {
+    enum class Kind { Pass, Fail, Wait, Error } kind = Kind::Error;
+    std::string reason;
+
+    static Outcome pass(std::string r) { return {Kind::Pass, std::move(r)}; }
+    static Outcome fail(std::string r) { return {Kind::Fail, std::move(r)}; }
+    // Not a result: the program is STARTING, or the check is on hold.
+    static Outcome wait(std::string r) { return {Kind::Wait, std::move(r)}; }
+    // Cannot tell (supervisord unreachable, /proc unreadable): counters untouched.
+    static Outcome error(std::string r) { return {Kind::Error, std::move(r)}; }
+};
+const char* to_string(Outcome::Kind k);
+
+using OutcomeFn = std::function<void(Outcome)>;
+
+// http: status 200-399 within timeoutSeconds.
+void probe_http(EventLoop& loop, const CheckConfig& cfg, OutcomeFn done);
+// tcp: a connect to host:port within timeoutSeconds.
+void probe_tcp(EventLoop& loop, const CheckConfig& cfg, OutcomeFn done);
+// mem: rss from /proc/PID/status at once; pss/uss (smaps_rollup, slow for
+// big processes) on the worker thread.
+void probe_mem(Worker& worker, const CheckConfig& cfg, pid_t pid, OutcomeFn done);
+
+// cpu: % of one core between two samples. Keeps the previous sample so a
+// steady check measures exactly the last period; the first run (or a new
+// pid) takes a second sample one second later.
+class CpuProbe {
+public:
+    void run(EventLoop& loop, const CheckConfig& cfg, pid_t pid, OutcomeFn done);
+
+private:
+    std::optional<proc::CpuSample> previous_;
+};
+
+// restart: restarts (a new start time or pid) in a window of mincontinueRun
+// seconds; fails at failureThreshold restarts in the window.
+class RestartTracker {
+public:
+    Outcome observe(const CheckConfig& cfg, const xmlrpc::ProcessInfo& info);
+
+private:
+    int64_t last_start_ = 0;
+    int64_t last_pid_ = 0;
+    bool seen_ = false;
+    std::deque<int64_t> restarts_;  // unix times of observed restarts
+};
+
+// The pid of the program per pidGet; the supervisor pid comes from info.
+Result<pid_t> find_pid(const CheckConfig& cfg, const xmlrpc::ProcessInfo& info);
+
+}  // namespace hc::supervise

@@ -1,0 +1,98 @@
+#include "supervise/supervisor_client.hpp"
+
+#include "http/client.hpp"
+#include "net/resolver.hpp"
+#include "supervise/tasks.hpp"
+
+namespace hc::supervise {
+
+std::string describe_fault(const xmlrpc::Fault& f) {
+    return "supervisord fault " + std::to_string(f.code) + " " + xmlrpc::fault_name(f.code) + ": " +
+           f.message.substr(0, 200);
+}
+
+Result<SupervisorClient> SupervisorClient::create(const std::string& url, const std::string& user,
+                                                  const std::string& pass) {
+    SupervisorClient c;
+    if (url.rfind("unix://", 0) == 0) {
+        auto addr = net::make_unix(url.substr(7));
+        if (!addr) return err("supervisordUrl: bad unix socket path in " + url);
+        c.unix_ = true;
+        c.unix_address_ = *addr;
+        c.url_ = *net::parse_url("http://localhost/RPC2");
+        c.display_ = url;
+    } else {
+        auto parsed = net::parse_url(url);
+        if (!parsed) return err("supervisordUrl: " + parsed.error());
+        c.url_ = *parsed;
+        if (c.url_.target == "/") c.url_.target = "/RPC2";
+        c.display_ = c.url_.redacted();
+        c.url_.userinfo.clear();
+    }
+    // supervisord asks for credentials only when both are configured.
+    if (!user.empty() && !pass.empty()) c.url_.userinfo = user + ":" + pass;
+    return c;
+}
+
+void SupervisorClient::call(EventLoop& loop, std::string body, long timeout_ms, Reply reply) const {
+    auto deadline = Deadline::after_ms(timeout_ms);
+    std::vector<net::Address> addresses;
+    if (unix_) {
+        addresses.push_back(unix_address_);
+    } else {
+        auto r = net::resolve(url_.host, url_.port, deadline);
+        if (!r) {
+            reply(err("supervisord " + display_ + ": " + r.error()));
+            return;
+        }
+        addresses = std::move(*r);
+    }
+    http::Request req;
+    req.method = "POST";
+    req.url = url_;
+    req.headers = {{"Content-Type", "text/xml"}};
+    req.body = std::move(body);
+    http::ExchangeOptions opts;
+    opts.user_agent = http::default_user_agent();
+    opts.limits.max_body_bytes = xmlrpc::kMaxResponseBytes;
+    std::string where = display_;
+    auto ex = std::make_unique<http::Exchange>(req, std::move(addresses), opts, deadline);
+    loop.add(std::make_unique<ExchangeTask>(std::move(ex), [reply, where](http::Exchange& done) {
+        if (done.state() == http::Exchange::State::Failed) {
+            reply(err("supervisord " + where + ": " + done.error()));
+            return;
+        }
+        auto& resp = done.response();
+        if (resp.status == 401) {
+            reply(err("supervisord " + where + ": 401 Unauthorized (check supervisordUser/supervisordPass)"));
+            return;
+        }
+        if (resp.status != 200) {
+            reply(err("supervisord " + where + ": HTTP " + std::to_string(resp.status)));
+            return;
+        }
+        if (resp.body_truncated) {
+            reply(err("supervisord " + where + ": response too large"));
+            return;
+        }
+        auto parsed = xmlrpc::parse_response(resp.body);
+        if (!parsed) {
+            reply(err("supervisord " + where + ": " + parsed.error()));
+            return;
+        }
+        reply(std::move(*parsed));
+    }));
+}
+
+void SupervisorClient::get_process_info(EventLoop& loop, const std::string& program, long timeout_ms,
+                                        std::function<void(Result<xmlrpc::ProcessInfo>)> reply) const {
+    call(loop, xmlrpc::get_process_info_call(program), timeout_ms, [reply](Result<xmlrpc::Response> r) {
+        if (!r) return reply(err(r.error()));
+        if (r->is_fault) return reply(err(describe_fault(r->fault)));
+        auto info = xmlrpc::to_process_info(r->value);
+        if (!info) return reply(err("supervisord: " + info.error()));
+        reply(std::move(*info));
+    });
+}
+
+}  // namespace hc::supervise

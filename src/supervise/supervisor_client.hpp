@@ -1,0 +1,39 @@
+#pragma once
+// Asynchronous XML-RPC calls to supervisord over its unix socket or HTTP.
+// Each call is its own connection (Connection: close), so a restarted
+// supervisord is simply reached again on the next call.
+#include <functional>
+#include <string>
+
+#include "net/address.hpp"
+#include "net/url.hpp"
+#include "supervise/loop.hpp"
+#include "util/result.hpp"
+#include "xmlrpc/supervisor.hpp"
+#include "xmlrpc/xmlrpc.hpp"
+
+namespace hc::supervise {
+
+class SupervisorClient {
+public:
+    using Reply = std::function<void(Result<xmlrpc::Response>)>;
+
+    // url: unix:///path/to.sock or http://host:port[/RPC2]
+    static Result<SupervisorClient> create(const std::string& url, const std::string& user, const std::string& pass);
+
+    void call(EventLoop& loop, std::string body, long timeout_ms, Reply reply) const;
+    void get_process_info(EventLoop& loop, const std::string& program, long timeout_ms,
+                          std::function<void(Result<xmlrpc::ProcessInfo>)> reply) const;
+    const std::string& display() const { return display_; }
+
+private:
+    std::string display_;  // for logs: never holds credentials
+    bool unix_ = false;
+    net::Address unix_address_;
+    net::Url url_;
+};
+
+// "supervisord fault 70 NOT_RUNNING: ..." for logs.
+std::string describe_fault(const xmlrpc::Fault& f);
+
+}  // namespace hc::supervise

@@ -1,0 +1,73 @@
+#include "supervise/worker.hpp"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cstdint>
+
+namespace hc::supervise {
+
+Worker::Worker(EventLoop& loop) : loop_(loop), wake_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+    loop_.watch_readable(wake_.get(), [this] { drain_completions(); });
+    thread_ = std::thread([this] { thread_main(); });
+}
+
+Worker::~Worker() { stop(); }
+
+void Worker::post(Job job) {
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (stopping_) return;
+        jobs_.push_back(std::move(job));
+    }
+    cv_.notify_one();
+}
+
+size_t Worker::queued() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return jobs_.size();
+}
+
+void Worker::stop() {
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        stopping_ = true;
+        jobs_.clear();
+    }
+    cv_.notify_one();
+    if (thread_.joinable()) thread_.join();
+}
+
+void Worker::thread_main() {
+    for (;;) {
+        Job job;
+        {
+            std::unique_lock<std::mutex> lock(mu_);
+            cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+            if (stopping_) return;
+            job = std::move(jobs_.front());
+            jobs_.pop_front();
+        }
+        Continuation next = job();
+        if (!next) continue;
+        {
+            std::lock_guard<std::mutex> lock(mu_);
+            done_.push_back(std::move(next));
+        }
+        uint64_t one = 1;
+        (void)!::write(wake_.get(), &one, sizeof one);
+    }
+}
+
+void Worker::drain_completions() {
+    uint64_t count = 0;
+    (void)!::read(wake_.get(), &count, sizeof count);
+    std::deque<Continuation> ready;
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        ready.swap(done_);
+    }
+    for (auto& c : ready) c();
+}
+
+}  // namespace hc::supervise

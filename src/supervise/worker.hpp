@@ -1,0 +1,46 @@
+#pragma once
+// One background thread with a job queue, for the few things that may block:
+// smaps_rollup reads of big processes and notification delivery (SMTP,
+// robots). A job runs on the worker; the continuation it returns runs on
+// the event loop thread, woken through an eventfd.
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "net/fd.hpp"
+#include "supervise/loop.hpp"
+
+namespace hc::supervise {
+
+class Worker {
+public:
+    using Continuation = std::function<void()>;
+    using Job = std::function<Continuation()>;
+
+    explicit Worker(EventLoop& loop);
+    ~Worker();
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
+
+    void post(Job job);
+    size_t queued() const;
+    // Finishes the running job (if any), drops the rest, joins the thread.
+    void stop();
+
+private:
+    void thread_main();
+    void drain_completions();
+
+    EventLoop& loop_;
+    net::Fd wake_;
+    mutable std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<Job> jobs_;
+    std::deque<Continuation> done_;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+}  // namespace hc::supervise

@@ -1,0 +1,61 @@
+#pragma once
+// A small YAML document tree on top of libyaml's event parser.
+//
+// One document per stream. Scalars keep their raw text plus whether they were
+// plain (unquoted): type resolution (int, bool, null) is left to the caller,
+// which knows what it expects. Aliases are resolved by sharing the anchored
+// node (no copy, so "billion laughs" inputs cost nothing); an alias may only
+// refer to a node that is already complete, so cycles are impossible. Limits:
+// nesting depth and alias count are capped (see Limits). Building is
+// iterative (explicit stack), never recursive.
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace hc::yaml {
+
+struct Node;
+using NodePtr = std::shared_ptr<const Node>;
+
+enum class Kind { Scalar, Sequence, Mapping };
+
+struct Node {
+    Kind kind = Kind::Scalar;
+    int line = 0;    // 1-based line where the node starts
+    int column = 0;  // 1-based
+    // Scalars
+    std::string value;
+    bool plain = true;  // unquoted and untagged (or tagged !!null/!!bool/...)
+    std::string tag;    // explicit tag, e.g. "tag:yaml.org,2002:str"; empty when none
+    // Sequences
+    std::vector<NodePtr> items;
+    // Mappings, in document order (duplicates are kept: the caller decides)
+    std::vector<std::pair<NodePtr, NodePtr>> entries;
+
+    bool is_scalar() const { return kind == Kind::Scalar; }
+    bool is_mapping() const { return kind == Kind::Mapping; }
+    bool is_sequence() const { return kind == Kind::Sequence; }
+    // YAML 1.1 null as PyYAML resolves it: a plain "", "~", "null", "Null", "NULL"
+    // (or an explicit !!null tag).
+    bool is_null() const;
+    // "a mapping", "a list" or the scalar text: for messages.
+    std::string kind_name() const;
+};
+
+struct Limits {
+    size_t max_depth = 64;     // nested collections
+    size_t max_aliases = 1000; // alias references in the document
+    size_t max_nodes = 200000; // total nodes created
+};
+
+// Parses exactly one document. An empty stream yields a null scalar.
+// Errors read "<path>:<line>: YAML syntax error: <problem>" (1-based line) or
+// "<path>:<line>: YAML error: <what>" for limits, undefined aliases and
+// multiple documents.
+Result<NodePtr> parse(const std::string& text, const std::string& path_for_messages,
+                      const Limits& limits = Limits());
+
+}  // namespace hc::yaml

@@ -1,0 +1,622 @@
+// Unit tests of the supervise-mode YAML config loader.
+#include <dirent.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "supervise/config.hpp"
+#include "supervise/yaml_doc.hpp"
+
+using namespace hc::supervise;
+
+namespace {
+
+std::string data_dir() {
+    const char* root = std::getenv("HC_ROOT");
+    return std::string(root ? root : ".") + "/tests/data/configs";
+}
+
+std::string read_all(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+Config load_ok(const std::string& text, const std::string& path = "t.yaml") {
+    auto r = load_config_text(text, path);
+    EXPECT_TRUE(r.ok()) << r.error();
+    return r.ok() ? *r : Config{};
+}
+
+std::string load_err(const std::string& text, const std::string& path = "t.yaml") {
+    auto r = load_config_text(text, path);
+    EXPECT_FALSE(r.ok()) << "unexpectedly loaded:\n" << text;
+    return r.ok() ? std::string() : r.error();
+}
+
+bool contains(const std::string& hay, const std::string& needle) {
+    return hay.find(needle) != std::string::npos;
+}
+
+bool any_contains(const std::vector<std::string>& v, const std::string& needle) {
+    return std::any_of(v.begin(), v.end(), [&](const std::string& s) { return contains(s, needle); });
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- seed files
+
+TEST(SuperviseConfig, SeedExampleLoads) {
+    const std::string path = data_dir() + "/seed_example.yaml";
+    auto r = load_config_file(path);
+    ASSERT_TRUE(r.ok()) << r.error();
+    const Config& c = *r;
+    EXPECT_EQ(c.path, path);
+    EXPECT_TRUE(c.warnings.empty()) << c.warnings[0];
+
+    EXPECT_EQ(c.global.supervisord_url, "http://localhost:9001/RPC2");
+    EXPECT_EQ(c.global.supervisord_user, "user");
+    EXPECT_EQ(c.global.supervisord_pass, "123");
+    const MailConfig& m = c.global.mail;
+    EXPECT_TRUE(m.configured());
+    EXPECT_EQ(m.host, "smtp.test.com");
+    EXPECT_EQ(m.port, 465);
+    EXPECT_EQ(m.user, "ops@test.com");
+    EXPECT_EQ(m.pass, "123456");
+    EXPECT_EQ(m.from, "ops@test.com");
+    EXPECT_EQ(m.to_list, std::vector<std::string>{"test@test.com"});
+    EXPECT_EQ(m.effective_tls(), "ssl");
+
+    ASSERT_EQ(c.checks.size(), 5u);
+    const CheckConfig& c1 = c.checks[0];
+    EXPECT_EQ(c1.name, "cat1");
+    EXPECT_EQ(c1.line, 13);
+    EXPECT_EQ(c1.program, "test1");
+    EXPECT_EQ(c1.type, CheckType::Mem);
+    EXPECT_EQ(c1.max_mem_mb, 1024);
+    EXPECT_EQ(c1.mem_type, MemType::Rss);
+    EXPECT_EQ(c1.pid_get, PidGet::Supervisor);
+    EXPECT_EQ(c1.pid_file, "/var/run/t.pid");
+    EXPECT_EQ(c1.period_seconds, 5);
+    EXPECT_EQ(c1.initial_delay_seconds, 1);
+    EXPECT_EQ(c1.failure_threshold, 3);
+    EXPECT_EQ(c1.success_threshold, 1);
+    EXPECT_TRUE(c1.actions.restart);
+    EXPECT_TRUE(c1.actions.email);
+    EXPECT_FALSE(c1.actions.exec || c1.actions.kill || c1.actions.notify);
+    EXPECT_EQ(c1.exec_cmd, "command");
+    EXPECT_FALSE(c1.send_resolved);
+
+    const CheckConfig& c2 = c.checks[1];
+    EXPECT_EQ(c2.name, "cat2");
+    EXPECT_EQ(c2.type, CheckType::Cpu);
+    EXPECT_EQ(c2.max_cpu, 90);
+
+    const CheckConfig& c3 = c.checks[2];
+    EXPECT_EQ(c3.name, "cat3");
+    EXPECT_EQ(c3.type, CheckType::Http);
+    EXPECT_EQ(c3.mode, "GET");
+    EXPECT_EQ(c3.host, "localhost");
+    EXPECT_EQ(c3.path, "/");
+    EXPECT_EQ(c3.port, 80);
+    EXPECT_EQ(c3.json, "{\"a\":\"b\"}");
+    ASSERT_EQ(c3.headers.size(), 1u);
+    EXPECT_EQ(c3.headers[0].first, "c");
+    EXPECT_EQ(c3.headers[0].second, "1");
+    EXPECT_EQ(c3.username, "test");
+    EXPECT_EQ(c3.password, "pass");
+    EXPECT_EQ(c3.timeout_seconds, 3);
+
+    const CheckConfig& c4 = c.checks[3];
+    EXPECT_EQ(c4.name, "cat4");
+    EXPECT_EQ(c4.type, CheckType::Tcp);
+    EXPECT_EQ(c4.port, 80);
+
+    const CheckConfig& c5 = c.checks[4];
+    EXPECT_EQ(c5.name, "cat5");
+    EXPECT_EQ(c5.type, CheckType::Restart);
+    EXPECT_EQ(c5.min_continue_run, 28800);
+    EXPECT_EQ(c5.success_threshold, 14400);
+    EXPECT_TRUE(c5.actions.exec);
+    EXPECT_FALSE(c5.actions.restart || c5.actions.kill || c5.actions.email);
+    EXPECT_EQ(c5.exec_cmd, "echo '123456'");
+}
+
+TEST(SuperviseConfig, SeedGatewayExampleWithEmptyMail) {
+    auto r = load_config_file(data_dir() + "/seed_gateway.yaml");
+    ASSERT_TRUE(r.ok()) << r.error();
+    EXPECT_FALSE(r->global.mail.configured());
+    EXPECT_TRUE(r->global.mail.host.empty());
+    ASSERT_EQ(r->checks.size(), 3u);
+    EXPECT_EQ(r->checks[0].name, "cat1");
+    EXPECT_EQ(r->checks[1].name, "cat2");
+    EXPECT_EQ(r->checks[2].name, "cat5");
+    for (const auto& c : r->checks) EXPECT_EQ(c.program, "gateway");
+    EXPECT_EQ(r->checks[2].exec_cmd, "sh /capaa/gateway/tools/bypass_new.sh 1");
+    // email is asked for but mail is not configured: one warning.
+    ASSERT_EQ(r->warnings.size(), 1u);
+    EXPECT_EQ(r->warnings[0], data_dir() + "/seed_gateway.yaml: action email (cat1, cat2) but "
+                              "config.mail is not configured; no mail will be sent");
+}
+
+// ------------------------------------------------------------------ defaults
+
+TEST(SuperviseConfig, Defaults) {
+    Config c = load_ok("web:\n  program: nginx\n");
+    EXPECT_EQ(c.global.supervisord_url, "unix:///var/run/supervisor.sock");
+    EXPECT_FALSE(c.global.mail.configured());
+    ASSERT_EQ(c.checks.size(), 1u);
+    const CheckConfig& k = c.checks[0];
+    CheckConfig d;
+    EXPECT_EQ(k.name, "web");
+    EXPECT_EQ(k.line, 1);
+    EXPECT_EQ(k.program, "nginx");
+    EXPECT_EQ(k.type, CheckType::Http);
+    EXPECT_EQ(k.max_mem_mb, 1024);
+    EXPECT_EQ(k.mem_type, MemType::Rss);
+    EXPECT_EQ(k.pid_get, PidGet::Supervisor);
+    EXPECT_EQ(k.max_cpu, 90);
+    EXPECT_EQ(k.mode, "GET");
+    EXPECT_EQ(k.host, "localhost");
+    EXPECT_EQ(k.path, "/");
+    EXPECT_EQ(k.port, 80);
+    EXPECT_EQ(k.period_seconds, 5);
+    EXPECT_EQ(k.initial_delay_seconds, 1);
+    EXPECT_EQ(k.timeout_seconds, 3);
+    EXPECT_EQ(k.failure_threshold, 3);
+    EXPECT_EQ(k.success_threshold, 1);
+    EXPECT_EQ(k.min_continue_run, 28800);
+    EXPECT_EQ(k.actions.str(), "restart,email");
+    EXPECT_FALSE(k.send_resolved);
+    EXPECT_EQ(k.reminder_seconds, 0);
+    EXPECT_FALSE(k.include_children);
+    d.name = "web";
+    d.program = "nginx";
+    EXPECT_TRUE(k == d);
+}
+
+TEST(SuperviseConfig, EmptyFileAndEmptyConfigSection) {
+    Config c = load_ok("");
+    EXPECT_TRUE(c.checks.empty());
+    EXPECT_TRUE(any_contains(c.warnings, "no checks configured"));
+    c = load_ok("# only a comment\nconfig:\n");
+    EXPECT_TRUE(c.checks.empty());
+    c = load_ok("config:\n  mail:\nx:\n  program: p\n");
+    EXPECT_EQ(c.checks.size(), 1u);
+}
+
+// ------------------------------------------------------------ typed values
+
+TEST(SuperviseConfig, QuotedAndUnquotedNumbers) {
+    Config c = load_ok(
+        "a:\n  program: p\n  type: tcp\n  port: 8080\n"
+        "b:\n  program: p\n  type: tcp\n  port: '8081'\n"
+        "c:\n  program: p\n  type: tcp\n  port: \"8082\"\n  periodSeconds: '10'\n"
+        "d:\n  program: p\n  type: mem\n  maxMem: 512.5\n"
+        "e:\n  program: p\n  type: cpu\n  maxCpu: '150.5'\n  includeChildren: yes\n");
+    ASSERT_EQ(c.checks.size(), 5u);
+    EXPECT_EQ(c.checks[0].port, 8080);
+    EXPECT_EQ(c.checks[1].port, 8081);
+    EXPECT_EQ(c.checks[2].port, 8082);
+    EXPECT_EQ(c.checks[2].period_seconds, 10);
+    EXPECT_DOUBLE_EQ(c.checks[3].max_mem_mb, 512.5);
+    EXPECT_DOUBLE_EQ(c.checks[4].max_cpu, 150.5);
+    EXPECT_TRUE(c.checks[4].include_children);
+}
+
+TEST(SuperviseConfig, MailPortStringOrNumberAndTls) {
+    Config c = load_ok(
+        "config:\n  mail:\n    host: smtp.x\n    port: '587'\n    user: a@x\n    to_list: b@x, c@x\n"
+        "p:\n  program: p\n");
+    EXPECT_EQ(c.global.mail.port, 587);
+    EXPECT_EQ(c.global.mail.effective_tls(), "starttls");
+    EXPECT_EQ(c.global.mail.to_list, (std::vector<std::string>{"b@x", "c@x"}));
+    EXPECT_EQ(c.global.mail.from, "a@x");
+    c = load_ok(
+        "config:\n  mail:\n    host: smtp.x\n    port: 25\n    to_list: [b@x]\n    from: me@x\n"
+        "    tls: STARTTLS\n    cafile: /etc/ca.pem\n    insecure: on\n");
+    EXPECT_EQ(c.global.mail.port, 25);
+    EXPECT_EQ(c.global.mail.tls, "starttls");
+    EXPECT_EQ(c.global.mail.from, "me@x");
+    EXPECT_EQ(c.global.mail.cafile, "/etc/ca.pem");
+    EXPECT_TRUE(c.global.mail.insecure);
+    c = load_ok("config:\n  mail:\n    host: smtp.x\n    port: 25\n    to_list: [b@x]\n");
+    EXPECT_EQ(c.global.mail.effective_tls(), "none");
+
+    std::string e = load_err("config:\n  mail:\n    host: smtp.x\n");
+    EXPECT_TRUE(contains(e, "t.yaml:3: config.mail.to_list: required key missing (no recipients)")) << e;
+    e = load_err("config:\n  mail:\n    host: smtp.x\n    to_list: [b@x]\n    port: smtp\n");
+    EXPECT_TRUE(contains(e, "t.yaml:5: config.mail.port: expected a port number 1-65535, got \"smtp\""))
+        << e;
+}
+
+TEST(SuperviseConfig, YamlBooleans) {
+    for (const char* t : {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "'yes'",
+                          "\"True\""}) {
+        Config c = load_ok(std::string("a:\n  program: p\n  sendResolved: ") + t + "\n");
+        ASSERT_EQ(c.checks.size(), 1u);
+        EXPECT_TRUE(c.checks[0].send_resolved) << t;
+    }
+    for (const char* t : {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF",
+                          "'False'"}) {
+        Config c = load_ok(std::string("a:\n  program: p\n  sendResolved: ") + t + "\n");
+        ASSERT_EQ(c.checks.size(), 1u);
+        EXPECT_FALSE(c.checks[0].send_resolved) << t;
+    }
+    std::string e = load_err("a:\n  program: p\n  sendResolved: maybe\n");
+    EXPECT_EQ(e, "t.yaml:3: a.sendResolved: expected a boolean (true/false, yes/no, on/off), got \"maybe\"");
+    e = load_err("a:\n  program: p\n  sendResolved: 1\n");
+    EXPECT_TRUE(contains(e, "a.sendResolved: expected a boolean")) << e;
+}
+
+TEST(SuperviseConfig, EnumsAreCaseInsensitive) {
+    Config c = load_ok(
+        "a:\n  program: p\n  type: MEM\n  memType: PSS\n  pidGet: Name\n"
+        "b:\n  program: p\n  type: Http\n  mode: post\n  json: '[1,2]'\n"
+        "c:\n  program: p\n  type: cpu\n  pidGet: FILE\n  pidFile: /run/x.pid\n");
+    EXPECT_EQ(c.checks[0].type, CheckType::Mem);
+    EXPECT_EQ(c.checks[0].mem_type, MemType::Pss);
+    EXPECT_EQ(c.checks[0].pid_get, PidGet::Name);
+    EXPECT_EQ(c.checks[1].mode, "POST");
+    EXPECT_EQ(c.checks[1].json, "[1,2]");
+    EXPECT_EQ(c.checks[2].pid_get, PidGet::File);
+    EXPECT_EQ(c.checks[2].pid_file, "/run/x.pid");
+    std::string e = load_err("a:\n  program: p\n  memType: vss\n  mode: PUT\n  pidGet: ps\n");
+    EXPECT_TRUE(contains(e, "t.yaml:3: a.memType: expected one of rss, pss, uss, got \"vss\"")) << e;
+    EXPECT_TRUE(contains(e, "t.yaml:4: a.mode: expected one of GET, POST, got \"PUT\"")) << e;
+    EXPECT_TRUE(contains(e, "t.yaml:5: a.pidGet: expected one of supervisor, name, file, got \"ps\""))
+        << e;
+}
+
+// -------------------------------------------------------------- the errors
+
+TEST(SuperviseConfig, ErrorMessageFormats) {
+    EXPECT_EQ(load_err("cat3:\n  program: t\n  port: http\n", "config.yaml"),
+              "config.yaml:3: cat3.port: expected a port number 1-65535, got \"http\"");
+    EXPECT_EQ(load_err("cat3:\n  program: t\n  port: 0\n"),
+              "t.yaml:3: cat3.port: expected a port number 1-65535, got \"0\"");
+    EXPECT_EQ(load_err("x: 1\ncat1:\n  type: tcp\n"),
+              "t.yaml:1: x: expected a mapping with at least program, got \"1\"\n"
+              "t.yaml:2: cat1.program: required key missing");
+    EXPECT_EQ(load_err("cat1:\n  program: t\n  type: htp\n"),
+              "t.yaml:3: cat1.type: expected one of http, tcp, mem, cpu, restart, got \"htp\"");
+    EXPECT_EQ(load_err("cat1:\n  program: t\n  action: restart,reboot\n"),
+              "t.yaml:3: cat1.action: expected a comma list of restart, kill, exec, email, "
+              "notify (or none), got \"reboot\"");
+    EXPECT_EQ(load_err("cat1:\n  program: t\n  action: exec\n"),
+              "t.yaml:3: cat1.execCmd: required key missing (action has exec)");
+    EXPECT_EQ(load_err("cat1:\n  program: t\n  type: mem\n  pidGet: file\n"),
+              "t.yaml:4: cat1.pidFile: required key missing (pidGet is file)");
+    EXPECT_EQ(load_err("cat1:\n  program: t\n  type: restart\n  pidGet: file\n  pidFile: /x\n"),
+              "t.yaml:4: cat1.pidGet: restart checks only support supervisor, got \"file\"");
+    EXPECT_EQ(load_err("cat1:\n  program: t\n  json: '{\"a\":'\n"),
+              "t.yaml:3: cat1.json: expected valid JSON, got \"{\\\"a\\\":\"");
+    EXPECT_EQ(load_err("cat1:\n  program: t\n  json: {a: b}\n"),
+              "t.yaml:3: cat1.json: expected a string holding JSON (quote it: json: "
+              "'{\"a\":\"b\"}'), got a mapping");
+    EXPECT_EQ(load_err("cat1:\n  program: t\n  headers: '{\"c\":'\n"),
+              "t.yaml:3: cat1.headers: expected a JSON object of header names to scalar "
+              "values, got \"{\\\"c\\\":\"");
+    EXPECT_EQ(load_err("cat1:\n  program: t\n  headers: '{\"c\":{\"d\":1}}'\n"),
+              "t.yaml:3: cat1.headers: expected a JSON object of header names to scalar "
+              "values, got \"{\\\"c\\\":{\\\"d\\\":1}}\"");
+    EXPECT_EQ(load_err("cat1:\n  program: t\n  periodSeconds: -1\n"),
+              "t.yaml:3: cat1.periodSeconds: expected a number of seconds 1-31622400, got \"-1\"");
+    EXPECT_EQ(load_err("cat1:\n  program: t\n  initialDelaySeconds: 1.5\n"),
+              "t.yaml:3: cat1.initialDelaySeconds: expected a number of seconds 0-31622400, got "
+              "\"1.5\"");
+    EXPECT_EQ(load_err("cat1:\n  program: t\n  type: mem\n  maxMem: 0\n"),
+              "t.yaml:4: cat1.maxMem: expected a size in MB > 0, got \"0\"");
+    EXPECT_EQ(load_err("cat1:\n  program: t\n  failureThreshold: 0\n"),
+              "t.yaml:3: cat1.failureThreshold: expected an integer 1-100000000, got \"0\"");
+    EXPECT_EQ(load_err("cat1:\n  program: t\n  path: health\n"),
+              "t.yaml:3: cat1.path: expected a URL path starting with \"/\", got \"health\"");
+    EXPECT_EQ(load_err("cat1:\n  program: [a, b]\n"),
+              "t.yaml:2: cat1.program: expected a supervisor program name, got a list");
+    EXPECT_EQ(load_err("cat1:\n"),
+              "t.yaml:1: cat1: empty check (expected a mapping with at least program)");
+    EXPECT_EQ(load_err("- a\n- b\n"),
+              "t.yaml:1: top level: expected a mapping of check names (and config), got a list");
+}
+
+TEST(SuperviseConfig, AllErrorsAreCollected) {
+    std::string e = load_err(
+        "config:\n  supervisordUrl: ftp://x\n"
+        "a:\n  program: p\n  port: http\n  periodSeconds: 0\n"
+        "b:\n  type: tcp\n");
+    EXPECT_EQ(e,
+              "t.yaml:2: config.supervisordUrl: expected unix:///path/to/supervisor.sock or "
+              "http://host:port/RPC2, got \"ftp://x\"\n"
+              "t.yaml:5: a.port: expected a port number 1-65535, got \"http\"\n"
+              "t.yaml:6: a.periodSeconds: expected a number of seconds 1-31622400, got \"0\"\n"
+              "t.yaml:7: b.program: required key missing");
+}
+
+TEST(SuperviseConfig, SyntaxErrorLineNumber) {
+    std::string e = load_err("a:\n  program: p\n  port: 80\n host: x\n", "c.yaml");
+    EXPECT_EQ(e.rfind("c.yaml:4: YAML syntax error: ", 0), 0u) << e;
+    e = load_err("a:\n  program: p\n  json: '{\"a\": 1}\n", "c.yaml");
+    EXPECT_EQ(e.rfind("c.yaml:", 0), 0u) << e;
+    EXPECT_TRUE(contains(e, "YAML syntax error: ")) << e;
+    e = load_err("a:\n\tprogram: p\n", "c.yaml");
+    EXPECT_EQ(e.rfind("c.yaml:2: YAML syntax error: ", 0), 0u) << e;
+}
+
+TEST(SuperviseConfig, DuplicateKeys) {
+    std::string e = load_err("cat1:\n  program: a\ncat2:\n  program: b\ncat1:\n  program: c\n");
+    EXPECT_EQ(e.substr(0, e.find('\n')), "t.yaml:5: duplicate top-level key \"cat1\" (first at line 1)");
+    EXPECT_EQ(load_err("cat1:\n  program: a\n  port: 80\n  port: 81\n"),
+              "t.yaml:4: cat1.port: duplicate key (first at line 3)");
+    EXPECT_TRUE(contains(load_err("config: {}\nconfig: {}\n"), "duplicate top-level key \"config\""));
+}
+
+TEST(SuperviseConfig, MissingAndOversizedFile) {
+    auto r = load_config_file("/nonexistent/dir/config.yaml");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error(), "/nonexistent/dir/config.yaml: cannot read: No such file or directory");
+    r = load_config_file("/");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error(), "/: cannot read: Is a directory");
+    std::string big(kMaxConfigBytes + 1, '#');
+    std::string e = load_err(big, "big.yaml");
+    EXPECT_EQ(e.rfind("big.yaml: file too large", 0), 0u) << e;
+}
+
+// Every tests/data/configs/bad_*.yaml names its expected message on line 1.
+TEST(SuperviseConfig, BadFixtures) {
+    DIR* d = opendir(data_dir().c_str());
+    ASSERT_NE(d, nullptr) << data_dir();
+    std::vector<std::string> files;
+    while (dirent* e = readdir(d)) {
+        std::string n = e->d_name;
+        if (n.rfind("bad_", 0) == 0 && n.size() > 5 && n.substr(n.size() - 5) == ".yaml")
+            files.push_back(n);
+    }
+    closedir(d);
+    EXPECT_GE(files.size(), 10u);
+    for (const auto& f : files) {
+        const std::string path = data_dir() + "/" + f;
+        std::string text = read_all(path);
+        std::string first = text.substr(0, text.find('\n'));
+        const std::string tag = "# expect: ";
+        ASSERT_EQ(first.rfind(tag, 0), 0u) << f;
+        std::string expect = first.substr(tag.size());
+        size_t p = expect.find("<path>");
+        ASSERT_NE(p, std::string::npos) << f;
+        expect.replace(p, 6, path);
+        auto r = load_config_file(path);
+        ASSERT_FALSE(r.ok()) << f;
+        EXPECT_TRUE(contains(r.error(), expect)) << f << ":\n" << r.error() << "\nwanted: " << expect;
+    }
+}
+
+// ---------------------------------------------------------------- warnings
+
+TEST(SuperviseConfig, TypoWarningsWithSuggestion) {
+    Config c = load_ok(
+        "config:\n  supervisordURL: http://x:9001/RPC2\n  mail:\n    hots: h\n"
+        "cat1:\n  program: p\n  failureThreshhold: 5\n  periodseconds: 9\n  colour: red\n",
+        "config.yaml");
+    EXPECT_EQ(c.checks[0].failure_threshold, 3);  // the typo'd key is ignored
+    EXPECT_TRUE(any_contains(c.warnings, "config.yaml:7: cat1.failureThreshhold: unknown key "
+                                         "(ignored), did you mean failureThreshold?"));
+    EXPECT_TRUE(any_contains(c.warnings, "config.yaml:8: cat1.periodseconds: unknown key "
+                                         "(ignored), did you mean periodSeconds?"));
+    EXPECT_TRUE(any_contains(c.warnings, "config.yaml:9: cat1.colour: unknown key (ignored)"));
+    EXPECT_FALSE(any_contains(c.warnings, "colour: unknown key (ignored), did you mean"));
+    EXPECT_TRUE(any_contains(c.warnings, "config.yaml:2: config.supervisordURL: unknown key "
+                                         "(ignored), did you mean supervisordUrl?"));
+    EXPECT_TRUE(any_contains(c.warnings, "config.yaml:4: config.mail.hots: unknown key "
+                                         "(ignored), did you mean host?"));
+
+    auto r = load_config_file(data_dir() + "/typo_warning.yaml");
+    ASSERT_TRUE(r.ok()) << r.error();
+    EXPECT_TRUE(any_contains(r->warnings, "cat1.failureThreshhold: unknown key (ignored), did you "
+                                          "mean failureThreshold?"));
+
+    // Warnings also follow the errors in the error text.
+    std::string e = load_err("cat1:\n  progam: p\n");
+    EXPECT_EQ(e, "t.yaml:1: cat1.program: required key missing\n"
+                 "warning: t.yaml:2: cat1.progam: unknown key (ignored), did you mean program?");
+    e = load_err("confg:\n  supervisordUrl: http://x/RPC2\n");
+    EXPECT_TRUE(contains(e, "confg.program: required key missing (or did you mean \"config:\"?)"))
+        << e;
+}
+
+TEST(SuperviseConfig, TimeoutLongerThanPeriodWarns) {
+    Config c = load_ok("a:\n  program: p\n  periodSeconds: 2\n  timeoutSeconds: 5\n");
+    EXPECT_EQ(c.checks.size(), 1u);
+    EXPECT_TRUE(any_contains(c.warnings, "t.yaml:4: a.timeoutSeconds: 5 is longer than periodSeconds 2"));
+    c = load_ok("a:\n  program: p\n  type: mem\n  periodSeconds: 2\n  timeoutSeconds: 5\n");
+    EXPECT_FALSE(any_contains(c.warnings, "timeoutSeconds"));
+}
+
+// --------------------------------------------------------- action semantics
+
+TEST(SuperviseConfig, Actions) {
+    Config c = load_ok(
+        "a:\n  program: p\n  action: kill, restart ,exec,email\n  execCmd: x\n"
+        "b:\n  program: p\n  action: kill,exec\n  execCmd: x\n"
+        "c:\n  program: p\n  action: none\n"
+        "d:\n  program: p\n  action: [kill, email]\n"
+        "e:\n  program: p\n  action: EMAIL\n"
+        "config:\n  mail: {host: h, to_list: a@b}\n  dingtalk: https://oapi.dingtalk.com/robot/send?access_token=tok\n"
+        "f:\n  program: p\n  action: notify\n");
+    ASSERT_EQ(c.checks.size(), 6u);
+    EXPECT_EQ(c.checks[0].actions.str(), "restart,email");
+    EXPECT_EQ(c.checks[1].actions.str(), "exec");
+    EXPECT_EQ(c.checks[2].actions.str(), "none");
+    EXPECT_EQ(c.checks[3].actions.str(), "kill,email");
+    EXPECT_EQ(c.checks[4].actions.str(), "email");
+    EXPECT_EQ(c.checks[5].actions.str(), "notify");
+    EXPECT_TRUE(any_contains(c.warnings, "t.yaml:3: a.action: restart, exec and kill are exclusive; "
+                                         "only restart is used"));
+    EXPECT_TRUE(any_contains(c.warnings, "t.yaml:7: b.action: restart, exec and kill are exclusive; "
+                                         "only exec is used"));
+    EXPECT_EQ(c.warnings.size(), 2u);
+    EXPECT_EQ(c.global.dingtalk.size(), 1u);
+
+    c = load_ok("a:\n  program: p\n  action: notify\n");
+    EXPECT_EQ(c.warnings, std::vector<std::string>{"t.yaml: action notify (a) but none of "
+                                                   "config.dingtalk, wecom, feishu, webhook is set"});
+}
+
+TEST(SuperviseConfig, NotifyChannels) {
+    Config c = load_ok(
+        "config:\n  wecom: https://qyapi.weixin.qq.com/x?key=1\n"
+        "  feishu: [https://open.feishu.cn/a, https://open.feishu.cn/b]\n"
+        "  webhook:\n    - http://127.0.0.1:8080/hook\n");
+    EXPECT_EQ(c.global.wecom.size(), 1u);
+    EXPECT_EQ(c.global.feishu.size(), 2u);
+    EXPECT_EQ(c.global.webhook, std::vector<std::string>{"http://127.0.0.1:8080/hook"});
+    std::string e = load_err("config:\n  webhook: [ftp://x]\n");
+    EXPECT_EQ(e, "t.yaml:2: config.webhook: expected an http:// or https:// URL, got \"ftp://x\"\n"
+                 "warning: t.yaml: no checks configured");
+}
+
+TEST(SuperviseConfig, RestartSuccessThresholdDefault) {
+    Config c = load_ok(
+        "a:\n  program: p\n  type: restart\n"
+        "b:\n  program: p\n  type: restart\n  mincontinueRun: 3600\n  periodSeconds: 10\n"
+        "c:\n  program: p\n  type: restart\n  mincontinueRun: 3\n  periodSeconds: 5\n"
+        "d:\n  program: p\n  type: restart\n  successThreshold: 7\n"
+        "e:\n  program: p\n  type: tcp\n  mincontinueRun: 3600\n");
+    EXPECT_EQ(c.checks[0].success_threshold, 28800 / 5);
+    EXPECT_EQ(c.checks[1].success_threshold, 360);
+    EXPECT_EQ(c.checks[2].success_threshold, 1);
+    EXPECT_EQ(c.checks[3].success_threshold, 7);
+    EXPECT_EQ(c.checks[4].success_threshold, 1);
+}
+
+TEST(SuperviseConfig, Headers) {
+    Config c = load_ok(
+        "a:\n  program: p\n  headers: '{\"X-Int\": 1, \"X-Str\": \"v\", \"X-Bool\": true, \"X-F\": 1.5}'\n"
+        "b:\n  program: p\n  headers:\n    Host: example.com\n    X-N: 2\n");
+    ASSERT_EQ(c.checks[0].headers.size(), 4u);
+    std::map<std::string, std::string> h(c.checks[0].headers.begin(), c.checks[0].headers.end());
+    EXPECT_EQ(h["X-Int"], "1");
+    EXPECT_EQ(h["X-Str"], "v");
+    EXPECT_EQ(h["X-Bool"], "true");
+    EXPECT_EQ(h["X-F"], "1.5");
+    ASSERT_EQ(c.checks[1].headers.size(), 2u);
+    EXPECT_EQ(c.checks[1].headers[0], (std::pair<std::string, std::string>{"Host", "example.com"}));
+    EXPECT_EQ(c.checks[1].headers[1].second, "2");
+    std::string e = load_err("a:\n  program: p\n  headers: '{\"X\": \"a\\r\\nEvil: 1\"}'\n");
+    EXPECT_TRUE(contains(e, "a.headers.X: header value must not contain line breaks")) << e;
+    e = load_err("a:\n  program: p\n  headers: '{\"bad name\": 1}'\n");
+    EXPECT_TRUE(contains(e, "a.headers: expected HTTP header names (tokens), got \"bad name\"")) << e;
+}
+
+// ------------------------------------------------------ YAML features/limits
+
+TEST(SuperviseConfig, AnchorsAliasesAndMergeKeys) {
+    Config c = load_ok(
+        "web1: &base\n  program: web1\n  type: http\n  port: 8080\n  periodSeconds: 10\n"
+        "web2:\n  <<: *base\n  program: web2\n  port: 8081\n");
+    ASSERT_EQ(c.checks.size(), 2u);
+    EXPECT_EQ(c.checks[1].program, "web2");
+    EXPECT_EQ(c.checks[1].port, 8081);
+    EXPECT_EQ(c.checks[1].period_seconds, 10);
+    std::string e = load_err("a:\n  program: *nothere\n");
+    EXPECT_TRUE(contains(e, "t.yaml:2: YAML error: alias *nothere refers to an undefined")) << e;
+    e = load_err("a: &x\n  program: p\n  self: *x\n");
+    EXPECT_TRUE(contains(e, "YAML error: alias *x")) << e;
+}
+
+TEST(SuperviseConfig, YamlLimits) {
+    std::string deep = "a: ";
+    for (int i = 0; i < 100; ++i) deep += "[";
+    for (int i = 0; i < 100; ++i) deep += "]";
+    std::string e = load_err(deep + "\n");
+    EXPECT_TRUE(contains(e, "YAML error: nesting deeper than 64 levels")) << e;
+
+    // Billion laughs: aliases are shared, not expanded, and capped.
+    std::string laughs = "x0: &a0 [lol]\n";
+    for (int i = 1; i < 20; ++i)
+        laughs += "x" + std::to_string(i) + ": &a" + std::to_string(i) + " [*a" +
+                  std::to_string(i - 1) + ", *a" + std::to_string(i - 1) + "]\n";
+    e = load_err(laughs);
+    EXPECT_TRUE(contains(e, "x19: expected a mapping with at least program, got a list")) << e;
+    std::string many = "x: &a 1\nl: [";
+    for (int i = 0; i < 1500; ++i) many += "*a,";
+    many += "*a]\n";
+    e = load_err(many);
+    EXPECT_TRUE(contains(e, "YAML error: more than 1000 aliases")) << e;
+
+    e = load_err("a:\n  program: p\n---\nb:\n  program: q\n");
+    EXPECT_TRUE(contains(e, "t.yaml:3: YAML error: more than one document")) << e;
+}
+
+// --------------------------------------------------------------- secrets
+
+TEST(SuperviseConfig, DescribeHidesPasswords) {
+    Config c = load_ok(
+        "config:\n  supervisordUrl: http://u:urlpw@localhost:9001/RPC2\n  supervisordUser: su\n"
+        "  supervisordPass: SupPw_1\n"
+        "  mail: {host: smtp.x, user: me@x, pass: MailPw_2, to_list: [a@x]}\n"
+        "  dingtalk: https://oapi.dingtalk.com/robot/send?access_token=DingTok_4\n"
+        "web:\n  program: p\n  username: bob\n  password: HttpPw_3\n"
+        "  headers: '{\"Authorization\": \"Bearer HdrTok_5\", \"X-Plain\": \"visible\"}'\n");
+    std::string d = describe(c);
+    for (const char* s : {"SupPw_1", "MailPw_2", "HttpPw_3", "DingTok_4", "HdrTok_5", "urlpw"})
+        EXPECT_FALSE(contains(d, s)) << s << "\n" << d;
+    EXPECT_TRUE(contains(d, "supervisordPass: ***")) << d;
+    EXPECT_TRUE(contains(d, "pass: ***")) << d;
+    EXPECT_TRUE(contains(d, "password: ***")) << d;
+    EXPECT_TRUE(contains(d, "username: bob")) << d;
+    EXPECT_TRUE(contains(d, "X-Plain: visible")) << d;
+    EXPECT_TRUE(contains(d, "web: (line 7)")) << d;
+    EXPECT_TRUE(contains(d, "program: p")) << d;
+    EXPECT_TRUE(contains(d, "url: http://localhost:80/")) << d;
+
+    // Wrong-typed passwords are not echoed either.
+    std::string e = load_err(
+        "config:\n  supervisordPass: [SupPw_1]\n  mail:\n    host: h\n    to_list: a@x\n"
+        "    pass: {x: MailPw_2}\n"
+        "web:\n  program: p\n  password: [HttpPw_3]\n");
+    EXPECT_EQ(e,
+              "t.yaml:2: config.supervisordPass: expected a string, got <hidden>\n"
+              "t.yaml:6: config.mail.pass: expected a string, got <hidden>\n"
+              "t.yaml:9: web.password: expected a string, got <hidden>");
+}
+
+TEST(SuperviseConfig, DescribeSeedExample) {
+    auto r = load_config_file(data_dir() + "/seed_example.yaml");
+    ASSERT_TRUE(r.ok()) << r.error();
+    std::string d = describe(*r);
+    EXPECT_TRUE(contains(d, "checks: 5")) << d;
+    for (const char* s : {"cat1:", "cat2:", "cat3:", "cat4:", "cat5:", "maxMem: 1024 MB",
+                          "maxCpu: 90 %", "successThreshold: 14400", "execCmd: echo '123456'",
+                          "tls: ssl (by port)", "to_list: test@test.com"})
+        EXPECT_TRUE(contains(d, s)) << s << "\n" << d;
+    EXPECT_FALSE(contains(d, "123456\n")) << d;  // mail pass
+}
+
+// --------------------------------------------------------------- equality
+
+TEST(SuperviseConfig, CheckEquality) {
+    const std::string base = "a:\n  program: p\n  type: tcp\n  port: 81\n";
+    Config c1 = load_ok(base);
+    Config c2 = load_ok("# a comment moves everything down\n\n" + base);
+    ASSERT_EQ(c1.checks.size(), 1u);
+    ASSERT_EQ(c2.checks.size(), 1u);
+    EXPECT_NE(c1.checks[0].line, c2.checks[0].line);
+    EXPECT_TRUE(c1.checks[0] == c2.checks[0]);  // line does not matter
+
+    Config c3 = load_ok(base + "  periodSeconds: 6\n");
+    EXPECT_FALSE(c1.checks[0] == c3.checks[0]);
+    EXPECT_TRUE(c1.checks[0] != c3.checks[0]);
+    Config c4 = load_ok("b:\n  program: p\n  type: tcp\n  port: 81\n");
+    EXPECT_FALSE(c1.checks[0] == c4.checks[0]);  // a different name is a different check
+    Config c5 = load_ok("a:\n  program: p\n  type: tcp\n  port: '81'\n");
+    EXPECT_TRUE(c1.checks[0] == c5.checks[0]);  // "81" and 81 are the same value
+    Config c6 = load_ok(base + "  action: restart\n");
+    EXPECT_FALSE(c1.checks[0] == c6.checks[0]);
+    Config c7 = load_ok(base + "  password: other\n");
+    EXPECT_FALSE(c1.checks[0] == c7.checks[0]);
+    EXPECT_TRUE(c1.global == c2.global);
+}

@@ -1,0 +1,216 @@
+// URL parsing and Location resolution (src/net/url).
+#include <gtest/gtest.h>
+
+#include "net/url.hpp"
+
+namespace {
+
+using hc::net::parse_url;
+using hc::net::resolve_location;
+using hc::net::Url;
+
+Url must(std::string_view s) {
+    auto u = parse_url(s);
+    EXPECT_TRUE(u.ok()) << s << ": " << (u ? "" : u.error());
+    return u ? *u : Url{};
+}
+
+std::string target_of(std::string_view base, std::string_view loc) {
+    auto b = parse_url(base);
+    EXPECT_TRUE(b.ok());
+    auto r = resolve_location(*b, loc);
+    EXPECT_TRUE(r.ok()) << loc;
+    return r ? r->scheme + "://" + r->host_header() + r->target : "";
+}
+
+TEST(Url, Basic) {
+    Url u = must("http://example.com/a/b?x=1");
+    EXPECT_EQ(u.scheme, "http");
+    EXPECT_EQ(u.host, "example.com");
+    EXPECT_EQ(u.port, 80);
+    EXPECT_EQ(u.target, "/a/b?x=1");
+    EXPECT_TRUE(u.userinfo.empty());
+    EXPECT_FALSE(u.tls());
+    EXPECT_TRUE(u.default_port());
+    EXPECT_EQ(u.host_header(), "example.com");
+}
+
+TEST(Url, DefaultPorts) {
+    EXPECT_EQ(must("http://h").port, 80);
+    EXPECT_EQ(must("https://h").port, 443);
+    EXPECT_EQ(must("https://h:443/").host_header(), "h");
+    EXPECT_EQ(must("https://h:80/").host_header(), "h:80");
+    EXPECT_EQ(must("http://h:8080/").host_header(), "h:8080");
+    EXPECT_TRUE(must("https://h").tls());
+}
+
+TEST(Url, EmptyPathBecomesSlash) {
+    EXPECT_EQ(must("http://h").target, "/");
+    EXPECT_EQ(must("http://h:81").target, "/");
+    EXPECT_EQ(must("http://h?q=1").target, "/?q=1");
+}
+
+TEST(Url, FragmentDropped) {
+    EXPECT_EQ(must("http://h/p?q#frag").target, "/p?q");
+    EXPECT_EQ(must("http://h#frag").target, "/");
+}
+
+TEST(Url, SchemeAndHostCaseInsensitive) {
+    Url u = must("HTTPS://Example.COM:8443/Path");
+    EXPECT_EQ(u.scheme, "https");
+    EXPECT_EQ(u.host, "example.com");
+    EXPECT_EQ(u.port, 8443);
+    EXPECT_EQ(u.target, "/Path");  // path keeps its case
+}
+
+TEST(Url, Schemes) {
+    EXPECT_FALSE(parse_url("ftp://h/").ok());
+    EXPECT_FALSE(parse_url("file:///etc/passwd").ok());
+    EXPECT_FALSE(parse_url("127.0.0.1").ok());
+    EXPECT_FALSE(parse_url("http:/h").ok());
+    EXPECT_FALSE(parse_url("://h").ok());
+    EXPECT_FALSE(parse_url("").ok());
+}
+
+TEST(Url, Userinfo) {
+    Url u = must("http://user:p%40ss@h:81/x");
+    EXPECT_EQ(u.userinfo, "user:p@ss");
+    EXPECT_EQ(u.host, "h");
+    EXPECT_EQ(u.port, 81);
+    EXPECT_EQ(u.redacted(), "http://h:81/x");
+    // The last @ separates userinfo from the host.
+    Url v = must("http://a@b@h/");
+    EXPECT_EQ(v.userinfo, "a@b");
+    EXPECT_EQ(v.host, "h");
+    // An @ in the path is not userinfo.
+    Url w = must("http://h/p@q");
+    EXPECT_TRUE(w.userinfo.empty());
+    EXPECT_EQ(w.host, "h");
+    EXPECT_EQ(w.target, "/p@q");
+}
+
+TEST(Url, IPv4) {
+    Url u = must("http://127.0.0.1:8080/status");
+    EXPECT_EQ(u.host, "127.0.0.1");
+    EXPECT_EQ(u.port, 8080);
+}
+
+TEST(Url, IPv6) {
+    Url u = must("http://[::1]:8080/x");
+    EXPECT_EQ(u.host, "::1");
+    EXPECT_EQ(u.port, 8080);
+    EXPECT_EQ(u.host_header(), "[::1]:8080");
+    EXPECT_EQ(u.redacted(), "http://[::1]:8080/x");
+    Url v = must("https://[2001:DB8::1]/");
+    EXPECT_EQ(v.host, "2001:db8::1");
+    EXPECT_EQ(v.port, 443);
+    EXPECT_EQ(v.host_header(), "[2001:db8::1]");
+    EXPECT_EQ(must("http://[::ffff:127.0.0.1]:1/").host, "::ffff:127.0.0.1");
+    EXPECT_FALSE(parse_url("http://[::1/").ok());
+    EXPECT_FALSE(parse_url("http://[::1]x/").ok());
+    EXPECT_FALSE(parse_url("http://[::1]:/").ok());
+    EXPECT_FALSE(parse_url("http://[]/").ok());
+    EXPECT_FALSE(parse_url("http://[zz::1]/").ok());
+    EXPECT_FALSE(parse_url("http://::1/").ok());
+}
+
+TEST(Url, BadPorts) {
+    EXPECT_FALSE(parse_url("http://h:/").ok());
+    EXPECT_FALSE(parse_url("http://h:0/").ok());
+    EXPECT_FALSE(parse_url("http://h:65536/").ok());
+    EXPECT_FALSE(parse_url("http://h:99999/").ok());
+    EXPECT_FALSE(parse_url("http://h:123456/").ok());
+    EXPECT_FALSE(parse_url("http://h:-1/").ok());
+    EXPECT_FALSE(parse_url("http://h:8a/").ok());
+    EXPECT_FALSE(parse_url("http://h:+80/").ok());
+    EXPECT_EQ(must("http://h:65535/").port, 65535);
+    EXPECT_EQ(must("http://h:1/").port, 1);
+}
+
+TEST(Url, BadHosts) {
+    EXPECT_FALSE(parse_url("http:///path").ok());
+    EXPECT_FALSE(parse_url("http://:80/").ok());
+    EXPECT_FALSE(parse_url("http://h%2f/").ok());
+    EXPECT_FALSE(parse_url("http://h\\x/").ok());
+    EXPECT_FALSE(parse_url("http://user@/").ok());
+}
+
+TEST(Url, SpacesAndControls) {
+    EXPECT_FALSE(parse_url("http://h/a b").ok());
+    EXPECT_FALSE(parse_url("http://h /").ok());
+    EXPECT_FALSE(parse_url(" http://h/").ok());
+    EXPECT_FALSE(parse_url("http://h/\r\nX-Injected: 1").ok());
+    EXPECT_FALSE(parse_url(std::string_view("http://h/\0x", 10)).ok());
+    EXPECT_FALSE(parse_url("http://h/\x7f").ok());
+    auto e = parse_url("http://h/a b");
+    EXPECT_NE(e.error().find("space"), std::string::npos);
+}
+
+TEST(Url, PercentCoding) {
+    EXPECT_EQ(hc::net::percent_decode("a%20b%2Fc%zz%4"), "a b/c%zz%4");
+    EXPECT_EQ(hc::net::percent_encode("a b/+=~._-Z9"), "a%20b%2F%2B%3D~._-Z9");
+    EXPECT_EQ(hc::net::percent_encode("中"), "%E4%B8%AD");
+}
+
+TEST(ResolveLocation, Absolute) {
+    EXPECT_EQ(target_of("http://a/b/c", "https://x:8443/y?z"), "https://x:8443/y?z");
+    EXPECT_EQ(target_of("https://a/b/c", "http://x/"), "http://x/");
+}
+
+TEST(ResolveLocation, SchemeRelative) {
+    EXPECT_EQ(target_of("https://a/b", "//x/y"), "https://x/y");
+    EXPECT_EQ(target_of("http://a:81/b", "//x:82/y"), "http://x:82/y");
+}
+
+TEST(ResolveLocation, AbsolutePath) {
+    EXPECT_EQ(target_of("http://a:81/b/c?q", "/d"), "http://a:81/d");
+    EXPECT_EQ(target_of("http://a/b/c", "/d/./e/../f?x=1"), "http://a/d/f?x=1");
+    EXPECT_EQ(target_of("http://a/b/c", "/../../d"), "http://a/d");
+    EXPECT_EQ(target_of("http://a/b/c", "/d/"), "http://a/d/");
+}
+
+TEST(ResolveLocation, RelativePath) {
+    EXPECT_EQ(target_of("http://a/b/c/d?q", "e"), "http://a/b/c/e");
+    EXPECT_EQ(target_of("http://a/b/c/d", "./e"), "http://a/b/c/e");
+    EXPECT_EQ(target_of("http://a/b/c/d", "../e"), "http://a/b/e");
+    EXPECT_EQ(target_of("http://a/b/c/d", "../../e"), "http://a/e");
+    EXPECT_EQ(target_of("http://a/b/c/d", "../../../../e"), "http://a/e");
+    EXPECT_EQ(target_of("http://a/b/c/d", ".."), "http://a/b/");
+    EXPECT_EQ(target_of("http://a/b/c/d", "."), "http://a/b/c/");
+    EXPECT_EQ(target_of("http://a/b/c/", "e?x=1&y=2"), "http://a/b/c/e?x=1&y=2");
+    EXPECT_EQ(target_of("http://a/", "status/200"), "http://a/status/200");
+    EXPECT_EQ(target_of("http://a/redirect?to=x", "status/200"), "http://a/status/200");
+}
+
+TEST(ResolveLocation, QueryOnly) {
+    EXPECT_EQ(target_of("http://a/b/c?old=1", "?new=2"), "http://a/b/c?new=2");
+}
+
+TEST(ResolveLocation, FragmentDropped) {
+    EXPECT_EQ(target_of("http://a/b", "/c#frag"), "http://a/c");
+    EXPECT_EQ(target_of("http://a/b?q", "#frag"), "http://a/b?q");
+}
+
+TEST(ResolveLocation, CredentialsNotCarried) {
+    auto b = parse_url("http://u:p@a/b");
+    ASSERT_TRUE(b.ok());
+    auto r = resolve_location(*b, "/c");
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(r->userinfo.empty());
+}
+
+TEST(ResolveLocation, Bad) {
+    auto b = parse_url("http://a/b");
+    ASSERT_TRUE(b.ok());
+    EXPECT_FALSE(resolve_location(*b, "").ok());
+    EXPECT_FALSE(resolve_location(*b, "ftp://x/").ok());
+    EXPECT_FALSE(resolve_location(*b, "http://x:99999/").ok());
+    EXPECT_FALSE(resolve_location(*b, "/a b").ok());  // a space is never valid on the wire
+}
+
+TEST(ResolveLocation, ColonInPathIsNotAScheme) {
+    EXPECT_EQ(target_of("http://a/b/", "c?u=http://x"), "http://a/b/c?u=http://x");
+    EXPECT_EQ(target_of("http://a/b/", "/c?u=http://x"), "http://a/c?u=http://x");
+}
+
+}  // namespace
