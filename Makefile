@@ -7,7 +7,7 @@ OPT       ?= -Os
 WARN      := -Wall -Wextra -Wno-unused-parameter
 SECTIONS  := -ffunction-sections -fdata-sections
 INCLUDES  := -Isrc -Ithird_party/picojson -Ithird_party/cxxopts
-DEFINES   := -DHC_VERSION=\"$(VERSION)\" -DPICOJSON_USE_INT64
+DEFINES   := -DHC_VERSION=\"$(VERSION)\" -DPICOJSON_USE_INT64 -DCXXOPTS_NO_REGEX
 CXXFLAGS  ?= $(OPT) $(WARN)
 ALL_CXXFLAGS := $(CXXSTD) $(SECTIONS) $(INCLUDES) $(DEFINES) $(CXXFLAGS) -MMD -MP
 STATIC    ?= -static
@@ -63,3 +63,7 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(OBJS:.o=.d) $(UNIT_OBJS:.o=.d)
+
+# Feature-specific targets (musl/docker packaging, fuzzing/sanitizers/lint,
+# benchmarks) live in mk/*.mk.
+-include mk/*.mk

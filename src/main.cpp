@@ -1,10 +1,12 @@
-// healthcheck: container check mode (default) and `supervise` mode.
+// healthcheck: container check mode (default), `supervise` mode, and
+// `sendmail` (one mail through the SMTP client, for testing a mail: setup).
 #include <csignal>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "container/run.hpp"
+#include "smtp/sendmail_cli.hpp"
 #include "supervise/run.hpp"
 
 int main(int argc, char** argv) {
@@ -14,6 +16,10 @@ int main(int argc, char** argv) {
     if (!args.empty() && args[0] == "supervise") {
         args.erase(args.begin());
         return hc::supervise::run(args);
+    }
+    if (!args.empty() && args[0] == "sendmail") {
+        args.erase(args.begin());
+        return hc::smtp::sendmail_main(args);
     }
     return hc::container::run(args);
 }

@@ -24,6 +24,9 @@ cxxopts::Options make_options() {
         ("f,file", "", cxxopts::value<std::string>())
         ("r,report", "", cxxopts::value<std::string>())
         ("cacert", "", cxxopts::value<std::string>())
+        ("wecom", "", cxxopts::value<std::vector<std::string>>())
+        ("feishu", "", cxxopts::value<std::vector<std::string>>())
+        ("webhook", "", cxxopts::value<std::vector<std::string>>())
         ("insecure", "")
         ("verify", "")
         ("h,help", "")
@@ -78,6 +81,7 @@ std::vector<std::string> normalize_argv(const std::vector<std::string>& args) {
 
 std::string usage() {
     return "usage: healthcheck -n NAME -u URL [-t MS] [-m KEYWORD] [-f STATEFILE] [-r REPORT_URL]\n"
+           "                   [--wecom KEY] [--feishu ID[:SECRET]] [--webhook URL]\n"
            "                   [--cacert FILE] [--insecure] [--verify] [DINGTALK_TOKEN[:SECRET] ...]\n"
            "       healthcheck supervise [-c CONFIG] [--test] [--once]\n"
            "\n"
@@ -87,6 +91,9 @@ std::string usage() {
            "  -m, --match WORD     the body must contain WORD as well as status 200\n"
            "  -f, --file PATH      state file (default /dev/shm/status)\n"
            "  -r, --report URL     POST the probe's JSON body, merged with status, here\n"
+           "      --wecom KEY      also notify this WeCom robot (repeatable)\n"
+           "      --feishu ID[:S]  also notify this Feishu robot, signed with S if given (repeatable)\n"
+           "      --webhook URL    also POST a JSON notice to URL (repeatable)\n"
            "      --cacert FILE    CA bundle for notification and report TLS\n"
            "      --insecure       do not verify notification/report TLS certificates\n"
            "      --verify         verify the probed URL's certificate too\n"
@@ -126,6 +133,12 @@ Result<Options> parse_cli(const std::vector<std::string>& args) {
         opt.insecure = r.count("insecure") > 0;
         opt.verify_probe = r.count("verify") > 0;
         if (r.count("tokens")) opt.dingtalk = r["tokens"].as<std::vector<std::string>>();
+        if (r.count("wecom")) opt.wecom = r["wecom"].as<std::vector<std::string>>();
+        if (r.count("feishu")) opt.feishu = r["feishu"].as<std::vector<std::string>>();
+        if (r.count("webhook")) opt.webhook = r["webhook"].as<std::vector<std::string>>();
+        for (const auto& w : opt.webhook)
+            if (w.rfind("http://", 0) != 0 && w.rfind("https://", 0) != 0)
+                return err("--webhook must be an http:// or https:// URL, got \"" + w + "\"");
     } catch (const std::exception& e) {
         return err(e.what());
     }

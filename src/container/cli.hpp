@@ -17,6 +17,9 @@ struct Options {
     std::string state_file = "/dev/shm/status";
     std::string report_url;
     std::vector<std::string> dingtalk;  // TOKEN or TOKEN:SECRET
+    std::vector<std::string> wecom;     // KEY
+    std::vector<std::string> feishu;    // ID or ID:SECRET
+    std::vector<std::string> webhook;   // URL
     std::string cacert;
     bool insecure = false;
     bool verify_probe = false;

@@ -11,6 +11,7 @@
 #include "container/state_machine.hpp"
 #include "http/client.hpp"
 #include "notify/dingtalk.hpp"
+#include "notify/robots.hpp"
 #include "util/text.hpp"
 
 namespace hc::container {
@@ -74,23 +75,54 @@ std::string notice_text(const std::string& title) {
            "\r\n\r\n时间: " + format_local_time(std::time(nullptr));
 }
 
-// DingTalk notices and the report go out together, bounded by one deadline.
+const char* state_word(int state) {
+    switch (state) {
+        case 1: return "starting";
+        case 2: return "healthy";
+        case 3: return "failing";
+        case 4: return "recovered";
+    }
+    return "unknown";
+}
+
+std::vector<notify::Target> targets(const Options& opt) {
+    std::vector<notify::Target> out;
+    auto add = [&out](notify::Channel c, const std::vector<std::string>& values) {
+        for (const auto& v : values)
+            if (!v.empty()) out.push_back(notify::parse_target(c, v));
+    };
+    add(notify::Channel::DingTalk, opt.dingtalk);
+    add(notify::Channel::WeCom, opt.wecom);
+    add(notify::Channel::Feishu, opt.feishu);
+    add(notify::Channel::Webhook, opt.webhook);
+    return out;
+}
+
+// Robot notices and the report go out together, bounded by one deadline;
+// their failures are reported but never change the exit code.
 void send_outgoing(const Options& opt, const Decision& d, const ProbeResult& pr) {
     std::vector<http::Request> requests;
     std::vector<std::string> labels;
+    std::vector<notify::Target> sent_to;
     if (!d.notice.empty()) {
-        std::string base = env_or("HEALTHCHECK_DINGTALK_URL", notify::kDingTalkDefaultUrl);
-        std::string body = notify::dingtalk_markdown(d.notice, notice_text(d.notice));
-        for (const auto& arg : opt.dingtalk) {
-            if (arg.empty()) continue;
-            auto robot = notify::parse_dingtalk_robot(arg);
-            auto req = notify::dingtalk_request(base, robot, body, now_ms());
+        notify::Notice notice;
+        notice.title = d.notice;
+        notice.text = notice_text(d.notice);
+        notice.program = opt.name;
+        notice.check = "container";
+        notice.state = state_word(d.new_state);
+        notice.message = pr.detail;
+        notice.host = container_id();
+        notice.time = std::time(nullptr);
+        for (const auto& t : targets(opt)) {
+            auto req = notify::build_request(t, notice, now_ms());
             if (!req) {
-                say(req.error());
+                say(notify::describe(t) + ": " + req.error());
                 continue;
             }
             requests.push_back(*req);
-            labels.push_back("dingtalk robot " + notify::redact_token(robot.token));
+            labels.push_back(notify::describe(t));
+            sent_to.push_back(t);
         }
     }
     if (!opt.report_url.empty() && pr.body) {
@@ -117,9 +149,9 @@ void send_outgoing(const Options& opt, const Decision& d, const ProbeResult& pr)
         const auto& r = results[i];
         if (!r) {
             say(labels[i] + ": " + r.error());
-        } else if (labels[i] == "report") {
+        } else if (i >= sent_to.size()) {
             if (r->status < 200 || r->status > 299) say("report: HTTP " + std::to_string(r->status));
-        } else if (auto st = notify::check_dingtalk_answer(*r); !st) {
+        } else if (auto st = notify::check_answer(sent_to[i], *r); !st) {
             say(labels[i] + ": " + st.error());
         }
     }

@@ -132,13 +132,15 @@ void Exchange::on_timeout() {
     if (finished()) return;
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count();
     std::string after = " after " + std::to_string(ms) + " ms";
-    if (state_ == State::Connecting && !established_) {
+    if (state_ == State::Connecting && !(transport_ && transport_->connected())) {
         std::string what = "connect " + addresses_[address_index_].str() + ": timed out" + after;
         if (deadline_.expired()) fail(what);
         else next_address(what);
         return;
     }
-    if (state_ == State::Connecting) fail("tls handshake with " + host_ + ": timed out" + after);
+    if (state_ == State::Connecting)
+        fail("tls handshake with " + addresses_[address_index_].str() + ": timed out" + after +
+             " (is it a TLS port?)");
     else if (state_ == State::Sending) fail("sending the request timed out" + after);
     else if (!parser_.headers_complete()) fail("timed out waiting for the response" + after);
     else fail("timed out reading the response body" + after);

@@ -17,6 +17,7 @@ public:
     TcpTransport(Fd fd, const Address& peer) : fd_(std::move(fd)), peer_(peer) {}
 
     int fd() const override { return fd_.get(); }
+    bool connected() const override { return connected_; }
 
     IoResult establish() override {
         if (connected_) return IoResult::done();

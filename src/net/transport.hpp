@@ -39,6 +39,9 @@ public:
     virtual IoResult establish() = 0;
     virtual IoResult read(char* buf, size_t len) = 0;
     virtual IoResult write(const char* buf, size_t len) = 0;
+    // True once the TCP connection is up (a TLS handshake may still be due);
+    // lets timeouts say which step was slow.
+    virtual bool connected() const = 0;
 };
 
 // Starts a non-blocking TCP connect to one address.

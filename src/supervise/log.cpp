@@ -34,6 +34,7 @@ std::string timestamp() {
 }  // namespace
 
 void Logger::set_secrets(std::vector<std::string> secrets) {
+    std::lock_guard<std::mutex> lock(mu_);
     secrets_.clear();
     // Very short values would mask ordinary words; they are not logged anyway.
     for (auto& s : secrets)
@@ -41,6 +42,7 @@ void Logger::set_secrets(std::vector<std::string> secrets) {
 }
 
 std::string Logger::scrub(std::string text) const {
+    std::lock_guard<std::mutex> lock(mu_);
     for (const auto& s : secrets_) {
         size_t pos = 0;
         while ((pos = text.find(s, pos)) != std::string::npos) {

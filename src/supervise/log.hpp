@@ -1,8 +1,9 @@
 #pragma once
 // Log lines of supervise mode, text or JSON, one event per line on stderr
-// (supervisord captures it). Every line passes through a scrubber that
+// (supervisord captures it). Safe to call from the notification worker. Every line passes through a scrubber that
 // masks the configured secrets, as a second guard behind not logging them.
 #include <cstdio>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,7 @@ private:
     std::FILE* out_;
     std::vector<std::string> secrets_;
     bool debug_ = false;
+    mutable std::mutex mu_;  // the notification worker logs too
 };
 
 }  // namespace hc::supervise

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <string>
 
+#include "notify/robots.hpp"
 #include "supervise/config.hpp"
 #include "supervise/log.hpp"
 #include "supervise/worker.hpp"
@@ -19,6 +20,10 @@ struct NotifyEvent {
     std::time_t when = 0;
 };
 
+// Exposed for tests: the original daemon's subject and body lines.
+std::string mail_subject(const NotifyEvent& e);
+std::string mail_body(const NotifyEvent& e);
+
 class Notifier {
 public:
     Notifier(EventLoop& loop, Logger& log, GlobalConfig config);
@@ -28,6 +33,10 @@ public:
     void stop() { worker_.stop(); }
 
 private:
+    void send_mail(const NotifyEvent& event);
+    void send_robot(const notify::Target& target, const notify::Notice& notice, const NotifyEvent& event, int round);
+
+    EventLoop& loop_;
     Logger& log_;
     GlobalConfig config_;
     Worker worker_;

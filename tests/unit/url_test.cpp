@@ -205,7 +205,20 @@ TEST(ResolveLocation, Bad) {
     EXPECT_FALSE(resolve_location(*b, "").ok());
     EXPECT_FALSE(resolve_location(*b, "ftp://x/").ok());
     EXPECT_FALSE(resolve_location(*b, "http://x:99999/").ok());
-    EXPECT_FALSE(resolve_location(*b, "/a b").ok());  // a space is never valid on the wire
+}
+
+// A Location with a space or control character must never reach the
+// request line verbatim ("GET /a b HTTP/1.1"): reject it or encode it.
+TEST(ResolveLocation, NoRawSpaceOrControlInTarget) {
+    auto b = parse_url("http://a/b/c");
+    ASSERT_TRUE(b.ok());
+    for (std::string_view loc : {"/a b", "a b", "?q=a b", "/a\tb", "/a\x01" "b", "//h/a b"}) {
+        auto r = resolve_location(*b, loc);
+        if (!r.ok()) continue;
+        for (char c : r->target)
+            EXPECT_FALSE(static_cast<unsigned char>(c) <= ' ' || c == 0x7f)
+                << "Location \"" << loc << "\" gave target \"" << r->target << "\"";
+    }
 }
 
 TEST(ResolveLocation, ColonInPathIsNotAScheme) {

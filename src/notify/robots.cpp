@@ -1,0 +1,144 @@
+#include "notify/robots.hpp"
+
+#include <picojson.h>
+
+#include "net/url.hpp"
+#include "notify/dingtalk.hpp"
+#include "util/crypto.hpp"
+#include "util/text.hpp"
+
+namespace hc::notify {
+namespace {
+
+std::string json_of(const picojson::object& o) { return picojson::value(o).serialize(); }
+
+http::Request post_json(const net::Url& url, std::string body) {
+    http::Request req;
+    req.method = "POST";
+    req.url = url;
+    req.headers = {{"Content-Type", "application/json; charset=utf-8"}};
+    req.body = std::move(body);
+    return req;
+}
+
+// The "code"/"errcode" integer of a robot's JSON answer.
+Result<int64_t> answer_code(const http::Response& r, const char* key, std::string& msg) {
+    picojson::value v;
+    if (!picojson::parse(v, r.body).empty() || !v.is<picojson::object>()) return err("answer is not a JSON object");
+    const auto& o = v.get<picojson::object>();
+    auto code = o.find(key);
+    if (code == o.end() || !code->second.is<int64_t>()) return err(std::string("answer has no ") + key);
+    for (const char* m : {"errmsg", "msg"})
+        if (auto it = o.find(m); it != o.end() && it->second.is<std::string>()) msg = it->second.get<std::string>();
+    return code->second.get<int64_t>();
+}
+
+std::string plain_text(const Notice& n) {
+    std::string t = n.text;
+    for (size_t p; (p = t.find("\r\n\r\n")) != std::string::npos;) t.replace(p, 4, "\n");
+    return t;
+}
+
+}  // namespace
+
+Target parse_target(Channel channel, const std::string& value) {
+    if (channel == Channel::Webhook) return {channel, value, ""};
+    auto colon = value.find(':');
+    if (colon == std::string::npos) return {channel, value, ""};
+    return {channel, value.substr(0, colon), value.substr(colon + 1)};
+}
+
+const char* channel_name(Channel c) {
+    switch (c) {
+        case Channel::DingTalk: return "dingtalk";
+        case Channel::WeCom: return "wecom";
+        case Channel::Feishu: return "feishu";
+        case Channel::Webhook: return "webhook";
+    }
+    return "?";
+}
+
+std::string describe(const Target& t) {
+    if (t.channel == Channel::Webhook) {
+        auto url = net::parse_url(t.id);
+        // The query of a webhook URL often carries its token.
+        return std::string("webhook ") + (url ? url->scheme + "://" + url->host_header() + url->target.substr(0, url->target.find('?')) : "(bad URL)");
+    }
+    return std::string(channel_name(t.channel)) + " " + redact_token(t.id);
+}
+
+std::string endpoint_base(Channel c) {
+    switch (c) {
+        case Channel::DingTalk: return env_or("HEALTHCHECK_DINGTALK_URL", kDingTalkDefaultUrl);
+        case Channel::WeCom: return env_or("HEALTHCHECK_WECOM_URL", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send");
+        case Channel::Feishu: return env_or("HEALTHCHECK_FEISHU_URL", "https://open.feishu.cn/open-apis/bot/v2/hook/");
+        case Channel::Webhook: return "";
+    }
+    return "";
+}
+
+std::string feishu_sign(const std::string& secret, int64_t ts_seconds) {
+    return base64_encode(hmac_sha256(std::to_string(ts_seconds) + "\n" + secret, ""));
+}
+
+Result<http::Request> build_request(const Target& t, const Notice& n, int64_t now_ms) {
+    switch (t.channel) {
+        case Channel::DingTalk:
+            return dingtalk_request(endpoint_base(t.channel), DingTalkRobot{t.id, t.secret},
+                                    dingtalk_markdown(n.title, n.text), now_ms);
+        case Channel::WeCom: {
+            std::string base = endpoint_base(t.channel);
+            auto url = net::parse_url(base + (base.find('?') == std::string::npos ? "?" : "&") + "key=" + net::percent_encode(t.id));
+            if (!url) return err("wecom: bad endpoint: " + url.error());
+            picojson::object md{{"content", picojson::value(n.text)}};
+            return post_json(*url, json_of({{"msgtype", picojson::value("markdown")}, {"markdown", picojson::value(md)}}));
+        }
+        case Channel::Feishu: {
+            std::string base = endpoint_base(t.channel);
+            if (!base.empty() && base.back() != '/') base += '/';
+            auto url = net::parse_url(base + net::percent_encode(t.id));
+            if (!url) return err("feishu: bad endpoint: " + url.error());
+            picojson::object content{{"text", picojson::value(plain_text(n))}};
+            picojson::object body{{"msg_type", picojson::value("text")}, {"content", picojson::value(content)}};
+            if (!t.secret.empty()) {
+                int64_t ts = now_ms / 1000;
+                body["timestamp"] = picojson::value(std::to_string(ts));
+                body["sign"] = picojson::value(feishu_sign(t.secret, ts));
+            }
+            return post_json(*url, json_of(body));
+        }
+        case Channel::Webhook: {
+            auto url = net::parse_url(t.id);
+            if (!url) return err("webhook: " + url.error());
+            picojson::object body{{"title", picojson::value(n.title)},     {"program", picojson::value(n.program)},
+                                  {"check", picojson::value(n.check)},     {"state", picojson::value(n.state)},
+                                  {"message", picojson::value(n.message)}, {"host", picojson::value(n.host)},
+                                  {"time", picojson::value(format_local_time(n.time))},
+                                  {"timestamp", picojson::value(static_cast<int64_t>(n.time))}};
+            return post_json(*url, json_of(body));
+        }
+    }
+    return err("unknown channel");
+}
+
+Status check_answer(const Target& t, const http::Response& r) {
+    if (t.channel == Channel::Webhook) {
+        if (r.status >= 200 && r.status <= 299) return ok_status();
+        return err("HTTP " + std::to_string(r.status));
+    }
+    if (r.status != 200) return err("HTTP " + std::to_string(r.status));
+    std::string msg;
+    auto code = answer_code(r, t.channel == Channel::Feishu ? "code" : "errcode", msg);
+    if (!code) return err(code.error());
+    if (*code == 0) return ok_status();
+    return err((t.channel == Channel::Feishu ? "code " : "errcode ") + std::to_string(*code) + ": " + msg.substr(0, 200));
+}
+
+bool is_rate_limited(const Target& t, const http::Response& r) {
+    if (t.channel != Channel::DingTalk && t.channel != Channel::WeCom) return false;
+    std::string msg;
+    auto code = answer_code(r, "errcode", msg);
+    return code && ((t.channel == Channel::DingTalk && *code == 130101) || (t.channel == Channel::WeCom && *code == 45009));
+}
+
+}  // namespace hc::notify

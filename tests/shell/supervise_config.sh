@@ -1,0 +1,157 @@
+#!/bin/bash
+# Supervise mode: --test (resolved checks, every bad_*.yaml fixture, typo
+# warning), --once against a real supervisord, and the command line.
+. "$(dirname "$0")/../lib.sh"
+. "$HC_ROOT/tests/lib_supervisor.sh"
+
+CONFIGS=$HC_ROOT/tests/data/configs
+
+test_test_seed_example() {
+  run "$HC" supervise --test -c "$CONFIGS/seed_example.yaml"
+  assert_eq 0 "$RC" "exit code (stderr: $ERR)"
+  assert_contains "$OUT" "checks: 5"
+  local c
+  for c in cat1 cat2 cat3 cat4 cat5; do assert_contains "$OUT" "$c: (line"; done
+  # Defaults and resolved values.
+  assert_contains "$OUT" "supervisordUrl: http://localhost:9001/RPC2"
+  assert_contains "$OUT" "maxMem: 1024 MB"
+  assert_contains "$OUT" "memType: rss"
+  assert_contains "$OUT" "maxCpu: 90 %"
+  assert_contains "$OUT" "url: http://localhost:80/"
+  assert_contains "$OUT" "successThreshold: 14400"
+  assert_contains "$OUT" "mincontinueRun: 28800"
+  assert_contains "$OUT" "execCmd: echo '123456'"
+  assert_contains "$OUT" "action: restart,email"
+  assert_contains "$OUT" "sendResolved: false"
+  assert_contains "$OUT" "port: 465"
+  # Secrets: the mail pass and the http password are masked.
+  assert_not_contains "$OUT" "pass: 123456"
+  assert_not_contains "$OUT" "password: pass"
+  assert_contains "$OUT" "password: ***"
+  [ "$(grep -c '^  periodSeconds: 5$' "$T/.out")" = 5 ] || _fail "periodSeconds 5 not in all 5 checks"
+  # A minimal config gets every default filled in.
+  printf 'c1:\n  program: p1\n' > "$T/min.yaml"
+  run "$HC" supervise --test -c "$T/min.yaml"
+  assert_eq 0 "$RC" "exit code (stderr: $ERR)"
+  assert_contains "$OUT" "supervisordUrl: unix:///var/run/supervisor.sock"
+  assert_contains "$OUT" "type: http"
+  assert_contains "$OUT" "url: http://localhost:80/"
+  assert_contains "$OUT" "mode: GET"
+  assert_contains "$OUT" "timeoutSeconds: 3"
+  assert_contains "$OUT" "periodSeconds: 5"
+  assert_contains "$OUT" "initialDelaySeconds: 1"
+  assert_contains "$OUT" "failureThreshold: 3"
+  assert_contains "$OUT" "successThreshold: 1"
+  assert_contains "$OUT" "action: restart,email"
+}
+
+test_test_seed_gateway() {
+  run "$HC" supervise --test -c "$CONFIGS/seed_gateway.yaml"
+  assert_eq 0 "$RC" "exit code (stderr: $ERR)"
+  assert_contains "$OUT" "checks: 3"
+  assert_contains "$OUT" "execCmd: sh /capaa/gateway/tools/bypass_new.sh 1"
+}
+
+test_bad_configs_exit_2_with_message() {
+  local f expect n=0
+  for f in "$CONFIGS"/bad_*.yaml; do
+    expect=$(head -n1 "$f" | sed 's/^# expect: //')
+    expect=${expect//<path>/$f}
+    run "$HC" supervise --test -c "$f"
+    assert_eq 2 "$RC" "exit code of --test on $f"
+    assert_contains "$ERR" "$expect" "stderr of $f"
+    assert_eq "" "$OUT" "stdout of $f"
+    # The daemon itself refuses it the same way.
+    run timeout 5 "$HC" supervise -c "$f"
+    assert_eq 2 "$RC" "exit code of the daemon on $f"
+    assert_contains "$ERR" "$expect" "daemon stderr of $f"
+    n=$((n + 1))
+  done
+  [ "$n" -ge 12 ] || _fail "only $n bad_*.yaml fixtures found"
+}
+
+test_typo_warning() {
+  local f=$CONFIGS/typo_warning.yaml
+  run "$HC" supervise --test -c "$f"
+  assert_eq 0 "$RC" "exit code (stderr: $ERR)"
+  assert_contains "$OUT$ERR" "$f:5: cat1.failureThreshhold: unknown key (ignored), did you mean failureThreshold?"
+  # The check itself keeps the default threshold.
+  assert_contains "$OUT" "failureThreshold: 3"
+}
+
+test_missing_config_and_usage() {
+  run "$HC" supervise --test -c "$T/nope.yaml"
+  assert_eq 2 "$RC" "exit code"
+  assert_contains "$ERR" "$T/nope.yaml"
+  run "$HC" supervise --bogus
+  assert_eq 2 "$RC" "exit code of an unknown option"
+  assert_contains "$ERR" "usage:"
+  run "$HC" supervise --log-format xml -c "$CONFIGS/seed_example.yaml"
+  assert_eq 2 "$RC" "exit code of a bad --log-format"
+}
+
+# --debug is documented in the usage text; it must be accepted.
+test_debug_option_accepted() {
+  run "$HC" supervise --debug --test -c "$CONFIGS/seed_example.yaml"
+  assert_eq 0 "$RC" "exit code of --debug --test (stderr: $ERR)"
+}
+
+test_once_pass_and_fail() {
+  sv_init
+  local port; port=$(free_port)
+  sv_program web "$PROGS/web.py $port $T/web.flag 500"
+  sv_program idle "/bin/sleep 1000"
+  sv_start
+  hc_config "$T/hc.yaml"
+  cat >> "$T/hc.yaml" <<YAML
+web-http:
+  program: web
+  port: $port
+  action: none
+web-tcp:
+  program: web
+  type: tcp
+  host: 127.0.0.1
+  port: $port
+  action: none
+idle-mem:
+  program: idle
+  type: mem
+  maxMem: 100
+  action: none
+idle-cpu:
+  program: idle
+  type: cpu
+  maxCpu: 50
+  action: none
+YAML
+  run "$HC" supervise --once -c "$T/hc.yaml"
+  assert_eq 0 "$RC" "--once exit code with all passing (out: $OUT err: $ERR)"
+  assert_eq 4 "$(printf '%s\n' "$OUT" | grep -c .)" "number of --once lines"
+  assert_contains "$OUT" "web-http web http pass: GET http://localhost:$port/: HTTP 200"
+  assert_contains "$OUT" "web-tcp web tcp pass"
+  assert_contains "$OUT" "idle-mem idle mem pass"
+  assert_contains "$OUT" "idle-cpu idle cpu pass"
+  # One failing check: exit 1, the others still pass, nothing is restarted.
+  local pid; pid=$(sv_pid web)
+  touch "$T/web.flag"
+  run "$HC" supervise --once -c "$T/hc.yaml"
+  assert_eq 1 "$RC" "--once exit code with a failing check (out: $OUT)"
+  assert_contains "$OUT" "web-http web http fail: GET http://localhost:$port/: HTTP 500"
+  assert_contains "$OUT" "web-tcp web tcp pass"
+  assert_eq "$pid" "$(sv_pid web)" "pid of web after --once"
+  # A stopped program is a failure too.
+  svctl stop idle >/dev/null
+  rm -f "$T/web.flag"
+  run "$HC" supervise --once -c "$T/hc.yaml"
+  assert_eq 1 "$RC" "--once exit code with a stopped program (out: $OUT)"
+  assert_contains "$OUT" "idle-mem idle mem fail: program is STOPPED"
+  assert_contains "$OUT" "web-http web http pass"
+  # supervisord unreachable: error, exit 1.
+  sv_stop
+  run "$HC" supervise --once -c "$T/hc.yaml"
+  assert_eq 1 "$RC" "--once exit code without supervisord (out: $OUT)"
+  assert_contains "$OUT" "web-http web http error"
+}
+
+run_tests
