@@ -90,7 +90,7 @@ sv_raw() { printf '\n%s\n' "$1" >> "$SV_CONF"; }
 svctl() { "$SUPERVISORCTL" -c "$SV_CONF" "$@"; }
 
 sv_start() {
-  start_bg "$PY" "$SUPERVISORD" -n -c "$SV_CONF"
+  start_bg "$PY" "$SUPERVISORD" -n -c "$SV_CONF" >> "$SV_DIR/supervisord.out" 2>&1
   SV_PID=$!
   local i
   for i in $(seq 1 150); do

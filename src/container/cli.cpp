@@ -53,12 +53,12 @@ std::vector<std::string> normalize_argv(const std::vector<std::string>& args) {
     std::vector<std::string> out;
     bool options_done = false;
     for (const auto& a : args) {
-        if (options_done || a.size() < 3 || a[0] != '-') {
+        if (!options_done && a == "--") {
+            options_done = true;
             out.push_back(a);
             continue;
         }
-        if (a == "--") {
-            options_done = true;
+        if (options_done || a.size() < 3 || a[0] != '-') {
             out.push_back(a);
             continue;
         }

@@ -165,7 +165,26 @@ Result<Url> parse_url(std::string_view text) {
     return url;
 }
 
-Result<Url> resolve_location(const Url& base, std::string_view location) {
+// Servers put raw spaces or UTF-8 in Location; like curl, percent-encode
+// them so they never reach the request line unescaped.
+static std::string encode_unsafe(std::string_view s) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        if (c <= 0x20 || c >= 0x7f) {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
+Result<Url> resolve_location(const Url& base, std::string_view raw_location) {
+    std::string encoded = encode_unsafe(raw_location);
+    std::string_view location = encoded;
     if (location.empty()) return err("redirect without a Location");
     auto scheme_end = location.find("://");
     auto first_special = location.find_first_of("/?#");
