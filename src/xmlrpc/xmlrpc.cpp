@@ -1,6 +1,9 @@
 #include "xmlrpc/xmlrpc.hpp"
 
 #include <charconv>
+#include <cstdlib>
+#include <cstdio>
+#include <cerrno>
 #include <climits>
 #include <cstring>
 
@@ -46,9 +49,11 @@ static void write_int(std::string& out, int64_t i) {
 }
 
 static void write_double(std::string& out, double d) {
+    // snprintf, not std::to_chars: the latter pulls ~150 KB of tables into
+    // a static binary. %.17g round-trips; the process never sets a locale.
     char buf[64];
-    auto r = std::to_chars(buf, buf + sizeof buf, d);
-    write_scalar(out, "double", std::string_view(buf, static_cast<size_t>(r.ptr - buf)));
+    int n = std::snprintf(buf, sizeof buf, "%.17g", d);
+    write_scalar(out, "double", std::string_view(buf, n > 0 ? static_cast<size_t>(n) : 0));
 }
 
 static void write_struct(std::string& out, const std::vector<Member>& members) {
@@ -454,9 +459,15 @@ Result<Value> Parser::scalar(const Token& t) {
     // Only "double" is left (typed() checked the tag).
     std::string_view num = s;
     if (!num.empty() && num[0] == '+') num.remove_prefix(1);
-    double d = 0;
-    auto r = std::from_chars(num.data(), num.data() + num.size(), d);
-    if (num.empty() || r.ec != std::errc() || r.ptr != num.data() + num.size()) {
+    // strtod on a checked copy (std::from_chars(double) costs ~150 KB
+    // statically); only plain decimal notation is accepted.
+    bool plain = !num.empty() && num.size() < 64 &&
+                 num.find_first_not_of("0123456789.eE+-") == std::string_view::npos;
+    std::string copy(plain ? num : std::string_view());
+    char* end = nullptr;
+    errno = 0;
+    double d = plain ? std::strtod(copy.c_str(), &end) : 0;
+    if (!plain || end != copy.c_str() + copy.size() || errno == ERANGE) {
         return fail("bad <double> '" + snippet(s) + "'", t.offset);
     }
     return Value::real(d);

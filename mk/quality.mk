@@ -1,0 +1,103 @@
+# Hostile-input tooling: libFuzzer targets, sanitizer and valgrind runs, lint.
+# See docs/RELIABILITY.md for what these found.
+#
+#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="url dns"] [FUZZ_JOBS=2]
+#   make fuzz-build          only build the fuzzers (build/fuzz/<target>)
+#   make fuzz-merge          fold new coverage from build/fuzz/corpus into
+#                            the seed corpus tests/fuzz/corpus (minimised)
+#   make test-sanitize       ASan+UBSan build in build-sanitize/, full test run
+#   make test-valgrind       valgrind on one-shot container checks
+#   make lint                clang-tidy + cppcheck over src/ (scripts/lint.sh)
+#
+# The corpus and regression inputs are also replayed by `make test` through
+# tests/unit/fuzz_regression_test.cpp (no clang needed for that).
+
+.PHONY: fuzz fuzz-build fuzz-merge test-sanitize test-valgrind lint lint-tidy lint-cppcheck
+
+FUZZ_CXX      ?= $(shell command -v clang++-14 2>/dev/null || echo clang++)
+FUZZ_BUILD    ?= build/fuzz
+FUZZ_SECONDS  ?= 60
+FUZZ_JOBS     ?= 1
+FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CXXFLAGS := -std=c++17 -g -O1 -fno-omit-frame-pointer $(INCLUDES) $(DEFINES) -MMD -MP
+
+FUZZ_ALL := http_response http_chunked url dns state_file xmlrpc yaml_config \
+            smtp_reply report_json argv hosts
+FUZZ_TARGETS ?= $(FUZZ_ALL)
+
+# Each target links only the src/ files it exercises.
+FUZZ_SRCS_http_response := src/http/response_parser.cpp src/http/message.cpp src/util/crypto.cpp src/net/url.cpp
+FUZZ_SRCS_http_chunked  := $(FUZZ_SRCS_http_response)
+FUZZ_SRCS_url           := src/net/url.cpp
+FUZZ_SRCS_dns           := src/net/dns.cpp
+FUZZ_SRCS_state_file    := src/container/state_file.cpp src/util/text.cpp
+FUZZ_SRCS_xmlrpc        := src/xmlrpc/xmlrpc.cpp src/xmlrpc/value.cpp src/xmlrpc/supervisor.cpp
+FUZZ_SRCS_yaml_config   := src/supervise/config.cpp src/supervise/yaml_doc.cpp
+FUZZ_SRCS_smtp_reply    := src/smtp/reply.cpp
+FUZZ_SRCS_report_json   := src/container/report.cpp src/net/url.cpp
+FUZZ_SRCS_argv          := src/container/cli.cpp
+FUZZ_SRCS_hosts         := src/net/hosts.cpp src/net/address.cpp
+
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
+FUZZ_DEPS_ALL := $(sort $(foreach t,$(FUZZ_ALL),$(FUZZ_SRCS_$(t))))
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) \
+	  scripts/fuzz.sh $(FUZZ_TARGETS)
+
+fuzz-merge: fuzz-build
+	@FUZZ_BUILD=$(FUZZ_BUILD) scripts/fuzz.sh --merge $(FUZZ_TARGETS)
+
+# Library objects: coverage-instrumented, no libFuzzer main.
+$(FUZZ_BUILD)/obj/src/%.o: src/%.cpp
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $@ $<
+
+$(FUZZ_BUILD)/obj/tests/fuzz/%.o: tests/fuzz/%.cpp
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $@ $<
+
+define FUZZ_LINK_RULE
+$(FUZZ_BUILD)/$(1): $(FUZZ_BUILD)/obj/tests/fuzz/$(1).o $(FUZZ_SRCS_$(1):%.cpp=$(FUZZ_BUILD)/obj/%.o)
+	$$(FUZZ_CXX) -fsanitize=fuzzer $(FUZZ_SAN) -o $$@ $$^ $(LDLIBS)
+endef
+$(foreach t,$(FUZZ_ALL),$(eval $(call FUZZ_LINK_RULE,$(t))))
+
+-include $(FUZZ_ALL:%=$(FUZZ_BUILD)/obj/tests/fuzz/%.d) $(FUZZ_DEPS_ALL:%.cpp=$(FUZZ_BUILD)/obj/%.d)
+
+# ------------------------------------------------------------- sanitizers
+# A dynamically linked ASan+UBSan build of the binary and the unit tests,
+# then the whole suite against it. Leak checking is on; UBSan aborts on the
+# first finding so a report can never scroll by as a pass.
+SAN_BUILD := build-sanitize
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -O1 -g
+
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1:strict_string_checks=1 \
+           UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
+# tests/run.sh always runs build/unit_tests, so the sanitized unit tests run
+# here first and run.sh is limited to the shell tests (TESTS=. matches all).
+test-sanitize: test-deps
+	@$(MAKE) --no-print-directory BUILD=$(SAN_BUILD) STATIC= OPT=-O1 \
+	  CXXFLAGS="$(SAN_FLAGS) $(WARN)" LDFLAGS="$(SAN_FLAGS)" \
+	  $(SAN_BUILD)/healthcheck $(SAN_BUILD)/unit_tests
+	@echo "== unit tests ($(SAN_BUILD)/unit_tests, ASan+UBSan)"
+	@$(SAN_ENV) HC_ROOT=$(CURDIR) $(SAN_BUILD)/unit_tests --gtest_brief=1
+	@echo "== shell tests (HC_BIN=$(SAN_BUILD)/healthcheck, ASan+UBSan)"
+	@$(SAN_ENV) TESTS=$${TESTS:-.} HC_BIN=$(CURDIR)/$(SAN_BUILD)/healthcheck tests/run.sh
+
+# valgrind needs a build without sanitizers; the normal static binary works
+# (valgrind handles static executables), but an unstripped -O1 -g build
+# gives readable reports, so use that.
+VG_BUILD := build-valgrind
+
+test-valgrind: test-deps
+	@$(MAKE) --no-print-directory BUILD=$(VG_BUILD) STATIC= OPT=-O1 \
+	  CXXFLAGS="-g -O1 $(WARN)" LDFLAGS="-g" $(VG_BUILD)/healthcheck
+	@HC_BIN=$(CURDIR)/$(VG_BUILD)/healthcheck bash tests/fuzz/valgrind.sh
+
+# ------------------------------------------------------------------- lint
+lint:
+	@scripts/lint.sh

