@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "supervise/exec_task.hpp"
@@ -48,6 +49,7 @@ struct Daemon::Check {
     bool holding = false;         // after restart/kill: wait for RUNNING + grace
     bool acting = false;          // a restart is in progress
     bool action_pending = false;  // failed, but the backoff deferred the action
+    bool recovering = false;      // hold released while failed: the next healthy is a recovery
     Clock::time_point healthy_since{};
     std::string last_error;       // to log repeated errors once
     std::string last_reason;
@@ -192,6 +194,10 @@ void Daemon::on_process_info(const CheckPtr& c, const xmlrpc::ProcessInfo& info,
         bool up = info.state == xmlrpc::states::RUNNING && info.now - info.start >= c->cfg.initial_delay_seconds;
         if (up) {
             c->holding = false;
+            // The counters restart from scratch (so a still-broken program
+            // can fail and be acted on again), but the failure is not
+            // forgotten: the next healthy result is a recovery (sendResolved).
+            if (c->counters.health() == Health::Failed) c->recovering = true;
             c->counters.reset();
             log(Level::Info, c, "hold_released", "program RUNNING again (pid " + std::to_string(info.pid) + ")");
         } else if (!c->backoff.may_act(now)) {
@@ -214,8 +220,8 @@ void Daemon::on_process_info(const CheckPtr& c, const xmlrpc::ProcessInfo& info,
 
 void Daemon::run_probe(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::function<void(Outcome)> done) {
     switch (c->cfg.type) {
-        case CheckType::Http: return probe_http(loop_, c->cfg, done);
-        case CheckType::Tcp: return probe_tcp(loop_, c->cfg, done);
+        case CheckType::Http: return probe_http(loop_, *proc_worker_, c->cfg, done);
+        case CheckType::Tcp: return probe_tcp(loop_, *proc_worker_, c->cfg, done);
         case CheckType::Mem:
         case CheckType::Cpu: {
             auto pid = find_pid(c->cfg, info);
@@ -257,15 +263,19 @@ void Daemon::record(const CheckPtr& c, const Outcome& o) {
             c->action_pending = true;
             maybe_act(c, o.reason);
             break;
+        case Transition::BecameHealthy:
+            if (!c->recovering) {
+                c->healthy_since = now;
+                log(Level::Info, c, "healthy", o.reason);
+                break;
+            }
+            [[fallthrough]];
         case Transition::Recovered:
+            c->recovering = false;
             c->healthy_since = now;
             c->action_pending = false;
             log(Level::Info, c, "recovered", o.reason);
             if (c->cfg.send_resolved) notify(c, NotifyEvent::Kind::Resolved, "none", o.reason);
-            break;
-        case Transition::BecameHealthy:
-            c->healthy_since = now;
-            log(Level::Info, c, "healthy", o.reason);
             break;
         case Transition::None:
             if (!ok && c->counters.health() == Health::Failed) {
@@ -379,10 +389,17 @@ int Daemon::run() {
     Config initial = config_;
     apply(std::move(initial));
     loop_.run();
-    notifier_->stop();
-    proc_worker_->stop();
-    log_.info("stopped", "probes=" + std::to_string(stats_.probes) +
-                             " worst_delay_ms=" + std::to_string(stats_.worst_delay_ms));
+    loop_.clear_tasks();
+    std::string summary = "probes=" + std::to_string(stats_.probes) + " worst_delay_ms=" + std::to_string(stats_.worst_delay_ms);
+    // SIGTERM must end us within a second; a mail or robot stuck on a dead
+    // server would hold a join for its whole deadline, so give up on it.
+    bool drained = proc_worker_->stop_within(300) && notifier_->stop_within(300);
+    if (!drained) {
+        log_.warn("stopped", "a notification was still being sent and is dropped; " + summary);
+        std::fflush(nullptr);
+        std::_Exit(0);
+    }
+    log_.info("stopped", summary);
     return 0;
 }
 

@@ -49,6 +49,9 @@ public:
     void stop() { stopping_ = true; }
     bool stopping() const { return stopping_; }
     size_t task_count() const { return tasks_.size(); }
+    // Destroys pending tasks without completing them (exec tasks kill their
+    // process groups on destruction).
+    void clear_tasks() { tasks_.clear(); }
 
 private:
     void run_due_timers();

@@ -31,6 +31,7 @@ public:
     void send(const NotifyEvent& event, bool email, bool robots);
     size_t queued() const { return worker_.queued(); }
     void stop() { worker_.stop(); }
+    bool stop_within(long ms) { return worker_.stop_within(ms); }
 
 private:
     void send_mail(const NotifyEvent& event);

@@ -22,6 +22,18 @@ std::string endpoint(const CheckConfig& cfg) {
     return host + ":" + std::to_string(cfg.port);
 }
 
+using Addresses = Result<std::vector<net::Address>>;
+
+void resolve_then(Worker& worker, const std::string& host, uint16_t port, Deadline deadline,
+                  std::function<void(Addresses)> then) {
+    bool instant = net::parse_ip_literal(host, port).has_value() || host == "localhost";
+    if (instant) return then(net::resolve(host, port, deadline));
+    worker.post([host, port, deadline, then]() -> Worker::Continuation {
+        auto r = std::make_shared<Addresses>(net::resolve(host, port, deadline));
+        return [r, then] { then(std::move(*r)); };
+    });
+}
+
 }  // namespace
 
 const char* to_string(Outcome::Kind k) {
@@ -34,7 +46,7 @@ const char* to_string(Outcome::Kind k) {
     return "error";
 }
 
-void probe_http(EventLoop& loop, const CheckConfig& cfg, OutcomeFn done) {
+void probe_http(EventLoop& loop, Worker& worker, const CheckConfig& cfg, OutcomeFn done) {
     auto deadline = probe_deadline(cfg);
     std::string path = cfg.path.empty() || cfg.path[0] != '/' ? "/" + cfg.path : cfg.path;
     auto url = net::parse_url("http://" + endpoint(cfg) + path);
@@ -42,8 +54,6 @@ void probe_http(EventLoop& loop, const CheckConfig& cfg, OutcomeFn done) {
     // Credentials go through the URL so the client builds the Basic header;
     // the URL is never logged with them (redacted()).
     if (!cfg.username.empty() || !cfg.password.empty()) url->userinfo = cfg.username + ":" + cfg.password;
-    auto addresses = net::resolve(url->host, url->port, deadline);
-    if (!addresses) return done(Outcome::fail(addresses.error()));
     http::Request req;
     req.method = cfg.mode;
     req.url = *url;
@@ -52,29 +62,33 @@ void probe_http(EventLoop& loop, const CheckConfig& cfg, OutcomeFn done) {
         req.body = cfg.json;
         if (!http::find_header(req.headers, "Content-Type")) req.headers.emplace_back("Content-Type", "application/json");
     }
-    http::ExchangeOptions opts;
-    opts.user_agent = http::default_user_agent();
-    opts.limits.max_body_bytes = 64 * 1024;  // the status decides; the body is not needed
     std::string shown = cfg.mode + " " + url->redacted();
-    auto ex = std::make_unique<http::Exchange>(req, std::move(*addresses), opts, deadline);
-    loop.add(std::make_unique<ExchangeTask>(std::move(ex), [done, shown](http::Exchange& ex) {
-        if (ex.state() == http::Exchange::State::Failed) return done(Outcome::fail(shown + ": " + ex.error()));
-        int status = ex.response().status;
-        std::string what = shown + ": HTTP " + std::to_string(status);
-        if (status >= 200 && status <= 399) done(Outcome::pass(what));
-        else done(Outcome::fail(what));
-    }));
+    resolve_then(worker, url->host, url->port, deadline, [&loop, req, deadline, shown, done](Addresses addresses) {
+        if (!addresses) return done(Outcome::fail(shown + ": " + addresses.error()));
+        http::ExchangeOptions opts;
+        opts.user_agent = http::default_user_agent();
+        opts.limits.max_body_bytes = 64 * 1024;  // the status decides; the body is not needed
+        auto ex = std::make_unique<http::Exchange>(req, std::move(*addresses), opts, deadline);
+        loop.add(std::make_unique<ExchangeTask>(std::move(ex), [done, shown](http::Exchange& ex) {
+            if (ex.state() == http::Exchange::State::Failed) return done(Outcome::fail(shown + ": " + ex.error()));
+            int status = ex.response().status;
+            std::string what = shown + ": HTTP " + std::to_string(status);
+            if (status >= 200 && status <= 399) done(Outcome::pass(what));
+            else done(Outcome::fail(what));
+        }));
+    });
 }
 
-void probe_tcp(EventLoop& loop, const CheckConfig& cfg, OutcomeFn done) {
+void probe_tcp(EventLoop& loop, Worker& worker, const CheckConfig& cfg, OutcomeFn done) {
     auto deadline = probe_deadline(cfg);
-    auto addresses = net::resolve(cfg.host, static_cast<uint16_t>(cfg.port), deadline);
-    if (!addresses) return done(Outcome::fail(addresses.error()));
     std::string shown = "tcp " + endpoint(cfg);
-    loop.add(std::make_unique<ConnectTask>(std::move(*addresses), deadline, [done, shown](const Status& s) {
-        if (s) done(Outcome::pass(shown + ": connected"));
-        else done(Outcome::fail(shown + ": " + s.error()));
-    }));
+    resolve_then(worker, cfg.host, static_cast<uint16_t>(cfg.port), deadline, [&loop, deadline, shown, done](Addresses addresses) {
+        if (!addresses) return done(Outcome::fail(shown + ": " + addresses.error()));
+        loop.add(std::make_unique<ConnectTask>(std::move(*addresses), deadline, [done, shown](const Status& s) {
+            if (s) done(Outcome::pass(shown + ": connected"));
+            else done(Outcome::fail(shown + ": " + s.error()));
+        }));
+    });
 }
 
 void probe_mem(Worker& worker, const CheckConfig& cfg, pid_t pid, OutcomeFn done) {

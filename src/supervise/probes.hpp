@@ -33,9 +33,11 @@ const char* to_string(Outcome::Kind k);
 using OutcomeFn = std::function<void(Outcome)>;
 
 // http: status 200-399 within timeoutSeconds.
-void probe_http(EventLoop& loop, const CheckConfig& cfg, OutcomeFn done);
+// Names that need DNS are resolved on the worker, so a dead nameserver
+// never stalls the loop; literals and localhost resolve at once.
+void probe_http(EventLoop& loop, Worker& worker, const CheckConfig& cfg, OutcomeFn done);
 // tcp: a connect to host:port within timeoutSeconds.
-void probe_tcp(EventLoop& loop, const CheckConfig& cfg, OutcomeFn done);
+void probe_tcp(EventLoop& loop, Worker& worker, const CheckConfig& cfg, OutcomeFn done);
 // mem: rss from /proc/PID/status at once; pss/uss (smaps_rollup, slow for
 // big processes) on the worker thread.
 void probe_mem(Worker& worker, const CheckConfig& cfg, pid_t pid, OutcomeFn done);

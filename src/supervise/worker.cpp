@@ -3,6 +3,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 
 namespace hc::supervise {
@@ -34,8 +35,19 @@ void Worker::stop() {
         stopping_ = true;
         jobs_.clear();
     }
-    cv_.notify_one();
+    cv_.notify_all();
     if (thread_.joinable()) thread_.join();
+}
+
+bool Worker::stop_within(long timeout_ms) {
+    std::unique_lock<std::mutex> lock(mu_);
+    stopping_ = true;
+    jobs_.clear();
+    cv_.notify_all();
+    if (!cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [this] { return exited_; })) return false;
+    lock.unlock();
+    if (thread_.joinable()) thread_.join();
+    return true;
 }
 
 void Worker::thread_main() {
@@ -44,7 +56,11 @@ void Worker::thread_main() {
         {
             std::unique_lock<std::mutex> lock(mu_);
             cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-            if (stopping_) return;
+            if (stopping_) {
+                exited_ = true;
+                cv_.notify_all();
+                return;
+            }
             job = std::move(jobs_.front());
             jobs_.pop_front();
         }
@@ -52,6 +68,7 @@ void Worker::thread_main() {
         if (!next) continue;
         {
             std::lock_guard<std::mutex> lock(mu_);
+            if (stopping_) continue;
             done_.push_back(std::move(next));
         }
         uint64_t one = 1;

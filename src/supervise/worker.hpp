@@ -28,6 +28,9 @@ public:
     size_t queued() const;
     // Finishes the running job (if any), drops the rest, joins the thread.
     void stop();
+    // As stop(), but gives up after timeout_ms: returns false when a job is
+    // still running (a mail to a dead server), so the caller can exit anyway.
+    bool stop_within(long timeout_ms);
 
 private:
     void thread_main();
@@ -40,6 +43,7 @@ private:
     std::deque<Job> jobs_;
     std::deque<Continuation> done_;
     bool stopping_ = false;
+    bool exited_ = false;
     std::thread thread_;
 };
 
