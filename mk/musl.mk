@@ -16,7 +16,7 @@ MUSL_INC      := $(MUSL_CACHE)/musl/include
 MUSL_ENV      := ZIG_GLOBAL_CACHE_DIR=$(abspath $(MUSL_CACHE))/zig-cache \
                  ZIG_LOCAL_CACHE_DIR=$(abspath $(MUSL_CACHE))/zig-cache
 MUSL_CXXFLAGS := $(CXXSTD) $(SECTIONS) $(INCLUDES) $(DEFINES) $(OPT) $(WARN) \
-                 -DHC_MUSL_ENTROPY -DMBEDTLS_CONFIG_FILE='<hc_mbedtls_config.h>' \
+                 -g0 -DHC_MUSL_ENTROPY -DMBEDTLS_CONFIG_FILE='<hc_mbedtls_config.h>' \
                  -I$(MUSL_INC) -MMD -MP
 MUSL_LDFLAGS  := -static -s -Wl,--gc-sections
 MUSL_LDLIBS   := -lmbedtls -lyaml

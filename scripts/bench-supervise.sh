@@ -21,6 +21,8 @@
 #   BENCH_MONIT=1        0 = skip the monit runs
 #   BENCH_OUT=docs/BENCHMARKS.md   file to update ("-" = print only)
 #   BENCH_SVG=docs/bench-supervise.svg   plot to write ("" = no plot)
+#   BENCH_SCENARIOS="s10 s100 s1000 hang"   which runs (the report needs all)
+#   BENCH_KEEP=1         keep the temp folder (configs, logs, nginx access log)
 #   BENCH_WAIT_IDLE=SECONDS  first wait (up to that long) for the 1-minute load
 #                        average to drop below nproc/2
 # Needs: nginx-light supervisor monit gnuplot-nox (scripts/install-deps.sh bench).
@@ -76,7 +78,7 @@ cleanup() {
     local np; np=$(cat "$TMP/nginx.pid")
     [ -d "/proc/$np" ] && grep -q nginx "/proc/$np/comm" 2>/dev/null && kill -TERM "$np" 2>/dev/null
   fi
-  rm -rf "$TMP"
+  if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "bench: kept $TMP" >&2; else rm -rf "$TMP"; fi
   return 0
 }
 trap cleanup EXIT
@@ -246,8 +248,8 @@ open(out, "w").write("\n".join(lines) + "\n")
 os.chmod(out, 0o600)
 EOF
 
-# measure.py PID SECONDS OUT_JSON [PEER_NAME=PID ...]: CPU and memory of PID
-# (all threads) over SECONDS; CPU of each peer (with its children) too.
+# measure.py PID SECONDS OUT_JSON [NAME=PID | NAME=+PID ...]: CPU and memory of
+# PID (all threads) over SECONDS; CPU of each peer too (+PID: with its children).
 cat >"$TMP/measure.py" <<'EOF'
 import json, os, sys, time
 pid, secs, out = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
@@ -267,9 +269,9 @@ def tree(p):
     except OSError:
         pass
     return out
-def tree_ticks(p):
+def tree_ticks(spec):
     s = {}
-    for q in tree(p):
+    for q in (tree(int(spec[1:])) if spec.startswith("+") else [int(spec)]):
         try: s[q] = ticks(q)
         except OSError: pass
     return s
@@ -281,7 +283,7 @@ def status(p):
             d[k] = v.strip()
     return d
 t0 = time.monotonic(); c0 = ticks(pid)
-p0 = {n: tree_ticks(int(q)) for n, q in peers.items()}
+p0 = {n: tree_ticks(q) for n, q in peers.items()}
 max_rss = 0
 while True:
     left = t0 + secs - time.monotonic()
@@ -289,7 +291,7 @@ while True:
     time.sleep(min(0.5, left))
     max_rss = max(max_rss, int(status(pid)["VmRSS"].split()[0]))
 c1 = ticks(pid); t1 = time.monotonic()
-p1 = {n: tree_ticks(int(q)) for n, q in peers.items()}
+p1 = {n: tree_ticks(q) for n, q in peers.items()}
 st = status(pid)
 wall = t1 - t0
 r = {"wall": wall, "cpu_s": (c1 - c0) / tck, "cpu_pct": 100.0 * (c1 - c0) / tck / wall,
@@ -350,7 +352,7 @@ run_one() {
   fi
   pid=$!; TOOL_PID=$pid
   echo "bench: $sc: $tool, $n checks, period $period s, ${SECS} s (load $load0)" >&2
-  $PY "$TMP/measure.py" "$pid" "$SECS" "$TMP/m.json" "supervisord=$SV_PY_PID" "nginx=$NGINX_MASTER"
+  $PY "$TMP/measure.py" "$pid" "$SECS" "$TMP/m.json" "supervisord=$SV_PY_PID" "nginx=+$NGINX_MASTER"
   local stats="" worst="" probes="" skipped=""
   if [ "$tool" = hc ]; then
     kill -USR1 "$pid"
@@ -374,6 +376,7 @@ run_one() {
     cp "$TMP/monit.log" "$log.monitlog" 2>/dev/null || true
   fi
   local gaps; gaps=$($PY "$TMP/gaps.py" "$TMP/logs/access.log" "$period" "$prefix" "$SECS")
+  cp "$TMP/logs/access.log" "$TMP/logs/access-$sc-$tool.log"
   $PY - "$TMP/m.json" "$RESULTS" <<EOF
 import json, sys
 m = json.load(open(sys.argv[1]))
@@ -393,8 +396,10 @@ EOF
 
 # SCENARIO CHECKS PERIOD KIND HANG
 SCENARIOS="s10:10:5:mix:0 s100:100:5:mix:0 s1000:1000:1:http:0 hang:100:1:mix:1"
+WANT=" ${BENCH_SCENARIOS:-s10 s100 s1000 hang} "
 for s in $SCENARIOS; do
   IFS=: read -r sc n period kind hang <<<"$s"
+  case "$WANT" in *" $sc "*) ;; *) continue ;; esac
   run_one "$sc" hc "$n" "$period" "$kind" "$hang"
   [ "$RUN_MONIT" = 1 ] && run_one "$sc" monit "$n" "$period" "$kind" "$hang"
 done
@@ -460,8 +465,14 @@ if a:
     targets.append(("100 checks (period 5 s): peak RSS under 4 MB (4096 KB)", "%d KB" % a["hwm_kb"], a["hwm_kb"] < 4096))
     targets.append(("100 checks (period 5 s): under 0.5% of one core", "%.3f%%" % a["cpu_pct"], a["cpu_pct"] < 0.5))
 if b:
-    targets.append(("1000 checks/s (1000 http checks, period 1 s): under 10% of one core", "%.2f%% (%d probes in %.0f s, %d skipped busy)" % (
-        b["cpu_pct"], b["probes"], b["wall"], b["skipped_busy"]), b["cpu_pct"] < 10))
+    # The target is for 1000 probes/s: a run that skipped ticks (previous
+    # probe still in flight) did not do the work it is judged on.
+    rate = b["probes"] / b["wall"]
+    targets.append(("1000 checks/s (1000 http checks, period 1 s): under 10% of one core, "
+                    "at least 95% of the scheduled probes done",
+                    "%.2f%% at %.0f probes/s (%d probes, %d ticks skipped busy)" % (
+                        b["cpu_pct"], rate, b["probes"], b["skipped_busy"]),
+                    b["cpu_pct"] < 10 and rate >= 0.95 * b["checks"] / b["period"]))
 if hg:
     targets.append(("schedule delay under 50 ms with one check hanging", "%d ms (%d skipped busy: the hanging check)" % (
         hg["worst_delay_ms"], hg["skipped_busy"]), hg["worst_delay_ms"] < 50))
@@ -510,7 +521,8 @@ block += ["", "![CPU % and peak RSS against the number of checks](bench-supervis
           "here from `supervisorctl pid`) or `matching`, and a program that is STOPPED or FATAL in "
           "supervisord is invisible to it.",
           "- monit's cpu test is a share of all CPUs, not of one core.", "",
-          "Log lines about failed checks (sanity; should be 0): " + errs + ".", "",
+          "Log lines about failed checks (sanity; 0 expected except in the hanging scenario, where only "
+          "the hanging check fails): " + errs + ".", "",
           "### Machine and versions", "",
           "- date: %s; load average (1/5/15 min) per run in the table (before → after). "
           "The machine is shared: other jobs run at the same time." % facts["date"],
@@ -550,19 +562,17 @@ if [ -n "$SVG" ]; then
     echo "set output '$SVG.tmp'"
     echo "set multiplot layout 1,2 title 'healthcheck supervise vs monit ($SECS s per run; 10, 100 checks: mix at 5 s; 1000: http at 1 s)'"
     echo "set logscale x; set xrange [6:1600]; set xtics ('10' 10, '100' 100, '1000' 1000)"
-    echo "set xlabel 'checks'; set grid; set key top left; set logscale y"
-    echo "set ylabel 'CPU % of one core'"
-    if [ "$have_monit" = 1 ]; then
-      echo "plot '$TMP/plot.dat' using 1:2 with linespoints lw 2 pt 7 title 'healthcheck', '' using 1:4 with linespoints lw 2 pt 5 title 'monit'"
-    else
-      echo "plot '$TMP/plot.dat' using 1:2 with linespoints lw 2 pt 7 title 'healthcheck'"
-    fi
-    echo "set ylabel 'peak RSS (KB)'; unset logscale y; set yrange [0:*]"
-    if [ "$have_monit" = 1 ]; then
-      echo "plot '$TMP/plot.dat' using 1:3 with linespoints lw 2 pt 7 title 'healthcheck', '' using 1:5 with linespoints lw 2 pt 5 title 'monit'"
-    else
-      echo "plot '$TMP/plot.dat' using 1:3 with linespoints lw 2 pt 7 title 'healthcheck'"
-    fi
+    echo "set xlabel 'checks'; set grid; set key bottom right; set logscale y"
+    # CPU is counted in clock ticks: a run with none shows at the floor 0.01.
+    echo "set ylabel 'CPU % of one core (log)'; set yrange [0.01:100]"
+    echo "fl(v) = v > 0.01 ? v : 0.01"
+    cpu_hc="'$TMP/plot.dat' using 1:(fl(\$2)) with linespoints lw 2 pt 7 ps 1 lc rgb '#1f77b4' title 'healthcheck', '' using 1:(fl(\$2)):(sprintf('%.2f', \$2)) with labels offset 0,1 tc rgb '#1f77b4' notitle"
+    cpu_mo="'' using 1:(fl(\$4)) with linespoints lw 2 pt 5 ps 1 lc rgb '#d62728' title 'monit', '' using 1:(fl(\$4)):(sprintf('%.2f', \$4)) with labels offset 0,-1 tc rgb '#d62728' notitle"
+    rss_hc="'$TMP/plot.dat' using 1:3 with linespoints lw 2 pt 7 ps 1 lc rgb '#1f77b4' title 'healthcheck', '' using 1:3:(sprintf('%d', \$3)) with labels offset 0,1 tc rgb '#1f77b4' notitle"
+    rss_mo="'' using 1:5 with linespoints lw 2 pt 5 ps 1 lc rgb '#d62728' title 'monit', '' using 1:5:(sprintf('%d', \$5)) with labels offset 0,1 tc rgb '#d62728' notitle"
+    if [ "$have_monit" = 1 ]; then echo "plot $cpu_hc, $cpu_mo"; else echo "plot $cpu_hc"; fi
+    echo "set ylabel 'peak RSS (KB)'; unset logscale y; set yrange [0:*]; set offsets 0, 0, graph 0.12, 0"
+    if [ "$have_monit" = 1 ]; then echo "plot $rss_hc, $rss_mo"; else echo "plot $rss_hc"; fi
     echo "unset multiplot"
   } >"$TMP/plot.gp"
   gnuplot "$TMP/plot.gp"

@@ -7,7 +7,12 @@ namespace hc::container {
 std::optional<std::string> merge_report(const std::string& body, const ReportFields& fields) {
     picojson::value v;
     std::string error;
-    auto end = picojson::parse(v, body.begin(), body.end(), &error);
+    auto end = body.end();
+    try {
+        end = picojson::parse(v, body.begin(), body.end(), &error);
+    } catch (const std::overflow_error&) {  // picojson throws on numbers like 1e999
+        return std::nullopt;
+    }
     if (!error.empty() || !v.is<picojson::object>()) return std::nullopt;
     // Only whitespace may follow the object.
     for (auto it = end; it != body.end(); ++it)

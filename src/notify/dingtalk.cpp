@@ -42,7 +42,12 @@ Result<http::Request> dingtalk_request(const std::string& base_url, const DingTa
 Status check_dingtalk_answer(const http::Response& response) {
     if (response.status != 200) return err("HTTP " + std::to_string(response.status));
     picojson::value v;
-    std::string parse_error = picojson::parse(v, response.body);
+    std::string parse_error;
+    try {  // picojson throws std::overflow_error on numbers like 1e999
+        parse_error = picojson::parse(v, response.body);
+    } catch (const std::overflow_error&) {
+        parse_error = "number out of range";
+    }
     if (!parse_error.empty() || !v.is<picojson::object>()) return err("answer is not a JSON object");
     const auto& obj = v.get<picojson::object>();
     auto code = obj.find("errcode");

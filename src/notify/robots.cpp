@@ -8,6 +8,9 @@
 #include "util/text.hpp"
 
 namespace hc::notify {
+
+bool is_url(const std::string& v);
+
 namespace {
 
 std::string json_of(const picojson::object& o) { return picojson::value(o).serialize(); }
@@ -24,7 +27,11 @@ http::Request post_json(const net::Url& url, std::string body) {
 // The "code"/"errcode" integer of a robot's JSON answer.
 Result<int64_t> answer_code(const http::Response& r, const char* key, std::string& msg) {
     picojson::value v;
-    if (!picojson::parse(v, r.body).empty() || !v.is<picojson::object>()) return err("answer is not a JSON object");
+    try {  // picojson throws std::overflow_error on numbers like 1e999
+        if (!picojson::parse(v, r.body).empty() || !v.is<picojson::object>()) return err("answer is not a JSON object");
+    } catch (const std::overflow_error&) {
+        return err("answer is not a JSON object");
+    }
     const auto& o = v.get<picojson::object>();
     auto code = o.find(key);
     if (code == o.end() || !code->second.is<int64_t>()) return err(std::string("answer has no ") + key);
@@ -41,8 +48,10 @@ std::string plain_text(const Notice& n) {
 
 }  // namespace
 
+bool is_url(const std::string& v) { return v.rfind("http://", 0) == 0 || v.rfind("https://", 0) == 0; }
+
 Target parse_target(Channel channel, const std::string& value) {
-    if (channel == Channel::Webhook) return {channel, value, ""};
+    if (channel == Channel::Webhook || is_url(value)) return {channel, value, ""};
     auto colon = value.find(':');
     if (colon == std::string::npos) return {channel, value, ""};
     return {channel, value.substr(0, colon), value.substr(colon + 1)};
@@ -59,10 +68,10 @@ const char* channel_name(Channel c) {
 }
 
 std::string describe(const Target& t) {
-    if (t.channel == Channel::Webhook) {
+    if (t.channel == Channel::Webhook || is_url(t.id)) {
         auto url = net::parse_url(t.id);
         // The query of a webhook URL often carries its token.
-        return std::string("webhook ") + (url ? url->scheme + "://" + url->host_header() + url->target.substr(0, url->target.find('?')) : "(bad URL)");
+        return std::string(channel_name(t.channel)) + " " + (url ? url->scheme + "://" + url->host_header() + url->target.substr(0, url->target.find('?')) : "(bad URL)");
     }
     return std::string(channel_name(t.channel)) + " " + redact_token(t.id);
 }
@@ -81,7 +90,16 @@ std::string feishu_sign(const std::string& secret, int64_t ts_seconds) {
     return base64_encode(hmac_sha256(std::to_string(ts_seconds) + "\n" + secret, ""));
 }
 
+// A robot given as a full URL (supervise config) is posted to as is.
 Result<http::Request> build_request(const Target& t, const Notice& n, int64_t now_ms) {
+    if (t.channel != Channel::Webhook && is_url(t.id)) {
+        auto url = net::parse_url(t.id);
+        if (!url) return err(std::string(channel_name(t.channel)) + ": " + url.error());
+        auto req = build_request(Target{t.channel, "x", ""}, n, now_ms);
+        if (!req) return req;
+        req->url = *url;
+        return req;
+    }
     switch (t.channel) {
         case Channel::DingTalk:
             return dingtalk_request(endpoint_base(t.channel), DingTalkRobot{t.id, t.secret},

@@ -371,7 +371,8 @@ public:
 
     void load_global(const Node& n, GlobalConfig& g);
     void load_mail(const Node& n, MailConfig& m);
-    void load_urls(const Entry& e, const std::string& qual, std::vector<std::string>& out);
+    void load_urls(const Entry& e, const std::string& qual, std::vector<std::string>& out,
+                   bool allow_token = false);
     bool load_check(const std::string& name, int line, const Node& n, CheckConfig& c);
     void load_headers(const Entry& e, const std::string& qual, CheckConfig& c);
     void load_actions(const Entry& e, const std::string& qual, CheckConfig& c);
@@ -446,11 +447,31 @@ bool has_ctl(const std::string& s) {
     return false;
 }
 
-void Loader::load_urls(const Entry& e, const std::string& qual, std::vector<std::string>& out) {
+// Robots take a full URL or, like container mode, "TOKEN" / "TOKEN:SECRET"
+// (a signed robot); the generic webhook takes a URL only.
+static bool is_robot_token(const std::string& t) {
+    if (t.empty() || t.size() > 512) return false;
+    for (unsigned char c : t)
+        if (!std::isalnum(c) && std::string_view("-_.:=+/").find(static_cast<char>(c)) == std::string_view::npos)
+            return false;
+    return true;
+}
+
+void Loader::load_urls(const Entry& e, const std::string& qual, std::vector<std::string>& out,
+                       bool allow_token) {
     std::vector<std::string> urls;
     if (!get_string_list(e, qual, urls, false)) return;
     for (const auto& u : urls) {
         std::string l = lower(u);
+        bool is_url = l.rfind("http://", 0) == 0 || l.rfind("https://", 0) == 0;
+        if (!is_url && allow_token) {
+            if (is_robot_token(u)) {
+                out.push_back(u);
+            } else {
+                error(e.value->line, qual + ": expected TOKEN, TOKEN:SECRET or an http(s) URL, got <hidden>");
+            }
+            continue;
+        }
         if ((l.rfind("http://", 0) != 0 && l.rfind("https://", 0) != 0) || has_ctl(u) ||
             u.find(' ') != std::string::npos) {
             error(e.value->line, qual + ": expected an http:// or https:// URL, got \"" +
@@ -535,11 +556,11 @@ void Loader::load_global(const Node& n, GlobalConfig& g) {
             }
             load_mail(v, g.mail);
         } else if (e.key == "dingtalk") {
-            load_urls(e, qual, g.dingtalk);
+            load_urls(e, qual, g.dingtalk, true);
         } else if (e.key == "wecom") {
-            load_urls(e, qual, g.wecom);
+            load_urls(e, qual, g.wecom, true);
         } else if (e.key == "feishu") {
-            load_urls(e, qual, g.feishu);
+            load_urls(e, qual, g.feishu, true);
         } else if (e.key == "webhook") {
             load_urls(e, qual, g.webhook);
         } else {
@@ -565,7 +586,12 @@ void Loader::load_headers(const Entry& e, const std::string& qual, CheckConfig& 
     } else if (v.is_scalar()) {
         picojson::value j;
         std::string perr;
-        auto end = picojson::parse(j, v.value.begin(), v.value.end(), &perr);
+        auto end = v.value.end();
+        try {  // picojson throws std::overflow_error on numbers like 1e999
+            end = picojson::parse(j, v.value.begin(), v.value.end(), &perr);
+        } catch (const std::overflow_error&) {
+            perr = "number out of range";
+        }
         if (!perr.empty() || !j.is<picojson::object>() ||
             !trim(std::string(end, v.value.end())).empty()) {
             bad(v, qual, expected);
@@ -740,7 +766,12 @@ bool Loader::load_check(const std::string& name, int line, const Node& n, CheckC
             }
             picojson::value j;
             std::string perr;
-            auto end = picojson::parse(j, v.value.begin(), v.value.end(), &perr);
+            auto end = v.value.end();
+            try {  // picojson throws std::overflow_error on numbers like 1e999
+                end = picojson::parse(j, v.value.begin(), v.value.end(), &perr);
+            } catch (const std::overflow_error&) {
+                perr = "number out of range";
+            }
             if (!perr.empty() || !trim(std::string(end, v.value.end())).empty())
                 bad(v, qual, "expected valid JSON");
             else
@@ -1009,7 +1040,10 @@ std::string describe(const Config& cfg) {
     auto urls = [&](const char* name, const std::vector<std::string>& v) {
         if (v.empty()) return;
         o << "  " << name << ":";
-        for (const auto& u : v) o << " " << mask_url(u);
+        for (const auto& u : v) {
+            bool is_url = lower(u).rfind("http", 0) == 0;
+            o << " " << (is_url ? mask_url(u) : u.substr(0, std::min<size_t>(6, u.size() / 2)) + "***");
+        }
         o << "\n";
     };
     urls("dingtalk", g.dingtalk);

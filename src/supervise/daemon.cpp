@@ -125,11 +125,14 @@ void Daemon::apply(Config config) {
         start_check(c, Clock::now() + std::chrono::seconds(cfg.initial_delay_seconds));
         ++added;
     }
+    // Left in checks_: removed ones and the old versions of changed ones
+    // (counted as new above).
+    size_t removed = 0;
     for (auto& [name, c] : checks_) {
         c->cancelled = true;
         loop_.cancel(c->timer);
+        if (!next.count(name)) ++removed;
     }
-    size_t removed = checks_.size();
     checks_ = std::move(next);
     if (notifier_) notifier_->set_config(config.global);
     log_.set_secrets(secrets_of(config));
@@ -255,7 +258,6 @@ void Daemon::record(const CheckPtr& c, const Outcome& o) {
     } else if (before != Health::Healthy) {
         log(Level::Debug, c, "check_passed", o.reason);
     }
-    if (ok && c->counters.health() == Health::Healthy) c->backoff.healthy_since(c->healthy_since, now);
     c->last_reason = o.reason;
     switch (t) {
         case Transition::BecameFailed:
@@ -285,6 +287,10 @@ void Daemon::record(const CheckPtr& c, const Outcome& o) {
             }
             break;
     }
+    // After the switch, so that a recovery has set healthy_since to now: the
+    // backoff resets only once the check has stayed healthy for the gap in
+    // force (with a stale healthy_since a crash loop reset it at every pass).
+    if (ok && c->counters.health() == Health::Healthy) c->backoff.healthy_since(c->healthy_since, now);
 }
 
 void Daemon::maybe_act(const CheckPtr& c, const std::string& reason) {

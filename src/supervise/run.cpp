@@ -20,7 +20,7 @@ std::string usage() {
            "      --test           validate the config, print the resolved checks, exit 0 or 2\n"
            "      --once           run every check once now, one line each; exit 0 if all pass, else 1\n"
            "      --log-format F   text (default) or json\n"
-           "      --debug          also log every passing probe\n"
+           "      --debug          also log debug events (passing probes while a check is not yet healthy)\n"
            "Signals: SIGTERM/SIGINT stop, SIGHUP reloads the config, SIGUSR1 logs statistics.\n";
 }
 
@@ -43,7 +43,7 @@ int run(const std::vector<std::string>& args) {
     try {
         cxxopts::Options o("healthcheck supervise", "");
         o.add_options()("c,config", "", cxxopts::value<std::string>())("test", "")("once", "")(
-            "log-format", "", cxxopts::value<std::string>())("h,help", "");
+            "log-format", "", cxxopts::value<std::string>())("debug", "")("h,help", "");
         auto r = o.parse(static_cast<int>(argv.size()), argv.data());
         if (r.count("help")) {
             std::fputs(usage().c_str(), stdout);

@@ -28,12 +28,15 @@ CORPUS = os.path.join(ROOT, "tests", "fuzz", "corpus")
 PY = "/usr/bin/python3"
 
 
-def save(target, name, data):
+def save(target, name, data, keep_existing=False):
     d = os.path.join(CORPUS, target)
     os.makedirs(d, exist_ok=True)
     if isinstance(data, str):
         data = data.encode()
-    with open(os.path.join(d, "seed-" + name), "wb") as f:
+    path = os.path.join(d, "seed-" + name)
+    if keep_existing and os.path.exists(path):
+        return  # random content (dnsserver --mode garbage): no churn
+    with open(path, "wb") as f:
         f.write(data)
 
 
@@ -221,7 +224,8 @@ def dns_seeds(tmp):
                 finally:
                     s.close()
                 mode_byte = bytes([1 if qtype == 28 else 0])
-                save("dns", "%s-%s-%s" % (mode, name, "aaaa" if qtype == 28 else "a"), mode_byte + reply)
+                save("dns", "%s-%s-%s" % (mode, name, "aaaa" if qtype == 28 else "a"), mode_byte + reply,
+                     keep_existing=(mode == "garbage"))
         finally:
             proc.terminate()
             proc.wait()

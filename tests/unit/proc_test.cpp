@@ -223,13 +223,17 @@ TEST(ProcCpu, ChildrenTicksIncludeReaped) {
     auto a = read_cpu(getpid(), true);
     ASSERT_TRUE(a.ok());
     {
-        // A child that burns ~150 ms then exits; its time lands in cutime
-        // once reaped.
+        // A child that burns ~150 ms of CPU (its own CPU clock, not wall
+        // time, so a loaded machine cannot shorten it) then exits; its time
+        // lands in cutime once reaped.
         pid_t pid = fork();
         if (pid == 0) {
-            auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(150);
             volatile uint64_t n = 0;
-            while (std::chrono::steady_clock::now() < until) n = n + 1;
+            timespec ts{};
+            do {
+                for (int i = 0; i < 100000; ++i) n = n + 1;
+                clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+            } while (ts.tv_sec == 0 && ts.tv_nsec < 150 * 1000 * 1000);
             _exit(0);
         }
         ASSERT_GT(pid, 0);

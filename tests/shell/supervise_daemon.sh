@@ -1,0 +1,264 @@
+#!/bin/bash
+# Supervise mode, the daemon's life: SIGHUP reload (valid and invalid),
+# SIGTERM (also during an exec action), supervisord restarted under it,
+# schedules kept by a slow check (SIGUSR1 stats), JSON log format.
+. "$(dirname "$0")/../lib.sh"
+. "$HC_ROOT/tests/lib_supervisor.sh"
+
+test_sighup_reload() {
+  sv_init
+  local p; p=$(free_port)
+  sv_program web "$PROGS/web.py $p $T/web.flag 500 --clear-flag"
+  sv_program idle "/bin/sleep 1000"
+  sv_start
+  hc_config "$T/hc.yaml"
+  cat >> "$T/hc.yaml" <<YAML
+idle-mem:
+  program: idle
+  type: mem
+  periodSeconds: 1
+web-http:
+  program: web
+  port: $p
+  periodSeconds: 1
+  failureThreshold: 1
+  action: restart
+YAML
+  hc_start "$T/hc.yaml"
+  wait_log "$HC_LOG" "config: loaded $T/hc.yaml: 2 checks \(0 kept, 2 new, 0 removed\)" 3
+  wait_log "$HC_LOG" "healthy check=web-http " 5
+  # Valid change: web-http gets another period, web-tcp is added.
+  hc_config "$T/hc.yaml"
+  cat >> "$T/hc.yaml" <<YAML
+idle-mem:
+  program: idle
+  type: mem
+  periodSeconds: 1
+web-http:
+  program: web
+  port: $p
+  periodSeconds: 2
+  failureThreshold: 1
+  action: restart
+web-tcp:
+  program: web
+  type: tcp
+  port: $p
+  periodSeconds: 1
+  timeoutSeconds: 1
+YAML
+  kill -HUP "$HC_PID"
+  wait_log "$HC_LOG" "reload: SIGHUP: reloading $T/hc.yaml" 3
+  wait_log "$HC_LOG" "config: loaded $T/hc.yaml: 3 checks \(1 kept, 2 new, 0 removed\)" 3
+  wait_log "$HC_LOG" "healthy check=web-tcp program=web: tcp localhost:$p: connected" 5
+  wait_log "$HC_LOG" "healthy check=web-http " 5 2
+  # Invalid config: logged, the running checks keep going.
+  printf 'web-http:\n  program: web\n   port: 1\n  bad\n' > "$T/hc.yaml"
+  kill -HUP "$HC_PID"
+  wait_log "$HC_LOG" "error reload: config invalid, keeping the running one: .*YAML syntax error" 3
+  kill -0 "$HC_PID" || _fail "daemon died on an invalid config"
+  local pid; pid=$(sv_pid web)
+  touch "$T/web.flag"
+  wait_log "$HC_LOG" "action_done check=web-http program=web: restart: web started" 8
+  assert_ne "$pid" "$(sv_pid web)" "pid of web after the restart"
+  assert_eq 2 "$(count_log "$HC_LOG" " config: loaded ")" "config loads"
+  hc_stop
+  assert_eq 0 "$HC_RC" "daemon exit code"
+}
+
+test_sigterm_fast_also_during_exec() {
+  sv_init
+  sv_program idle "/bin/sleep 1000"
+  sv_start
+  hc_config "$T/hc.yaml"
+  local dead; dead=$(free_port)
+  cat >> "$T/hc.yaml" <<YAML
+idle-mem:
+  program: idle
+  type: mem
+  periodSeconds: 1
+idle-cpu:
+  program: idle
+  type: cpu
+  periodSeconds: 1
+YAML
+  hc_start "$T/hc.yaml"
+  wait_log "$HC_LOG" "healthy check=idle-cpu " 5
+  local t0 t1
+  t0=$(now_ms); hc_stop; t1=$(now_ms)
+  echo "    SIGTERM -> exit: $((t1 - t0)) ms" >&2
+  assert_lt $((t1 - t0)) 1000 "ms from SIGTERM to exit"
+  assert_eq 0 "$HC_RC" "exit code after SIGTERM"
+  wait_log "$HC_LOG" "info stop: received SIGTERM" 1
+  wait_log "$HC_LOG" "stopped: probes=[0-9]+" 1
+  # Now with `sleep 30` running as an exec action.
+  cat >> "$T/hc.yaml" <<YAML
+idle-tcp:
+  program: idle
+  type: tcp
+  host: 127.0.0.1
+  port: $dead
+  periodSeconds: 1
+  timeoutSeconds: 1
+  failureThreshold: 1
+  action: exec
+  execCmd: echo \$\$ > $T/exec.pid; exec sleep 30
+YAML
+  HC_LOG=$T/hc2.log
+  hc_start "$T/hc.yaml"
+  wait_log "$HC_LOG" "action check=idle-tcp program=idle: exec: " 5
+  wait_file "$T/exec.pid"
+  local spid; spid=$(cat "$T/exec.pid")
+  register_pid "$spid"
+  kill -0 "$spid" || _fail "exec'd sleep $spid not running"
+  grep -q "sleep" "/proc/$spid/cmdline" || _fail "pid $spid is not the sleep"
+  sleep 0.5
+  t0=$(now_ms); hc_stop; t1=$(now_ms)
+  echo "    SIGTERM during exec -> exit: $((t1 - t0)) ms" >&2
+  assert_lt $((t1 - t0)) 1000 "ms from SIGTERM to exit during an exec action"
+  local i
+  for i in $(seq 1 20); do kill -0 "$spid" 2>/dev/null || break; sleep 0.05; done
+  kill -0 "$spid" 2>/dev/null && _fail "exec'd sleep $spid still alive after the daemon stopped"
+  return 0
+}
+
+test_supervisord_restarted_under_daemon() {
+  sv_init
+  local p; p=$(free_port)
+  sv_program web "$PROGS/web.py $p $T/web.flag 500 --clear-flag"
+  sv_start
+  hc_config "$T/hc.yaml"
+  cat >> "$T/hc.yaml" <<YAML
+web-http:
+  program: web
+  port: $p
+  periodSeconds: 1
+  failureThreshold: 2
+  action: restart
+YAML
+  hc_start "$T/hc.yaml"
+  wait_log "$HC_LOG" "healthy check=web-http " 5
+  sv_stop
+  wait_log "$HC_LOG" "check_error check=web-http program=web: " 4
+  sleep 3
+  kill -0 "$HC_PID" || _fail "daemon died while supervisord was down"
+  assert_no_log "$HC_LOG" " (check_failed|unhealthy|action|action_failed) check=web-http" "log while supervisord was down"
+  # Logged once, not every period.
+  # Logged when the error changes (shutting down, then no socket), not
+  # every period.
+  local errs; errs=$(count_log "$HC_LOG" "check_error check=web-http ")
+  [ "$errs" -le 3 ] || _fail "$errs check_error lines in ~4 s: logged every period"
+  sv_start
+  local pid; pid=$(sv_pid web)
+  sleep 1.5
+  assert_no_log "$HC_LOG" " (unhealthy|action) check=web-http" "log after supervisord came back"
+  touch "$T/web.flag"
+  wait_log "$HC_LOG" "action_done check=web-http program=web: restart: web started" 8
+  assert_ne "$pid" "$(sv_pid web)" "pid of web after the restart"
+  assert_eq 1 "$(count_log "$HC_LOG" " action check=web-http ")" "restarts"
+}
+
+test_slow_check_does_not_delay_others() {
+  start_mock
+  sv_init
+  sv_program idle "/bin/sleep 1000"
+  sv_start
+  hc_config "$T/hc.yaml"
+  cat >> "$T/hc.yaml" <<YAML
+slow-http:
+  program: idle
+  host: 127.0.0.1
+  port: $MOCK_PORT
+  path: /hang
+  periodSeconds: 1
+  timeoutSeconds: 3
+  failureThreshold: 100
+  action: none
+fast-tcp:
+  program: idle
+  type: tcp
+  host: 127.0.0.1
+  port: $MOCK_PORT
+  periodSeconds: 1
+  action: none
+fast-mem:
+  program: idle
+  type: mem
+  periodSeconds: 1
+  action: none
+YAML
+  hc_start "$T/hc.yaml"
+  sleep 6
+  kill -USR1 "$HC_PID"
+  wait_log "$HC_LOG" " stats: " 3
+  local line delay probes
+  line=$(grep " stats: " "$HC_LOG" | tail -1)
+  echo "    $line" >&2
+  delay=$(echo "$line" | grep -oE 'worst_delay_ms=[0-9-]+' | cut -d= -f2)
+  probes=$(echo "$line" | grep -oE 'probes=[0-9]+' | cut -d= -f2)
+  [ -n "$delay" ] || _fail "no worst_delay_ms in [$line]"
+  assert_lt "$delay" 50 "worst_delay_ms"
+  # fast-tcp and fast-mem ran every period (~5 each) next to the hung one.
+  [ "$probes" -ge 11 ] || _fail "only $probes probes in 6 s"
+  wait_log "$HC_LOG" "check_failed check=slow-http .*/hang" 1
+  assert_no_log "$HC_LOG" "check=fast-(tcp|mem) .*(check_failed|check_error)"
+  kill -0 "$HC_PID" || _fail "daemon died"
+}
+
+test_json_log_format() {
+  sv_init
+  sv_program idle "/bin/sleep 1000"
+  sv_start
+  hc_config "$T/hc.yaml"
+  local dead; dead=$(free_port)
+  cat >> "$T/hc.yaml" <<YAML
+idle-tcp:
+  program: idle
+  type: tcp
+  host: 127.0.0.1
+  port: $dead
+  periodSeconds: 1
+  timeoutSeconds: 1
+  failureThreshold: 1
+  action: exec
+  execCmd: echo 'say "hi"'; echo line2
+idle-mem:
+  program: idle
+  type: mem
+  periodSeconds: 1
+typo:
+  program: idle
+  type: mem
+  periodSeconds: 1
+  maxMemory: 5
+YAML
+  hc_start "$T/hc.yaml" --log-format json
+  wait_log "$HC_LOG" '"event":"action_done"' 5
+  wait_log "$HC_LOG" '"event":"healthy"' 5
+  kill -USR1 "$HC_PID"
+  wait_log "$HC_LOG" '"event":"stats"' 3
+  hc_stop
+  "$PY" - "$HC_LOG" <<'PY' || _fail "JSON log lines"
+import json, sys
+events = set()
+n = 0
+for raw in open(sys.argv[1], encoding="utf-8"):
+    n += 1
+    o = json.loads(raw)
+    assert isinstance(o, dict), raw
+    for k in ("time", "level", "event", "msg"):
+        assert isinstance(o.get(k), str) and (o[k] or k == "msg"), (k, raw)
+    assert o["level"] in ("debug", "info", "warn", "error"), raw
+    events.add(o["event"])
+    if o["event"] in ("check_failed", "unhealthy", "action", "action_done", "healthy"):
+        assert o.get("check") and o.get("program") == "idle", raw
+    if o["event"] == "action_done":
+        assert o["msg"] == 'exec: exit 0, output: say "hi" line2', o["msg"]
+need = {"config", "check_failed", "unhealthy", "action", "action_done", "healthy", "stats", "stop", "stopped"}
+assert need <= events, need - events
+print("    %d JSON lines, events: %s" % (n, " ".join(sorted(events))), file=sys.stderr)
+PY
+  grep -q '"event":"config".*maxMemory: unknown key' "$HC_LOG" || _fail "typo warning not logged as JSON"
+}
+
+run_tests
