@@ -1,5 +1,7 @@
 #include "supervise/supervisor_client.hpp"
 
+#include <cctype>
+
 #include "http/client.hpp"
 #include "net/resolver.hpp"
 #include "supervise/tasks.hpp"
@@ -14,7 +16,9 @@ std::string describe_fault(const xmlrpc::Fault& f) {
 Result<SupervisorClient> SupervisorClient::create(const std::string& url, const std::string& user,
                                                   const std::string& pass) {
     SupervisorClient c;
-    if (url.rfind("unix://", 0) == 0) {
+    std::string scheme = url.substr(0, 7);
+    for (auto& ch : scheme) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (scheme == "unix://") {
         auto addr = net::make_unix(url.substr(7));
         if (!addr) return err("supervisordUrl: bad unix socket path in " + url);
         c.unix_ = true;
