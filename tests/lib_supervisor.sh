@@ -5,7 +5,8 @@
 #   sv_init [inet]            new config in $T/sv (inet: also an HTTP port with
 #                             auth: sets SV_HTTP_PORT, SV_USER, SV_PASS)
 #   sv_program NAME CMD [key=value ...]   add a [program:NAME] (defaults:
-#                             autostart, autorestart=false, startsecs=1,
+#                             autostart, autorestart=false, startsecs=0 (give
+#                             startsecs=1 to servers: RUNNING = listening),
 #                             stopwaitsecs=2, stdout to $T/sv/NAME.log)
 #   sv_raw TEXT               append raw config text (groups)
 #   sv_start                  start supervisord, wait until it answers and all
@@ -77,7 +78,7 @@ sv_program() { # NAME CMD [key=value ...]
     local k seen=" "
     for k in "$@"; do echo "$k"; seen+="${k%%=*} "; done
     [[ $seen == *" autorestart "* ]] || echo "autorestart=false"
-    [[ $seen == *" startsecs "* ]] || echo "startsecs=1"
+    [[ $seen == *" startsecs "* ]] || echo "startsecs=0"
     [[ $seen == *" stopwaitsecs "* ]] || echo "stopwaitsecs=2"
     [[ $seen == *" startretries "* ]] || echo "startretries=0"
     echo "redirect_stderr=true"

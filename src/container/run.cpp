@@ -49,12 +49,13 @@ ProbeResult probe(const Options& opt) {
     if (!resp) return {false, resp.error(), std::nullopt};
     std::string where = "HTTP " + std::to_string(resp->status) + " from " + resp->final_url + " in " +
                         std::to_string(ms) + " ms";
-    if (resp->status != 200) return {false, where + " (want 200)", resp->body};
+    if (resp->status != 200) return {false, where + " (want 200)", std::move(resp->body)};
     if (!opt.match.empty() && resp->body.find(opt.match) == std::string::npos)
         return {false, where + ", but the body lacks \"" + opt.match + "\"" +
                            (resp->body_truncated ? " in its first 1 MiB" : ""),
-                resp->body};
-    return {true, where, resp->body};
+                std::move(resp->body)};
+    // Moved, not copied: a 1 MiB body must not cost 2 MiB.
+    return {true, where, std::move(resp->body)};
 }
 
 Decision update_state(const Options& opt, bool passed) {

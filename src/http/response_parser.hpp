@@ -45,6 +45,7 @@ private:
     void on_trailer_line(const std::string& line);
     size_t consume_body(const char* data, size_t len);
     void append_body(const char* data, size_t len);
+    void reserve_body(unsigned long long expected);
     void fail(std::string why);
 
     ParserLimits limits_;

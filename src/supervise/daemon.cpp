@@ -1,6 +1,7 @@
 #include "supervise/daemon.hpp"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -183,12 +184,22 @@ void Daemon::tick(const CheckPtr& c) {
 
 void Daemon::probe(const CheckPtr& c, std::function<void(Outcome)> done) {
     if (!supervisor_) return done(Outcome::error("no usable supervisordUrl"));
-    supervisor_->get_process_info(loop_, c->cfg.program, kSupervisorCallMs,
-                                  [this, c, done](Result<xmlrpc::ProcessInfo> info) {
-                                      if (c->cancelled) return;
-                                      if (!info) return done(Outcome::error(info.error()));
-                                      on_process_info(c, *info, done);
-                                  });
+    process_info(c->cfg.program, [this, c, done](const Result<xmlrpc::ProcessInfo>& info) {
+        if (c->cancelled) return;
+        if (!info) return done(Outcome::error(info.error()));
+        on_process_info(c, *info, done);
+    });
+}
+
+void Daemon::process_info(const std::string& program, InfoReply reply) {
+    auto& waiters = info_waiters_[program];
+    waiters.push_back(std::move(reply));
+    if (waiters.size() > 1) return;  // a call for this program is already out
+    supervisor_->get_process_info(loop_, program, kSupervisorCallMs, [this, program](Result<xmlrpc::ProcessInfo> info) {
+        auto node = info_waiters_.extract(program);
+        if (node.empty()) return;
+        for (auto& w : node.mapped()) w(info);
+    });
 }
 
 void Daemon::on_process_info(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::function<void(Outcome)> done) {
@@ -385,6 +396,13 @@ void Daemon::shutdown_children() {
 }
 
 int Daemon::run() {
+    // One socket per probe in flight: a thousand checks need more than the
+    // usual soft limit of 1024 descriptors.
+    rlimit nofile{};
+    if (::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &nofile);
+    }
     if (!setup_signals()) {
         log_.error("start", "cannot set up signal handling");
         return 1;

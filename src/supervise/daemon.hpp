@@ -42,6 +42,9 @@ private:
     void start_check(const CheckPtr& c, Clock::time_point first);
     void tick(const CheckPtr& c);
     void probe(const CheckPtr& c, std::function<void(Outcome)> done);
+    using InfoReply = std::function<void(Result<xmlrpc::ProcessInfo>)>;
+    // Checks of one program due together share one getProcessInfo call.
+    void process_info(const std::string& program, InfoReply reply);
     void once_probe(const CheckPtr& c, std::function<void(Outcome)> done, int attempt);
     void on_process_info(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::function<void(Outcome)> done);
     void run_probe(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::function<void(Outcome)> done);
@@ -65,7 +68,7 @@ private:
     std::map<std::string, CheckPtr> checks_;
     std::unique_ptr<Worker> proc_worker_;
     std::unique_ptr<Notifier> notifier_;
-    std::vector<pid_t> exec_children_;
+    std::map<std::string, std::vector<InfoReply>> info_waiters_;
     int signal_fd_ = -1;
     DaemonStats stats_;
     Clock::time_point started_;

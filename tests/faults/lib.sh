@@ -17,7 +17,11 @@
 # test run never writes into the source tree.
 FAULTS_RESULTS=${HC_FAULTS_RESULTS:-${TMPDIR:-/tmp}/hc-faults-results.tsv}
 TIME_BIN=/usr/bin/time
-[ -x "$TIME_BIN" ] || { echo "faults: $TIME_BIN is required (apt-get install time)" >&2; exit 1; }
+if [ ! -x "$TIME_BIN" ]; then
+  echo "FAIL $(basename "$0" .sh): $TIME_BIN is required (apt-get install time)"
+  echo FAIL >> "${HC_RESULTS:-/dev/null}"
+  exit 1
+fi
 
 # Default limits (container mode): the healthy check peaks at about 1.6 MB.
 FAULT_RSS_LIMIT_KB=4096

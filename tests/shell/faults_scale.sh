@@ -1,9 +1,10 @@
 #!/bin/bash
 # Fault injection, supervise mode: absurdly many checks. 10,000 tcp checks
 # in one config (none fires: initialDelaySeconds 3600) for --test and for
-# the daemon; then 1,000 tcp checks every second against a private
-# supervisord with one program, for about 5 s. Peak RSS from time(1) or
-# VmHWM; figures recorded for tests/faults/report.sh.
+# the daemon (with a SIGHUP reload); then 1,000 tcp checks every second
+# (against a local TCP listener) for a private supervisord with one
+# program, for about 5 s, also with only 64 open files. Peak RSS from
+# time(1) or VmHWM; figures recorded for tests/faults/report.sh.
 . "$(dirname "$0")/../lib.sh"
 . "$HC_ROOT/tests/lib_supervisor.sh"
 . "$HC_ROOT/tests/faults/lib.sh"
@@ -11,12 +12,16 @@ GEN=$HC_ROOT/tests/faults/gen_checks.py
 
 # Limits: generous multiples of what was measured (docs/RELIABILITY.md).
 BIG_RSS_LIMIT_KB=$((64 * 1024))
+RELOAD_RSS_LIMIT_KB=$((96 * 1024))
 LIVE_RSS_LIMIT_KB=$((16 * 1024))
 
 # sv_one_program: private supervisord with program "web" (a sleeper) and
-# the mock HTTP server the tcp checks connect to.
+# the TCP listener the tcp checks connect to (tests/faults/tcpsink.py:
+# accept queue deep enough for 1,000 simultaneous connects). Sets MOCK_PORT.
 sv_one_program() {
-  start_mock
+  start_bg "$PY" "$HC_ROOT/tests/faults/tcpsink.py" "$T/sink.port"
+  wait_file "$T/sink.port"
+  MOCK_PORT=$(cat "$T/sink.port")
   sv_init
   sv_program web "/bin/sleep 1000" startsecs=0
   sv_start
@@ -46,50 +51,93 @@ test_20000_checks_rejected() {
 }
 
 test_10000_idle_checks_daemon() {
-  sv_one_program
-  "$PY" "$GEN" 10000 "$SV_SOCK" "$MOCK_PORT" web 3600 60 > big.yaml
+  # No check is due within the run, so no supervisord is needed.
+  "$PY" "$GEN" 10000 "$T/sv.sock" 9 web 3600 60 > big.yaml
   local t0 i ms
   HC_LOG=$T/hc.log
   t0=$(now_ms)
   hc_start "$T/big.yaml"
   wait_log "$HC_LOG" "loaded .*10000 checks" 10
   ms=$(( $(now_ms) - t0 ))
-  sleep 5
+  sleep 2
+  local hwm1 rss1 hwm rss reload_ms
+  hwm1=$(hwm_kb "$HC_PID"); rss1=$(rss_kb "$HC_PID")
+  # Reload the same 10,000 checks (SIGHUP): old and new config coexist for
+  # a moment.
+  t0=$(now_ms)
+  kill -HUP "$HC_PID"
+  wait_log "$HC_LOG" "loaded .*10000 checks \\(10000 kept" 10
+  reload_ms=$(( $(now_ms) - t0 ))
+  sleep 2
   kill -0 "$HC_PID" 2>/dev/null || _fail "daemon died: $(tail -5 "$HC_LOG")"
-  local hwm rss; hwm=$(hwm_kb "$HC_PID"); rss=$(rss_kb "$HC_PID")
+  hwm=$(hwm_kb "$HC_PID"); rss=$(rss_kb "$HC_PID")
   hc_stop
   assert_eq 0 "$HC_RC" "daemon exit code"
   assert_contains "$(cat "$HC_LOG")" "stopped: probes=0 "
   assert_lt "$ms" 3000 "time to load 10,000 checks (ms)"
-  assert_lt "$hwm" "$BIG_RSS_LIMIT_KB" "daemon VmHWM with 10,000 checks"
-  record 10c-10k-daemon "10,000 tcp checks, none due (initialDelaySeconds 3600): supervise -c for 5 s" \
-    "loaded, idle, no probe, clean exit 0 on SIGTERM; VmRSS after 5 s: $rss KB" "$ms (load)" "$hwm" "< 3 s load, < 64 MB"
+  assert_lt "$reload_ms" 3000 "time to reload 10,000 checks (ms)"
+  assert_lt "$hwm1" "$BIG_RSS_LIMIT_KB" "daemon VmHWM with 10,000 checks"
+  assert_lt "$hwm" "$RELOAD_RSS_LIMIT_KB" "daemon VmHWM with 10,000 checks, after a reload"
+  record 10c-10k-daemon "10,000 tcp checks, none due (initialDelaySeconds 3600): supervise -c for ~5 s, SIGHUP reload after 2 s" \
+    "loaded, idle, no probe, clean exit 0 on SIGTERM; before the reload VmRSS $rss1 KB (peak $hwm1 KB), reload took $reload_ms ms, VmRSS after it $rss KB" \
+    "$ms (load)" "$hwm" "< 3 s load and reload, < 64 MB before the reload, < 96 MB after"
+}
+
+# live_run SECONDS [NOFILE]: the daemon on live.yaml for SECONDS with the
+# given open-files limit. Sets HWM, RSS (KB), FDS_MAX (most open fds seen,
+# sampled every 0.5 s), PROBES, WORST, ERRORS (check_error lines), FAILS
+# (check_failed lines), STOP_RC.
+live_run() {
+  local secs=$1 nofile=${2:-} i n
+  : > "$T/hc.log"
+  HC_LOG=$T/hc.log
+  ( [ -n "$nofile" ] && ulimit -n "$nofile"; exec "$HC" supervise -c "$T/live.yaml" >>"$HC_LOG" 2>&1 ) &
+  HC_PID=$!; register_pid "$HC_PID"
+  wait_log "$HC_LOG" "loaded .*1000 checks" 10
+  FDS_MAX=0
+  for i in $(seq 1 $((secs * 2))); do
+    sleep 0.5
+    n=$(ls "/proc/$HC_PID/fd" 2>/dev/null | wc -l)
+    [ "$n" -gt "$FDS_MAX" ] && FDS_MAX=$n
+  done
+  kill -0 "$HC_PID" 2>/dev/null || _fail "daemon died: $(tail -5 "$HC_LOG")"
+  kill -0 "$SV_PID" 2>/dev/null || _fail "supervisord died"
+  HWM=$(hwm_kb "$HC_PID"); RSS=$(rss_kb "$HC_PID")
+  hc_stop
+  STOP_RC=$HC_RC
+  local line; line=$(grep -m 1 "stopped: probes=" "$HC_LOG")
+  PROBES=$(sed -n 's/.*probes=\([0-9]*\).*/\1/p' <<<"$line")
+  WORST=$(sed -n 's/.*worst_delay_ms=\([0-9]*\).*/\1/p' <<<"$line")
+  [ -n "$PROBES" ] || _fail "no stop summary: $(tail -5 "$HC_LOG")"
+  ERRORS=$(count_log "$HC_LOG" " check_error ")
+  FAILS=$(count_log "$HC_LOG" " check_failed ")
 }
 
 test_1000_checks_every_second() {
   sv_one_program
-  "$PY" "$GEN" 1000 "$SV_SOCK" "$MOCK_PORT" web 0 1 > live.yaml
-  HC_LOG=$T/hc.log
-  hc_start "$T/live.yaml"
-  wait_log "$HC_LOG" "loaded .*1000 checks" 10
-  local i hwm rss line probes worst
-  sleep 5
-  kill -0 "$HC_PID" 2>/dev/null || _fail "daemon died: $(tail -5 "$HC_LOG")"
-  hwm=$(hwm_kb "$HC_PID"); rss=$(rss_kb "$HC_PID")
-  kill -0 "$SV_PID" 2>/dev/null || _fail "supervisord died"
-  hc_stop
-  assert_eq 0 "$HC_RC" "daemon exit code"
-  line=$(grep -m 1 "stopped: probes=" "$HC_LOG")
-  probes=$(sed -n 's/.*probes=\([0-9]*\).*/\1/p' <<<"$line")
-  worst=$(sed -n 's/.*worst_delay_ms=\([0-9]*\).*/\1/p' <<<"$line")
-  [ -n "$probes" ] || _fail "no stop summary: $(tail -5 "$HC_LOG")"
-  # 1,000 checks a second for ~5 s: expect most of the 5,000 probes.
-  assert_lt 2500 "$probes" "probes run in 5 s"
-  assert_lt "$hwm" "$LIVE_RSS_LIMIT_KB" "daemon VmHWM with 1,000 live checks"
-  local fails; fails=$(count_log "$HC_LOG" " fail")
-  record 10d-1k-live "1,000 tcp checks every 1 s (initialDelaySeconds 0), supervisord with one program, ~5 s" \
-    "no crash; $probes probes, worst start delay $worst ms, $fails log lines with \"fail\"; VmRSS at 5 s: $rss KB" \
-    "5000 (run)" "$hwm" "no crash, < 16 MB"
+  "$PY" "$GEN" 1000 "$SV_SOCK" "$MOCK_PORT" web 0 1 1 > live.yaml
+  local pid0; pid0=$(sv_pid web)
+  # 1,000 checks a second for ~5 s, open-files limit as inherited.
+  live_run 5
+  assert_eq 0 "$STOP_RC" "daemon exit code"
+  assert_lt 2500 "$PROBES" "probes run in 5 s (1,000 a second)"
+  assert_eq 0 "$FAILS" "check_failed lines"
+  assert_lt "$HWM" "$LIVE_RSS_LIMIT_KB" "daemon VmHWM with 1,000 live checks"
+  record 10d-1k-live "1,000 tcp checks every 1 s (initialDelaySeconds 0), supervisord with one program, ~5 s (open files limit $(ulimit -n))" \
+    "no crash, exit 0 on SIGTERM; $PROBES probes, worst start delay $WORST ms, $FAILS check_failed, $ERRORS check_error; VmRSS at the end $RSS KB; up to $FDS_MAX open fds (one supervisord connection per due check)" \
+    "5000 (run)" "$HWM" "no crash, < 16 MB"
+  # The same with only 64 open files: most getProcessInfo calls cannot get
+  # a socket. Each such probe is a check_error (logged, not counted as a
+  # failure): nothing is restarted, the daemon keeps running.
+  live_run 2 64
+  assert_eq 0 "$STOP_RC" "daemon exit code (64 open files)"
+  assert_contains "$(cat "$HC_LOG")" "Too many open files"
+  assert_eq 0 "$FAILS" "check_failed lines (64 open files)"
+  assert_eq "$pid0" "$(sv_pid web)" "pid of web (nothing restarted)"
+  assert_lt "$HWM" "$LIVE_RSS_LIMIT_KB" "daemon VmHWM with 1,000 live checks (64 open files)"
+  record 10e-1k-live-64fds "as 10d with an open files limit of 64, ~2 s" \
+    "no crash, exit 0; $ERRORS check_error lines (\"supervisord unix://...: socket: Too many open files\"), $FAILS check_failed, nothing restarted; $PROBES probes" \
+    "2000 (run)" "$HWM" "no crash, no restart"
 }
 
 run_tests

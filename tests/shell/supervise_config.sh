@@ -99,7 +99,7 @@ test_debug_option_accepted() {
 test_once_pass_and_fail() {
   sv_init
   local port; port=$(free_port)
-  sv_program web "$PROGS/web.py $port $T/web.flag 500"
+  sv_program web "$PROGS/web.py $port $T/web.flag 500" startsecs=1
   sv_program idle "/bin/sleep 1000"
   sv_start
   hc_config "$T/hc.yaml"

@@ -8,7 +8,7 @@
 test_sighup_reload() {
   sv_init
   local p; p=$(free_port)
-  sv_program web "$PROGS/web.py $p $T/web.flag 500 --clear-flag"
+  sv_program web "$PROGS/web.py $p $T/web.flag 500 --clear-flag" startsecs=1
   sv_program idle "/bin/sleep 1000"
   sv_start
   hc_config "$T/hc.yaml"
@@ -125,7 +125,7 @@ YAML
 test_supervisord_restarted_under_daemon() {
   sv_init
   local p; p=$(free_port)
-  sv_program web "$PROGS/web.py $p $T/web.flag 500 --clear-flag"
+  sv_program web "$PROGS/web.py $p $T/web.flag 500 --clear-flag" startsecs=1
   sv_start
   hc_config "$T/hc.yaml"
   cat >> "$T/hc.yaml" <<YAML

@@ -1,0 +1,54 @@
+#!/bin/bash
+# Static analysis of src/ (`make lint`): clang-tidy with the curated
+# .clang-tidy, then cppcheck. Third-party headers (third_party/, system)
+# are not analysed. Exit 1 on any finding.
+#   LINT_JOBS=N       parallel clang-tidy processes (default: nproc)
+#   LINT_FILES="..."  only these .cpp files (default: every src/**/*.cpp)
+set -u
+cd "$(dirname "$0")/.."
+TIDY=$(command -v clang-tidy-14 || command -v clang-tidy || true)
+CPPCHECK=$(command -v cppcheck || true)
+if [ -z "$TIDY" ] || [ -z "$CPPCHECK" ]; then
+  echo "lint: needs clang-tidy and cppcheck (apt-get install clang-tidy cppcheck)" >&2
+  exit 2
+fi
+FILES=${LINT_FILES:-$(find src -name '*.cpp' | sort)}
+JOBS=${LINT_JOBS:-$(nproc)}
+OUT=build/lint
+mkdir -p "$OUT"
+
+# compile_commands.json for clang-tidy (same flags as the Makefile).
+FLAGS='-std=c++17 -Isrc -isystem third_party/picojson -isystem third_party/cxxopts -DHC_VERSION="0.1.0" -DPICOJSON_USE_INT64 -DCXXOPTS_NO_REGEX'
+{
+  echo "["
+  sep=""
+  for f in $FILES; do
+    printf '%s{"directory":"%s","file":"%s","command":"clang++ %s -c %s"}\n' \
+      "$sep" "$PWD" "$f" "${FLAGS//\"/\\\"}" "$f"
+    sep=","
+  done
+  echo "]"
+} >"$OUT/compile_commands.json"
+
+echo "== clang-tidy ($(echo $FILES | wc -w) files, $JOBS jobs)"
+rm -f "$OUT"/tidy.*.log
+echo $FILES | tr ' ' '\n' | xargs -P "$JOBS" -I{} sh -c \
+  '"$0" -p "$1" --quiet "$2" >"$1/tidy.$(echo "$2" | tr / _).log" 2>/dev/null' "$TIDY" "$OUT" {}
+cat "$OUT"/tidy.*.log | grep -E '^[^ ].*: (warning|error):' | sort -u >"$OUT/tidy.txt"
+tidy_n=$(wc -l <"$OUT/tidy.txt")
+if [ "$tidy_n" != 0 ]; then
+  cat "$OUT"/tidy.*.log
+fi
+echo "clang-tidy: $tidy_n finding(s)"
+
+echo "== cppcheck"
+"$CPPCHECK" --enable=warning,performance,portability --error-exitcode=1 --inline-suppr \
+  --std=c++17 --language=c++ -q -j "$JOBS" -Isrc -DPICOJSON_USE_INT64 -DCXXOPTS_NO_REGEX \
+  --suppress='*:third_party/*' --suppress=missingIncludeSystem \
+  --template='{file}:{line}: {severity}: {message} [{id}]' $FILES 2>"$OUT/cppcheck.txt"
+cc_rc=$?
+cat "$OUT/cppcheck.txt"
+cc_n=$(grep -c ': ' "$OUT/cppcheck.txt")
+echo "cppcheck: $cc_n finding(s)"
+
+[ "$tidy_n" = 0 ] && [ "$cc_rc" = 0 ] && [ "$cc_n" = 0 ]
