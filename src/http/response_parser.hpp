@@ -20,7 +20,7 @@ class ResponseParser {
 public:
     enum class State { StatusLine, Headers, Body, UntilClose, ChunkSize, ChunkData, ChunkEnd, Trailers, Done, Error };
 
-    explicit ResponseParser(ParserLimits limits = {}, bool head_request = false)
+    explicit ResponseParser(const ParserLimits& limits = {}, bool head_request = false)
         : limits_(limits), head_request_(head_request) {}
 
     // Consumes bytes; stops early once Done or Error.

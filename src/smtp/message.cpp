@@ -128,16 +128,29 @@ std::string envelope_address(const std::string& address) {
     return trim(address);
 }
 
+// "Name <a@b>" with a non-ASCII name: the name becomes RFC 2047
+// encoded-words (a raw UTF-8 display name is a header defect).
+static std::string encode_mailbox(const std::string& mailbox_in) {
+    std::string mailbox = one_line(mailbox_in);
+    auto lt = mailbox.rfind('<');
+    if (lt == std::string::npos || lt == 0) return mailbox;
+    std::string name = trim(mailbox.substr(0, lt));
+    bool ascii = true;
+    for (unsigned char c : name) ascii = ascii && c < 0x80;
+    if (ascii || name.empty()) return mailbox;
+    return encode_subject(name) + " " + mailbox.substr(lt);
+}
+
 std::string format_message(const Message& message, std::time_t now, const std::string& hostname) {
     std::string to;
     for (size_t i = 0; i < message.to.size(); ++i) {
         if (i) to += ", ";
-        to += one_line(message.to[i]);
+        to += encode_mailbox(message.to[i]);
     }
     std::string out;
     out += "Date: " + rfc5322_date(now) + "\r\n";
     out += "Message-ID: <" + random_hex(16) + "@" + safe_hostname(hostname) + ">\r\n";
-    out += "From: " + one_line(message.from) + "\r\n";
+    out += "From: " + encode_mailbox(message.from) + "\r\n";
     out += "To: " + to + "\r\n";
     out += "Subject: " + encode_subject(message.subject) + "\r\n";
     out += "MIME-Version: 1.0\r\n";

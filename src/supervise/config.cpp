@@ -449,7 +449,7 @@ bool has_ctl(const std::string& s) {
 
 // Robots take a full URL or, like container mode, "TOKEN" / "TOKEN:SECRET"
 // (a signed robot); the generic webhook takes a URL only.
-static bool is_robot_token(const std::string& t) {
+bool is_robot_token(const std::string& t) {
     if (t.empty() || t.size() > 512) return false;
     for (unsigned char c : t)
         if (!std::isalnum(c) && std::string_view("-_.:=+/").find(static_cast<char>(c)) == std::string_view::npos)
@@ -866,6 +866,7 @@ std::vector<std::string> tidy(const std::vector<std::string>& v, const std::stri
     std::stable_sort(lines.begin(), lines.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<std::string> out;
+    out.reserve(lines.size());
     for (auto& l : lines) out.push_back(std::move(l.second));
     return out;
 }
@@ -988,9 +989,9 @@ std::string mask_url(const std::string& u) {
     size_t start = scheme == std::string::npos ? 0 : scheme + 3;
     size_t slash = s.find('/', start);
     size_t at = s.rfind('@', slash == std::string::npos ? s.size() : slash);
-    if (at != std::string::npos && at >= start) s = s.substr(0, start) + "***@" + s.substr(at + 1);
+    if (at != std::string::npos && at >= start) s.replace(start, at + 1 - start, "***@");
     size_t q = s.find('?');
-    if (q != std::string::npos) s = s.substr(0, q + 1) + "***";
+    if (q != std::string::npos) s.replace(q + 1, std::string::npos, "***");
     return s;
 }
 

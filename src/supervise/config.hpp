@@ -126,6 +126,6 @@ Result<Config> load_config_text(const std::string& text, const std::string& path
 // `--test` output: the global section, then one block per check with every
 // resolved value. Passwords are shown as "***", URL credentials and query
 // strings (webhook tokens) and secret-looking header values are masked.
-std::string describe(const Config& config);
+std::string describe(const Config& cfg);
 
 }  // namespace hc::supervise

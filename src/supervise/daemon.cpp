@@ -176,7 +176,7 @@ void Daemon::tick(const CheckPtr& c) {
     }
     c->in_flight = true;
     ++stats_.probes;
-    probe(c, [this, c](Outcome o) {
+    probe(c, [this, c](const Outcome& o) {
         c->in_flight = false;
         if (!c->cancelled) record(c, o);
     });
@@ -271,11 +271,15 @@ void Daemon::record(const CheckPtr& c, const Outcome& o) {
     }
     c->last_reason = o.reason;
     switch (t) {
-        case Transition::BecameFailed:
+        case Transition::BecameFailed: {
             log(Level::Warn, c, "unhealthy", o.reason);
             c->action_pending = true;
-            maybe_act(c, o.reason);
+            // The notice goes out on every transition to failed, also when
+            // the backoff defers the program action.
+            std::string taken = maybe_act(c, o.reason);
+            if (c->cfg.actions.email || c->cfg.actions.notify) notify(c, NotifyEvent::Kind::Failed, taken, o.reason);
             break;
+        }
         case Transition::BecameHealthy:
             if (!c->recovering) {
                 c->healthy_since = now;
@@ -304,22 +308,30 @@ void Daemon::record(const CheckPtr& c, const Outcome& o) {
     if (ok && c->counters.health() == Health::Healthy) c->backoff.healthy_since(c->healthy_since, now);
 }
 
-void Daemon::maybe_act(const CheckPtr& c, const std::string& reason) {
+std::string Daemon::maybe_act(const CheckPtr& c, const std::string& reason) {
     auto now = Clock::now();
     const Actions& a = c->cfg.actions;
-    bool program_action = a.restart || a.exec || a.kill;
-    if (program_action && !c->backoff.may_act(now)) {
+    if (!(a.restart || a.exec || a.kill)) {
+        c->action_pending = false;
+        return "none";
+    }
+    if (!c->backoff.may_act(now)) {
         auto wait_s = std::chrono::duration_cast<std::chrono::seconds>(c->backoff.next_allowed() - now).count();
         log(Level::Info, c, "action_deferred", "backoff: next action allowed in " + std::to_string(wait_s) + " s");
-        return;
+        return "deferred " + std::to_string(wait_s) + " s (backoff)";
     }
     c->action_pending = false;
-    std::string action = a.restart ? "restart" : a.exec ? "exec" : a.kill ? "kill" : "none";
-    if (program_action) c->backoff.acted(now);
-    if (a.restart) restart_program(c);
-    else if (a.exec) exec_command(c, reason);
-    else if (a.kill) kill_program(c);
-    if (a.email || a.notify) notify(c, NotifyEvent::Kind::Failed, action, reason);
+    c->backoff.acted(now);
+    if (a.restart) {
+        restart_program(c);
+        return "restart";
+    }
+    if (a.exec) {
+        exec_command(c, reason);
+        return "exec";
+    }
+    kill_program(c);
+    return "kill";
 }
 
 void Daemon::restart_program(const CheckPtr& c) {

@@ -49,7 +49,9 @@ private:
     void on_process_info(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::function<void(Outcome)> done);
     void run_probe(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::function<void(Outcome)> done);
     void record(const CheckPtr& c, const Outcome& o);
-    void maybe_act(const CheckPtr& c, const std::string& reason);
+    // Runs the program action (restart > exec > kill) unless the backoff
+    // defers it; returns what was done, for the notice.
+    std::string maybe_act(const CheckPtr& c, const std::string& reason);
     void restart_program(const CheckPtr& c);
     void kill_program(const CheckPtr& c);
     void exec_command(const CheckPtr& c, const std::string& reason);

@@ -94,7 +94,7 @@ notify::Notice robot_notice(const NotifyEvent& e) {
 }
 
 Notifier::Notifier(EventLoop& loop, Logger& log, GlobalConfig config)
-    : loop_(loop), log_(log), config_(std::move(config)), worker_(loop) {}
+    : loop_(loop), log_(log), config_(std::move(config)), mail_worker_(loop), robot_worker_(loop) {}
 
 void Notifier::send(const NotifyEvent& event, bool email, bool robots) {
     const char* kind = event.kind == NotifyEvent::Kind::Resolved ? "resolved"
@@ -120,7 +120,7 @@ void Notifier::send_mail(const NotifyEvent& event) {
     smtp::Message msg{m.from.empty() ? m.user : m.from, m.to_list, mail_subject(event), mail_body(event)};
     if (m.insecure) log_.log(Level::Warn, event.check, event.program, "email", "mail.insecure: certificate not verified");
     Logger* log = &log_;
-    worker_.post([server, msg, event, log]() -> Worker::Continuation {
+    mail_worker_.post([server, msg, event, log]() -> Worker::Continuation {
         std::string last;
         for (int attempt = 1; attempt <= kTries; ++attempt) {
             auto st = smtp::send_mail(server, msg, Deadline::after_ms(kMailDeadlineMs));
@@ -141,7 +141,7 @@ void Notifier::send_robot(const notify::Target& target, const notify::Notice& no
                           int round) {
     Logger* log = &log_;
     EventLoop* loop = &loop_;
-    worker_.post([this, target, notice, event, round, log, loop]() -> Worker::Continuation {
+    robot_worker_.post([this, target, notice, event, round, log, loop]() -> Worker::Continuation {
         http::ClientOptions opts;
         opts.max_redirects = 0;
         opts.tls.verify = true;
@@ -159,7 +159,11 @@ void Notifier::send_robot(const notify::Target& target, const notify::Notice& no
                 return nullptr;
             }
             if (resp && notify::is_rate_limited(target, *resp)) {
-                if (round > 0) break;
+                if (round > 0) {
+                    log->log(Level::Warn, event.check, event.program, "notify_failed",
+                             who + ": still rate limited after the retry; notice dropped");
+                    return nullptr;
+                }
                 log->log(Level::Warn, event.check, event.program, "notify_limited", who + ": rate limited, one retry in 60 s");
                 // Wait on the loop, not on this thread, so other notices go on.
                 return [this, target, notice, event, loop] {

@@ -29,9 +29,12 @@ public:
     Notifier(EventLoop& loop, Logger& log, GlobalConfig config);
     void set_config(GlobalConfig config) { config_ = std::move(config); }
     void send(const NotifyEvent& event, bool email, bool robots);
-    size_t queued() const { return worker_.queued(); }
-    void stop() { worker_.stop(); }
-    bool stop_within(long ms) { return worker_.stop_within(ms); }
+    size_t queued() const { return mail_worker_.queued() + robot_worker_.queued(); }
+    void stop() {
+        mail_worker_.stop();
+        robot_worker_.stop();
+    }
+    bool stop_within(long ms) { return mail_worker_.stop_within(ms) & robot_worker_.stop_within(ms); }
 
 private:
     void send_mail(const NotifyEvent& event);
@@ -40,7 +43,9 @@ private:
     EventLoop& loop_;
     Logger& log_;
     GlobalConfig config_;
-    Worker worker_;
+    // Separate threads: a dead mail server must not delay the robots.
+    Worker mail_worker_;
+    Worker robot_worker_;
 };
 
 }  // namespace hc::supervise
