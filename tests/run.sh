@@ -9,6 +9,7 @@ export HC_ROOT=$PWD
 export HC_BIN=${HC_BIN:-$PWD/build/healthcheck}
 export HC_RESULTS; HC_RESULTS=$(mktemp)
 trap 'rm -f "$HC_RESULTS"' EXIT
+start=$(date +%s)
 
 passed=0 failed=0
 if [ -z "${TESTS:-}" ] && [ -x build/unit_tests ]; then
@@ -22,9 +23,26 @@ if [ -z "${TESTS:-}" ] && [ -x build/unit_tests ]; then
   passed=$((passed + p)); failed=$((failed + f))
 fi
 
-for file in tests/shell/*.sh; do
+# Shell files run a few at a time (most of their time is spent waiting on
+# timers and child processes); each file's output is printed whole, in order.
+jobs=${HC_TEST_JOBS:-3}
+outdir=$(mktemp -d)
+trap 'rm -f "$HC_RESULTS"; rm -rf "$outdir"' EXIT
+files=(tests/shell/*.sh)
+running=0
+for i in "${!files[@]}"; do
+  file=${files[$i]}
   [ -e "$file" ] || continue
-  bash "$file"
+  bash "$file" > "$outdir/$i.out" 2>&1 &
+  running=$((running + 1))
+  if [ "$running" -ge "$jobs" ]; then
+    wait -n
+    running=$((running - 1))
+  fi
+done
+wait
+for i in "${!files[@]}"; do
+  [ -e "$outdir/$i.out" ] && cat "$outdir/$i.out"
 done
 while read -r result; do
   case $result in
@@ -32,5 +50,6 @@ while read -r result; do
     FAIL) failed=$((failed + 1)) ;;
   esac
 done < "$HC_RESULTS"
+echo "shell and unit tests took $(( $(date +%s) - start )) s"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -50,6 +50,7 @@ struct Daemon::Check {
     bool holding = false;         // after restart/kill: wait for RUNNING + grace
     bool acting = false;          // a restart is in progress
     bool action_pending = false;  // failed, but the backoff deferred the action
+    bool failure_notified = false;  // a failure notice went out for this episode
     bool recovering = false;      // hold released while failed: the next healthy is a recovery
     Clock::time_point healthy_since{};
     std::string last_error;       // to log repeated errors once
@@ -277,7 +278,13 @@ void Daemon::record(const CheckPtr& c, const Outcome& o) {
             // The notice goes out on every transition to failed, also when
             // the backoff defers the program action.
             std::string taken = maybe_act(c, o.reason);
-            if (c->cfg.actions.email || c->cfg.actions.notify) notify(c, NotifyEvent::Kind::Failed, taken, o.reason);
+            // One failure notice per episode: a program that fails again
+            // right after our restart (before it ever recovered) is the same
+            // episode; reminders cover "still failing".
+            if ((c->cfg.actions.email || c->cfg.actions.notify) && !c->failure_notified) {
+                c->failure_notified = true;
+                notify(c, NotifyEvent::Kind::Failed, taken, o.reason);
+            }
             break;
         }
         case Transition::BecameHealthy:
@@ -292,7 +299,8 @@ void Daemon::record(const CheckPtr& c, const Outcome& o) {
             c->healthy_since = now;
             c->action_pending = false;
             log(Level::Info, c, "recovered", o.reason);
-            if (c->cfg.send_resolved) notify(c, NotifyEvent::Kind::Resolved, "none", o.reason);
+            if (c->cfg.send_resolved && c->failure_notified) notify(c, NotifyEvent::Kind::Resolved, "none", o.reason);
+            c->failure_notified = false;
             break;
         case Transition::None:
             if (!ok && c->counters.health() == Health::Failed) {

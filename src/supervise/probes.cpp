@@ -24,6 +24,13 @@ std::string endpoint(const CheckConfig& cfg) {
 
 using Addresses = Result<std::vector<net::Address>>;
 
+// socket() failing (EMFILE, ENOBUFS...) is our resource problem, not the
+// program's: report it without counting a failure.
+Outcome judge_connect_error(const std::string& shown, const std::string& error) {
+    if (error.rfind("socket:", 0) == 0) return Outcome::error(shown + ": " + error);
+    return Outcome::fail(shown + ": " + error);
+}
+
 void resolve_then(Worker& worker, const std::string& host, uint16_t port, Deadline deadline,
                   std::function<void(Addresses)> then) {
     bool instant = net::parse_ip_literal(host, port).has_value() || host == "localhost";
@@ -70,7 +77,7 @@ void probe_http(EventLoop& loop, Worker& worker, const CheckConfig& cfg, Outcome
         opts.limits.max_body_bytes = 64 * 1024;  // the status decides; the body is not needed
         auto ex = std::make_unique<http::Exchange>(req, std::move(*addresses), opts, deadline);
         loop.add(std::make_unique<ExchangeTask>(std::move(ex), [done, shown](http::Exchange& ex) {
-            if (ex.state() == http::Exchange::State::Failed) return done(Outcome::fail(shown + ": " + ex.error()));
+            if (ex.state() == http::Exchange::State::Failed) return done(judge_connect_error(shown, ex.error()));
             int status = ex.response().status;
             std::string what = shown + ": HTTP " + std::to_string(status);
             if (status >= 200 && status <= 399) done(Outcome::pass(what));
@@ -86,7 +93,7 @@ void probe_tcp(EventLoop& loop, Worker& worker, const CheckConfig& cfg, OutcomeF
         if (!addresses) return done(Outcome::fail(shown + ": " + addresses.error()));
         loop.add(std::make_unique<ConnectTask>(std::move(*addresses), deadline, [done, shown](const Status& s) {
             if (s) done(Outcome::pass(shown + ": connected"));
-            else done(Outcome::fail(shown + ": " + s.error()));
+            else done(judge_connect_error(shown, s.error()));
         }));
     });
 }
