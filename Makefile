@@ -52,7 +52,7 @@ demo:
 	@$(MAKE) --no-print-directory $(BUILD)/healthcheck
 	@scripts/demo.sh
 
-bench: bench-oneshot
+bench: bench-oneshot bench-supervise
 
 bench-oneshot:
 	@scripts/install-deps.sh bench

