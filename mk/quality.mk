@@ -41,7 +41,9 @@ FUZZ_SRCS_hosts         := src/net/hosts.cpp src/net/address.cpp
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
 FUZZ_DEPS_ALL := $(sort $(foreach t,$(FUZZ_ALL),$(FUZZ_SRCS_$(t))))
 
-fuzz-build: $(FUZZ_BINS)
+fuzz-build:
+	@scripts/install-deps.sh fuzz
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
 
 fuzz: fuzz-build
 	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) \
@@ -112,4 +114,5 @@ test-valgrind: test-deps
 
 # ------------------------------------------------------------------- lint
 lint:
+	@scripts/install-deps.sh lint
 	@scripts/lint.sh

@@ -1,17 +1,21 @@
 #!/bin/sh
 # Installs the Debian packages a target needs, only when some are missing.
-# Usage: scripts/install-deps.sh build|test|demo|bench
+# Usage: scripts/install-deps.sh build|test|demo|bench|lint|fuzz
 set -eu
 build="g++ make libmbedtls-dev libyaml-dev"
-test="$build libgtest-dev openssl python3 supervisor python3-aiosmtpd iproute2 util-linux"
+test="$build libgtest-dev openssl python3 supervisor python3-aiosmtpd iproute2 util-linux time"
 demo="$build python3 supervisor"
 bench="$build nginx-light curl busybox-static hyperfine time gnuplot-nox monit"
+lint="clang-tidy cppcheck python3"
+fuzz="$build clang libclang-rt-14-dev"
 case "${1:-build}" in
   build) want=$build ;;
   test) want=$test ;;
   demo) want=$demo ;;
   bench) want=$bench ;;
-  *) echo "usage: $0 build|test|demo|bench" >&2; exit 2 ;;
+  lint) want=$lint ;;
+  fuzz) want=$fuzz ;;
+  *) echo "usage: $0 build|test|demo|bench|lint|fuzz" >&2; exit 2 ;;
 esac
 missing=""
 for p in $want; do
