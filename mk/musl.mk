@@ -3,11 +3,14 @@
 # with our size-tuned mbedTLS config (scripts/mbedtls_config_musl.h).
 #
 #   make static-musl   build/healthcheck-x86_64-musl, build/healthcheck-aarch64-musl
+#   make bench-size    sizes of all builds and peers -> docs/BENCHMARKS.md
 #   make test-musl     shell suite against the x86_64 build; container_* tests
 #                      against the aarch64 build under qemu-aarch64-static
 #
 # zig, the source packages and the static libs are cached in build/cache
 # (scripts/build-musl.sh); a second `make static-musl` only relinks what changed.
+# The lib stamp is rewritten only when the libs are rebuilt (new mbedTLS
+# config, cflags, zig or sources), so editing the script does not relink.
 
 MUSL_ARCHS    := x86_64 aarch64
 MUSL_CACHE    := $(BUILD)/cache
@@ -53,7 +56,6 @@ MUSL_LIB_$(1)  := $$(MUSL_CACHE)/musl/$(1)-linux-musl
 
 $$(MUSL_LIB_$(1))/stamp: scripts/mbedtls_config_musl.h scripts/build-musl.sh | $$(MUSL_ZIG)
 	@HC_CACHE=$$(abspath $$(MUSL_CACHE)) scripts/build-musl.sh libs $(1)-linux-musl
-	@touch $$@
 
 $$(BUILD)/musl/$(1)/obj/%.o: %.cpp $$(MUSL_SIG_FILE) | $$(MUSL_LIB_$(1))/stamp
 	@mkdir -p $$(dir $$@)
@@ -69,3 +71,8 @@ $$(BUILD)/healthcheck-$(1)-musl: $$(MUSL_OBJS_$(1)) $$(MUSL_LIB_$(1))/stamp $$(M
 endef
 
 $(foreach a,$(MUSL_ARCHS),$(eval $(call MUSL_template,$(a))))
+
+# Sizes of our builds and of peers into docs/BENCHMARKS.md (size block).
+.PHONY: bench-size
+bench-size:
+	@scripts/bench-size.sh

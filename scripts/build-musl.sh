@@ -65,7 +65,7 @@ ensure_zig() {
 }
 
 src_dir() { # package -> unpacked source dir (newest) or nothing
-  find "$CACHE/src" -mindepth 1 -maxdepth 1 -type d -name "$1-[0-9]*" 2>/dev/null | sort -V | tail -1
+  find "$CACHE/src/" -mindepth 1 -maxdepth 1 -type d -name "$1-[0-9]*" 2>/dev/null | sort -V | tail -1
 }
 
 # A deb-src entry for the Debian mirror apt already uses, in a file of ours.
@@ -181,23 +181,26 @@ STUB
 # container_* tests against the aarch64 build under qemu-aarch64-static
 # through a wrapper script (HC_QEMU=1 is exported for tests that must skip).
 test_musl() {
-  local x86=$1 a64=$2 rc=0 w
+  local x86=$1 a64=$2 rc=0
   [ -x "$x86" ] && [ -x "$a64" ] || die "build both with make static-musl"
   echo "== shell suite, $(basename "$x86")"
-  HC_BIN=$x86 TESTS=${HC_MUSL_TESTS:-.} tests/run.sh || rc=1
+  local r1=ok r2=ok
+  HC_BIN=$x86 TESTS=${HC_MUSL_TESTS:-.} tests/run.sh || { rc=1; r1=FAILED; }
   if ! command -v qemu-aarch64-static >/dev/null; then
     [ "$(id -u)" = 0 ] || die "qemu-user-static is needed (apt-get install qemu-user-static)"
     log "installing qemu-user-static"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends qemu-user-static >/dev/null \
       || die "cannot install qemu-user-static"
   fi
-  w=$(mktemp -d /tmp/hc-qemu.XXXXXX)
-  trap 'rm -rf "$w"' EXIT
+  QEMU_DIR=$(mktemp -d /tmp/hc-qemu.XXXXXX)
+  trap 'rm -rf "$QEMU_DIR"' EXIT
+  local w=$QEMU_DIR
   printf '#!/bin/sh\nexec %s %s "$@"\n' "$(command -v qemu-aarch64-static)" "$a64" > "$w/healthcheck-aarch64"
   chmod +x "$w/healthcheck-aarch64"
   "$w/healthcheck-aarch64" --version >/dev/null || die "$a64 does not run under qemu-aarch64-static"
   echo "== container_* tests, $(basename "$a64") under qemu-aarch64-static"
-  HC_QEMU=1 HC_BIN=$w/healthcheck-aarch64 TESTS=${HC_QEMU_TESTS:-^container_} tests/run.sh || rc=1
+  HC_QEMU=1 HC_BIN=$w/healthcheck-aarch64 TESTS=${HC_QEMU_TESTS:-^container_} tests/run.sh || { rc=1; r2=FAILED; }
+  echo "test-musl: x86_64 shell suite $r1; aarch64 container tests under qemu $r2"
   return $rc
 }
 

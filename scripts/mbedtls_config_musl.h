@@ -15,6 +15,10 @@
  * handshake fails with BAD_CONFIG if a listed curve is compiled out);
  * mbedtls_strerror texts (operators see them).
  *
+ * Measured on the x86_64 LTO build: mbedtls_strerror texts cost 12.8 KB,
+ * MBEDTLS_ECP_NIST_OPTIM 2.3 KB, P-521 0.7 KB; mbedTLS as a whole is about
+ * 110 KB of the ~1 MB binary.
+ *
  * Entropy: no /dev/urandom (an empty root or a scratch image has none);
  * mbedtls_hardware_poll() in src/net/entropy_getrandom.cpp uses getrandom(2).
  */

@@ -34,7 +34,12 @@ public:
         mail_worker_.stop();
         robot_worker_.stop();
     }
-    bool stop_within(long ms) { return mail_worker_.stop_within(ms) & robot_worker_.stop_within(ms); }
+    // Both workers are asked to stop (no short-circuit), each within ms.
+    bool stop_within(long ms) {
+        bool mail = mail_worker_.stop_within(ms);
+        bool robots = robot_worker_.stop_within(ms);
+        return mail && robots;
+    }
 
 private:
     void send_mail(const NotifyEvent& event);
