@@ -11,6 +11,7 @@ DEFINES   := -DHC_VERSION=\"$(VERSION)\" -DPICOJSON_USE_INT64 -DCXXOPTS_NO_REGEX
 CXXFLAGS  ?= $(OPT) $(WARN)
 ALL_CXXFLAGS := $(CXXSTD) $(SECTIONS) $(INCLUDES) $(DEFINES) $(CXXFLAGS) -MMD -MP
 STATIC    ?= -static
+JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 LDFLAGS   ?= $(STATIC) -s -Wl,--gc-sections
 LDLIBS    := -lmbedtls -lmbedx509 -lmbedcrypto -lyaml
 
@@ -44,19 +45,19 @@ $(BUILD)/unit_tests: $(LIB_OBJS) $(UNIT_OBJS)
 unit: deps $(BUILD)/unit_tests
 
 test: test-deps
-	@$(MAKE) --no-print-directory $(BUILD)/healthcheck $(BUILD)/unit_tests
+	@$(MAKE) --no-print-directory -j$(JOBS) $(BUILD)/healthcheck $(BUILD)/unit_tests
 	@tests/run.sh
 
 demo:
 	@scripts/install-deps.sh demo
-	@$(MAKE) --no-print-directory $(BUILD)/healthcheck
+	@$(MAKE) --no-print-directory -j$(JOBS) $(BUILD)/healthcheck
 	@scripts/demo.sh
 
 bench: bench-oneshot bench-supervise
 
 bench-oneshot:
 	@scripts/install-deps.sh bench
-	@$(MAKE) --no-print-directory $(BUILD)/healthcheck
+	@$(MAKE) --no-print-directory -j$(JOBS) $(BUILD)/healthcheck
 	@scripts/bench-oneshot.sh
 
 clean:

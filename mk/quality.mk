@@ -94,7 +94,7 @@ hc_empty  :=
 hc_space  := $(hc_empty) $(hc_empty)
 SAN_TESTS ?= ^($(subst $(hc_space),|,$(strip $(SAN_SHELL)))):
 test-sanitize: test-deps
-	@$(MAKE) --no-print-directory BUILD=$(SAN_BUILD) STATIC= OPT=-O1 \
+	@$(MAKE) --no-print-directory -j$(JOBS) BUILD=$(SAN_BUILD) STATIC= OPT=-O1 \
 	  CXXFLAGS="$(SAN_FLAGS) $(WARN)" LDFLAGS="$(SAN_FLAGS)" \
 	  $(SAN_BUILD)/healthcheck $(SAN_BUILD)/unit_tests
 	@echo "== unit tests ($(SAN_BUILD)/unit_tests, ASan+UBSan)"
