@@ -230,6 +230,9 @@ void Daemon::on_process_info(const CheckPtr& c, const xmlrpc::ProcessInfo& info,
             return done(Outcome::wait(std::string("on hold after action, program ") + info.statename));
         } else {
             c->holding = false;
+            // Still down after the gap: the failed state carries on, so the
+            // next failing probe must be able to act again.
+            if (c->counters.health() == Health::Failed) c->action_pending = true;
             log(Level::Warn, c, "hold_expired", std::string("program still ") + info.statename + " after the backoff");
         }
     }

@@ -10,7 +10,6 @@ namespace hc::supervise {
 
 Worker::Worker(EventLoop& loop) : loop_(loop), wake_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
     loop_.watch_readable(wake_.get(), [this] { drain_completions(); });
-    thread_ = std::thread([this] { thread_main(); });
 }
 
 Worker::~Worker() { stop(); }
@@ -20,6 +19,9 @@ void Worker::post(Job job) {
         std::lock_guard<std::mutex> lock(mu_);
         if (stopping_) return;
         jobs_.push_back(std::move(job));
+        // Started on first use: most configs never need a worker (no mail,
+        // no robots, rss only, no DNS names), and then the daemon is one thread.
+        if (!thread_.joinable()) thread_ = std::thread([this] { thread_main(); });
     }
     cv_.notify_one();
 }
@@ -43,6 +45,7 @@ bool Worker::stop_within(long timeout_ms) {
     std::unique_lock<std::mutex> lock(mu_);
     stopping_ = true;
     jobs_.clear();
+    if (!thread_.joinable()) return true;
     cv_.notify_all();
     if (!cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [this] { return exited_; })) return false;
     lock.unlock();
