@@ -26,6 +26,11 @@ assert_file_eq() { # file expected-content
   [ -f "$1" ] || _fail "file $1 missing"
   assert_eq "$2" "$(cat "$1")" "content of $1"
 }
+# Wall-time limits (ms) get HC_TIME_SLACK_MS added: the sanitizer run sets it,
+# since an ASan binary starts and exits (leak check) far slower. 0 otherwise.
+assert_time_lt() { # ms limit_ms [what]
+  assert_lt "$1" "$(( $2 + ${HC_TIME_SLACK_MS:-0} ))" "${3:-elapsed ms}"
+}
 assert_lt() { # a b [what]  (integers or decimals)
   awk -v a="$1" -v b="$2" 'BEGIN{exit !(a<b)}' || _fail "${3:-value}: expected $1 < $2"
 }

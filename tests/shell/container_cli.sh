@@ -57,7 +57,7 @@ test_timeout_option_spellings_take_effect() {
   for form in "-t=300" "-t:300" "--timeout=300" "--timeout:300"; do
     t0=$(now_ms); run "$HC" -u $MOCK_URL/hang -f st "$form"; t1=$(now_ms)
     assert_ne 0 "$RC" "rc ($form)"
-    assert_lt $((t1 - t0)) 1500 "duration with $form"
+    assert_time_lt $((t1 - t0)) 1500 "duration with $form"
   done
 }
 

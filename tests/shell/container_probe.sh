@@ -55,7 +55,7 @@ test_redirect_chain_of_6_fails() { start_mock; expect_fail "too many redirects" 
 test_redirect_loop_fails_fast() {
   start_mock
   expect_fail "too many redirects" $MOCK_URL/loop -t 5000
-  assert_lt "$MS" 1000 "loop duration"
+  assert_time_lt "$MS" 1000 "loop duration"
 }
 test_redirect_to_other_port() {
   start_mock; local first=$MOCK_URL
@@ -82,7 +82,7 @@ test_body_over_1mib_keyword_at_start() {
   expect_pass "$MOCK_URL/huge-body?size=3000000" -m xxxx
   expect_pass "$MOCK_URL/huge-body?size=3000000&chunked=1" -m xxxx
   expect_pass "$MOCK_URL/huge-body?size=3000000&nolength=1" -m xxxx
-  assert_lt "$MS" 2000 "huge body duration"
+  assert_time_lt "$MS" 2000 "huge body duration"
 }
 
 test_keyword_only_after_1mib_fails() {
@@ -118,26 +118,26 @@ test_head_of_line_http10_close() {
 test_never_answers_within_deadline() {
   start_mock
   expect_fail "timed out" $MOCK_URL/hang -t 500
-  assert_lt "$MS" 700 "hang with -t 500"
+  assert_time_lt "$MS" 700 "hang with -t 500"
 }
 
 test_drip_slower_than_timeout() {
   start_mock
   expect_fail "timed out" "$MOCK_URL/drip?bytes=50&interval_ms=100" -t 800
-  assert_lt "$MS" 1100 "drip duration"
+  assert_time_lt "$MS" 1100 "drip duration"
   expect_fail "timed out" "$MOCK_URL/drip-headers?interval_ms=100" -t 800
-  assert_lt "$MS" 1100 "drip-headers duration"
+  assert_time_lt "$MS" 1100 "drip-headers duration"
 }
 
-test_reset_mid_headers() { start_mock; expect_fail "reset" "$MOCK_URL/reset?at=headers" -t 3000; assert_lt "$MS" 1500; }
-test_reset_mid_body()    { start_mock; expect_fail "reset" "$MOCK_URL/reset?at=body" -t 3000; assert_lt "$MS" 1500; }
+test_reset_mid_headers() { start_mock; expect_fail "reset" "$MOCK_URL/reset?at=headers" -t 3000; assert_time_lt "$MS" 1500; }
+test_reset_mid_body()    { start_mock; expect_fail "reset" "$MOCK_URL/reset?at=body" -t 3000; assert_time_lt "$MS" 1500; }
 
 test_garbage() {
   start_mock
   probe $MOCK_URL/garbage -t 3000
   assert_eq 10 "$RC" rc
   [[ $OUT$ERR =~ (not an HTTP response|status line) ]] || _fail "garbage message: $OUT $ERR"
-  assert_lt "$MS" 1500
+  assert_time_lt "$MS" 1500
 }
 test_garbage_with_newline_says_not_http() {
   printf 'SSH-2.0-OpenSSH_9.2\r\n' > raw
@@ -148,7 +148,7 @@ test_garbage_with_newline_says_not_http() {
 test_huge_header_fails() {
   start_mock
   expect_fail "headers exceed 64 KiB" "$MOCK_URL/huge-header?size=1000000" -t 3000
-  assert_lt "$MS" 1500
+  assert_time_lt "$MS" 1500
 }
 test_header_just_under_cap_passes() {
   start_mock
@@ -177,13 +177,13 @@ test_connection_refused() {
   local port
   port=$("$PY" -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()')
   expect_fail "refused" http://127.0.0.1:$port/ -t 3000
-  assert_lt "$MS" 1000
+  assert_time_lt "$MS" 1000
 }
 
 test_tls_url_against_plain_port() {
   start_mock
   expect_fail "" "https://127.0.0.1:$MOCK_PORT/status/200" -t 1000
-  assert_lt "$MS" 1300 "duration"
+  assert_time_lt "$MS" 1300 "duration"
   # The TCP connect worked; the message must blame TLS, not the connect.
   [[ ${OUT,,}${ERR,,} =~ (tls|handshake|ssl) ]] || _fail "message does not name TLS: $OUT $ERR"
 }
@@ -193,7 +193,7 @@ test_tls_url_against_http_responder() {
   printf 'HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n' > raw
   start_mock --raw-file "$T/raw"
   expect_fail "tls" "https://127.0.0.1:$MOCK_PORT/" -t 3000
-  assert_lt "$MS" 1500 "duration"
+  assert_time_lt "$MS" 1500 "duration"
 }
 
 test_basic_auth_from_url_not_leaked_on_redirect() {
@@ -214,14 +214,14 @@ assert not any(k.lower()=="authorization" for k,v in r["headers"]), r["headers"]
 test_timeout_covers_whole_redirect_chain() {
   start_mock
   expect_fail "timed out" "$MOCK_URL/redirect?to=/hang" -t 600
-  assert_lt "$MS" 900 "duration"
+  assert_time_lt "$MS" 900 "duration"
 }
 
 test_http_url_against_tls_port() {
   make_pki
   start_mock --tls "$T/pki/server.crt" "$T/pki/server.key" 2>>"$T/mock.err"
   expect_fail "" "http://127.0.0.1:$MOCK_PORT/status/200" -t 3000
-  assert_lt "$MS" 2000 "duration"
+  assert_time_lt "$MS" 2000 "duration"
   [[ $OUT$ERR =~ (closed|not an HTTP response|reset) ]] || _fail "message: $OUT $ERR"
 }
 

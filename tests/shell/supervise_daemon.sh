@@ -87,7 +87,7 @@ YAML
   local t0 t1
   t0=$(now_ms); hc_stop; t1=$(now_ms)
   echo "    SIGTERM -> exit: $((t1 - t0)) ms" >&2
-  assert_lt $((t1 - t0)) 1000 "ms from SIGTERM to exit"
+  assert_time_lt $((t1 - t0)) 1000 "ms from SIGTERM to exit"
   assert_eq 0 "$HC_RC" "exit code after SIGTERM"
   wait_log "$HC_LOG" "info stop: received SIGTERM" 1
   wait_log "$HC_LOG" "stopped: probes=[0-9]+" 1
@@ -115,7 +115,7 @@ YAML
   sleep 0.5
   t0=$(now_ms); hc_stop; t1=$(now_ms)
   echo "    SIGTERM during exec -> exit: $((t1 - t0)) ms" >&2
-  assert_lt $((t1 - t0)) 1000 "ms from SIGTERM to exit during an exec action"
+  assert_time_lt $((t1 - t0)) 1000 "ms from SIGTERM to exit during an exec action"
   local i
   for i in $(seq 1 20); do kill -0 "$spid" 2>/dev/null || break; sleep 0.05; done
   kill -0 "$spid" 2>/dev/null && _fail "exec'd sleep $spid still alive after the daemon stopped"
