@@ -126,14 +126,15 @@ test_1000_checks_every_second() {
   record 10d-1k-live "1,000 tcp checks every 1 s (initialDelaySeconds 0), supervisord with one program, ~5 s (open files limit $(ulimit -n))" \
     "no crash, exit 0 on SIGTERM; $PROBES probes, worst start delay $WORST ms, $FAILS check_failed, $ERRORS check_error; VmRSS at the end $RSS KB; up to $FDS_MAX open fds (one supervisord connection per due check)" \
     "5000 (run)" "$HWM" "no crash, < 16 MB"
-  # The same with only 64 open files: most getProcessInfo calls cannot get
-  # a socket. Each such probe is a check_error (logged, not counted as a
-  # failure): nothing is restarted, the daemon keeps running.
+  # The same with only 64 open files: a probe that cannot get a socket is a
+  # check_error (logged, not counted as a failure): nothing is restarted,
+  # the daemon keeps running.
   live_run 2 64
   assert_eq 0 "$STOP_RC" "daemon exit code (64 open files)"
-  # glibc says "Too many open files", musl "No file descriptors available".
-  grep -qE "Too many open files|No file descriptors available" "$HC_LOG" ||
-    _fail "no EMFILE message in the daemon log"
+  # With first runs spread over the period and getProcessInfo shared per
+  # program, 64 descriptors may well be enough; when they are not, the
+  # probe is a check_error (glibc "Too many open files", musl "No file
+  # descriptors available"), never a failure.
   assert_eq 0 "$FAILS" "check_failed lines (64 open files)"
   assert_eq "$pid0" "$(sv_pid web)" "pid of web (nothing restarted)"
   assert_lt "$HWM" "$LIVE_RSS_LIMIT_KB" "daemon VmHWM with 1,000 live checks (64 open files)"
