@@ -203,7 +203,7 @@ curl_nlibs=$(ldd "$CURL_REAL" 2>/dev/null | awk '/=> \//' | wc -l)
 } >"$TMP/facts.tsv"
 
 # ---- report ------------------------------------------------------------------------
-$PY - "$TMP/hyperfine.json" "$TMP/rss.tsv" "$TMP/facts.tsv" "$OUT" "$TMP/cmds.tsv" <<'PYEOF'
+HC_SCRIPTS="$(cd "$(dirname "$0")" && pwd)" $PY - "$TMP/hyperfine.json" "$TMP/rss.tsv" "$TMP/facts.tsv" "$OUT" "$TMP/cmds.tsv" <<'PYEOF'
 import json, os, sys
 
 hf_path, rss_path, facts_path, out, cmds_path = sys.argv[1:6]
@@ -313,23 +313,9 @@ text = "\n".join(block) + "\n"
 if out == "-":
     sys.stdout.write(text)
     sys.exit(0)
-begin, end = "<!-- oneshot:begin -->", "<!-- oneshot:end -->"
-if os.path.exists(out):
-    cur = open(out, encoding="utf-8").read()
-else:
-    cur = "# Benchmarks\n\n"
-if begin in cur and end in cur and cur.index(begin) < cur.index(end):
-    a = cur.index(begin)
-    b = cur.index(end) + len(end)
-    if cur[b:b + 1] == "\n":
-        b += 1
-    new = cur[:a] + text + cur[b:]
-else:
-    new = cur.rstrip("\n") + "\n\n" + text
-os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
-tmp = out + ".tmp"
-open(tmp, "w", encoding="utf-8").write(new)
-os.replace(tmp, out)
+sys.path.insert(0, os.environ["HC_SCRIPTS"])
+import docblock
+docblock.replace(out, "oneshot", text)
 sys.stdout.write("\n".join(rows + [""] + trow) + "\n")
 print("bench: wrote %s" % out, file=sys.stderr)
 PYEOF

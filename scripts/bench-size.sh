@@ -82,16 +82,5 @@ block=$(
   echo "<!-- size:end -->"
 )
 
-mkdir -p docs
-[ -f "$DOC" ] || printf '# Benchmarks\n' > "$DOC"
-tmp=$(mktemp "$DOC.XXXXXX")
-if grep -q '^<!-- size:begin -->' "$DOC" && grep -q '^<!-- size:end -->' "$DOC"; then
-  BLOCK=$block awk '
-    /^<!-- size:begin -->/ { print ENVIRON["BLOCK"]; skip = 1; next }
-    /^<!-- size:end -->/   { skip = 0; next }
-    !skip' "$DOC" > "$tmp"
-else
-  { cat "$DOC"; echo; echo "$block"; } > "$tmp"
-fi
-cat "$tmp" > "$DOC"; rm -f "$tmp"
+printf '%s\n' "$block" | /usr/bin/python3 "$(dirname "$0")/docblock.py" "$DOC" size
 printf '%s\n' "${rows[@]}"

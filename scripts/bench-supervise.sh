@@ -425,7 +425,7 @@ done
   printf 'secs\t%s\n' "$SECS"
 } >"$TMP/facts.tsv"
 
-$PY - "$RESULTS" "$TMP/facts.tsv" "$OUT" "$TMP/plot.dat" <<'PYEOF'
+HC_SCRIPTS="$(cd "$(dirname "$0")" && pwd)" $PY - "$RESULTS" "$TMP/facts.tsv" "$OUT" "$TMP/plot.dat" <<'PYEOF'
 import json, os, sys
 res_path, facts_path, out, plot_dat = sys.argv[1:5]
 R = [json.loads(l) for l in open(res_path)]
@@ -547,20 +547,9 @@ summary = "\n".join(rows + [""] + ratio_rows + [""] + trow) + "\n"
 if out == "-":
     sys.stdout.write(text)
     sys.exit(0)
-begin, end = "<!-- supervise:begin -->", "<!-- supervise:end -->"
-cur = open(out, encoding="utf-8").read() if os.path.exists(out) else "# Benchmarks\n\n"
-if begin in cur and end in cur and cur.index(begin) < cur.index(end):
-    a = cur.index(begin)
-    b = cur.index(end) + len(end)
-    if cur[b:b + 1] == "\n":
-        b += 1
-    new = cur[:a] + text + cur[b:]
-else:
-    new = cur.rstrip("\n") + "\n\n" + text
-os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
-tmp = out + ".tmp"
-open(tmp, "w", encoding="utf-8").write(new)
-os.replace(tmp, out)
+sys.path.insert(0, os.environ["HC_SCRIPTS"])
+import docblock
+docblock.replace(out, "supervise", text)
 sys.stdout.write(summary)
 print("bench: wrote %s" % out, file=sys.stderr)
 PYEOF
