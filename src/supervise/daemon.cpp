@@ -20,21 +20,11 @@ namespace {
 constexpr long kSupervisorCallMs = 5000;
 constexpr long kStopStartMs = 90000;  // stopProcess/startProcess wait for stopwaitsecs/startsecs
 constexpr long kExecTimeoutMs = 60000;
-constexpr size_t kSpreadFromChecks = 100;
 
 std::string type_name(const CheckConfig& cfg) { return to_string(cfg.type); }
 
 std::chrono::milliseconds backoff_base(const CheckConfig& cfg) {
     return std::chrono::milliseconds(1000LL * cfg.period_seconds * std::max(1, cfg.failure_threshold));
-}
-
-// With many checks, first runs are spread over one period (a stable offset
-// from the check's name) so a thousand timers do not fire in the same
-// millisecond; small configs start exactly at initialDelaySeconds.
-std::chrono::milliseconds first_run_spread(const CheckConfig& cfg, size_t check_count) {
-    if (check_count < kSpreadFromChecks) return std::chrono::milliseconds(0);
-    auto period_ms = static_cast<size_t>(cfg.period_seconds) * 1000;
-    return std::chrono::milliseconds(std::hash<std::string>{}(cfg.name) % period_ms);
 }
 
 std::vector<std::string> secrets_of(const Config& config) {
@@ -134,8 +124,7 @@ void Daemon::apply(Config config) {
         }
         auto c = std::make_shared<Check>(cfg);
         next[cfg.name] = c;
-        start_check(c, Clock::now() + std::chrono::seconds(cfg.initial_delay_seconds) +
-                           first_run_spread(cfg, config.checks.size()));
+        start_check(c, Clock::now() + std::chrono::seconds(cfg.initial_delay_seconds));
         ++added;
     }
     // Left in checks_: removed ones and the old versions of changed ones
