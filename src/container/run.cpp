@@ -1,6 +1,5 @@
 #include "container/run.hpp"
 
-#include <sys/time.h>
 
 #include <cstdio>
 #include <ctime>
@@ -27,11 +26,6 @@ struct ProbeResult {
 
 void say(const std::string& line) { std::fprintf(stderr, "healthcheck: %s\n", line.c_str()); }
 
-int64_t now_ms() {
-    timeval tv{};
-    gettimeofday(&tv, nullptr);
-    return static_cast<int64_t>(tv.tv_sec) * 1000 + tv.tv_usec / 1000;
-}
 
 ProbeResult probe(const Options& opt) {
     auto deadline = Deadline::after_ms(opt.timeout_ms);
@@ -116,7 +110,7 @@ void send_outgoing(const Options& opt, const Decision& d, const ProbeResult& pr)
         notice.host = container_id();
         notice.time = std::time(nullptr);
         for (const auto& t : targets(opt)) {
-            auto req = notify::build_request(t, notice, now_ms());
+            auto req = notify::build_request(t, notice, unix_time_ms());
             if (!req) {
                 say(notify::describe(t) + ": " + req.error());
                 continue;

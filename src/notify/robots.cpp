@@ -8,10 +8,9 @@
 #include "util/text.hpp"
 
 namespace hc::notify {
-
-bool is_url(const std::string& v);
-
 namespace {
+
+bool is_url(const std::string& v) { return v.rfind("http://", 0) == 0 || v.rfind("https://", 0) == 0; }
 
 std::string json_of(const picojson::object& o) { return picojson::value(o).serialize(); }
 
@@ -47,8 +46,6 @@ std::string plain_text(const Notice& n) {
 }
 
 }  // namespace
-
-bool is_url(const std::string& v) { return v.rfind("http://", 0) == 0 || v.rfind("https://", 0) == 0; }
 
 Target parse_target(Channel channel, const std::string& value) {
     if (channel == Channel::Webhook || is_url(value)) return {channel, value, ""};

@@ -3,7 +3,6 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netdb.h>
-#include <sys/time.h>
 #include <sys/utsname.h>
 #include <arpa/inet.h>
 #include <unistd.h>
@@ -59,11 +58,6 @@ const char* kind_word(NotifyEvent::Kind k) {
     return "failed";
 }
 
-int64_t wall_ms() {
-    timeval tv{};
-    gettimeofday(&tv, nullptr);
-    return static_cast<int64_t>(tv.tv_sec) * 1000 + tv.tv_usec / 1000;
-}
 
 }  // namespace
 
@@ -148,7 +142,7 @@ void Notifier::send_robot(const notify::Target& target, const notify::Notice& no
         http::Client client(opts);
         std::string who = notify::describe(target);
         for (int attempt = 1; attempt <= kTries; ++attempt) {
-            auto req = notify::build_request(target, notice, wall_ms());
+            auto req = notify::build_request(target, notice, unix_time_ms());
             if (!req) {
                 log->log(Level::Error, event.check, event.program, "notify_failed", who + ": " + req.error());
                 return nullptr;

@@ -1,6 +1,7 @@
 #include "util/text.hpp"
 
 #include <fcntl.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -51,6 +52,12 @@ std::string container_id() {
 std::string env_or(const char* name, const std::string& fallback) {
     const char* v = std::getenv(name);
     return v ? std::string(v) : fallback;
+}
+
+int64_t unix_time_ms() {
+    timeval tv{};
+    gettimeofday(&tv, nullptr);
+    return static_cast<int64_t>(tv.tv_sec) * 1000 + tv.tv_usec / 1000;
 }
 
 }  // namespace hc

@@ -1,5 +1,6 @@
 #pragma once
 // Small string and time helpers shared by both modes.
+#include <cstdint>
 #include <ctime>
 #include <string>
 #include <string_view>
@@ -17,5 +18,7 @@ bool read_small_file(const std::string& path, std::string& out, size_t max_bytes
 // else $HOSTNAME, else "".
 std::string container_id();
 std::string env_or(const char* name, const std::string& fallback);
+// Wall-clock milliseconds since the epoch (robot signing timestamps).
+int64_t unix_time_ms();
 
 }  // namespace hc
