@@ -1,13 +1,11 @@
 #include "net/hosts.hpp"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
+
+#include "util/file.hpp"
 
 namespace hc::net {
 
@@ -89,25 +87,12 @@ std::string normalize_name(std::string_view name) {
 }
 
 std::optional<std::string> read_file_capped(const std::string& path, size_t max_bytes) {
-    // O_NONBLOCK: a FIFO in place of the file must not hang the probe.
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) return std::nullopt;
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
-        return std::nullopt;
-    }
-    std::string out(max_bytes + 1, '\0');  // one extra byte tells "longer than max"
-    size_t got = 0;
-    while (got < out.size()) {
-        ssize_t n = ::read(fd, &out[got], out.size() - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        got += static_cast<size_t>(n);
-    }
-    ::close(fd);
-    out.resize(got);
-    if (got > max_bytes) {
+    // One extra byte tells "longer than max"; a FIFO in place of the file
+    // must not hang the probe (regular_only).
+    Result<std::string> text = read_file(path, max_bytes + 1, ReadOptions{true, true});
+    if (!text) return std::nullopt;
+    std::string out = std::move(*text);
+    if (out.size() > max_bytes) {
         // A cut line could turn "host.example.com" into "host.example.co".
         size_t nl = max_bytes == 0 ? std::string::npos : out.rfind('\n', max_bytes - 1);
         out.resize(nl == std::string::npos ? 0 : nl + 1);

@@ -3,7 +3,7 @@
 #include <charconv>
 
 #include "proc/proc.hpp"
-#include "proc/reader.hpp"
+#include "util/file.hpp"
 
 namespace hc::proc {
 
@@ -49,7 +49,7 @@ bool add_kb(std::string_view value, uint64_t& total) {
 double to_mb(uint64_t kb) { return static_cast<double>(kb) / 1024.0; }
 
 Result<std::string> read_proc(pid_t pid, const char* file, size_t cap, int* e) {
-    return read_file("/proc/" + std::to_string(pid) + "/" + file, cap, false, e);
+    return read_file("/proc/" + std::to_string(pid) + "/" + file, cap, {}, e);
 }
 
 Result<Smaps> read_smaps(pid_t pid) {

@@ -8,7 +8,7 @@
 #include <cstring>
 
 #include "proc/proc.hpp"
-#include "proc/reader.hpp"
+#include "util/file.hpp"
 
 namespace hc::proc {
 
@@ -54,7 +54,7 @@ std::string_view basename(std::string_view path) {
 Result<pid_t> pid_from_file(const std::string& path) {
     const std::string where = "pid file " + path + ": ";
     int e = 0;
-    Result<std::string> text = read_file(path, kPidFileCap, false, &e);
+    Result<std::string> text = read_file(path, kPidFileCap, {}, &e);
     if (!text) {
         if (e == 0) return err(where + "larger than 64 bytes");
         return err(where + std::strerror(e));
@@ -96,8 +96,8 @@ std::vector<pid_t> find_pids_by_command(const std::string& needle) {
         if (pid == self) continue;
         const std::string base = "/proc/" + std::string(name);
         // Processes vanish mid-scan; an unreadable one simply does not match.
-        Result<std::string> comm = read_file(base + "/comm", 64, true);
-        Result<std::string> cmdline = read_file(base + "/cmdline", kCmdlineCap, true);
+        Result<std::string> comm = read_file(base + "/comm", 64, {true});
+        Result<std::string> cmdline = read_file(base + "/cmdline", kCmdlineCap, {true});
         if (!comm || !cmdline) continue;
         if (command_matches(needle, trim(*comm), *cmdline) && process_alive(pid)) out.push_back(pid);
     }

@@ -5,7 +5,7 @@
 #include <charconv>
 
 #include "proc/proc.hpp"
-#include "proc/reader.hpp"
+#include "util/file.hpp"
 
 namespace hc::proc {
 
@@ -67,7 +67,7 @@ Result<Stat> parse_stat(std::string_view text) {
 Result<Stat> read_stat(pid_t pid) {
     if (pid <= 0) return err("no such process " + std::to_string(pid));
     int e = 0;
-    Result<std::string> text = read_file("/proc/" + std::to_string(pid) + "/stat", kStatCap, false, &e);
+    Result<std::string> text = read_file("/proc/" + std::to_string(pid) + "/stat", kStatCap, {}, &e);
     if (!text) {
         if (e == ENOENT || e == ESRCH) return err("no such process " + std::to_string(pid));
         return err(text.error());

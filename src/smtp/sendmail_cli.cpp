@@ -1,12 +1,12 @@
 #include "smtp/sendmail_cli.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
-#include <iostream>
-#include <sstream>
-#include <fstream>
 
 #include "smtp/smtp.hpp"
+#include "util/file.hpp"
 
 namespace hc::smtp {
 
@@ -22,8 +22,10 @@ const char* const kUsage =
     "--tls defaults by port: 465 ssl, 587 starttls, else none.\n"
     "Exit: 0 sent, 1 failed, 2 bad usage.\n";
 
+constexpr size_t kMaxBodyBytes = 10 * 1024 * 1024;
+
 int usage_error(const std::string& message) {
-    std::cerr << "healthcheck sendmail: " << message << "\n" << kUsage;
+    std::fprintf(stderr, "healthcheck sendmail: %s\n%s", message.c_str(), kUsage);
     return 2;
 }
 
@@ -46,7 +48,7 @@ int sendmail_main(const std::vector<std::string>& args) {
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
         if (a == "-h" || a == "--help") {
-            std::cout << kUsage;
+            std::fputs(kUsage, stdout);
             return 0;
         }
         if (a == "--insecure") {
@@ -89,25 +91,20 @@ int sendmail_main(const std::vector<std::string>& args) {
         server.pass = p;
     }
     if (!body_file.empty()) {
-        std::ostringstream text;
-        if (body_file == "-") {
-            text << std::cin.rdbuf();
-        } else {
-            std::ifstream in(body_file, std::ios::binary);
-            if (!in) return usage_error("cannot read --body-file " + body_file);
-            text << in.rdbuf();
-        }
-        message.body = text.str();
-        if (message.body.size() > 10 * 1024 * 1024) return usage_error("--body-file larger than 10 MiB");
+        Result<std::string> body = body_file == "-" ? read_fd(STDIN_FILENO, "standard input", kMaxBodyBytes)
+                                                    : read_file(body_file, kMaxBodyBytes);
+        if (!body) return usage_error("cannot read --body-file: " + body.error());
+        message.body = std::move(*body);
     }
     if (server.insecure)
-        std::cerr << "healthcheck sendmail: warning: --insecure: the mail server's certificate is not verified\n";
+        std::fputs("healthcheck sendmail: warning: --insecure: the mail server's certificate is not verified\n",
+                   stderr);
     auto st = send_mail(server, message, Deadline::after_ms(timeout_ms));
     if (!st) {
-        std::cerr << st.error() << "\n";
+        std::fprintf(stderr, "%s\n", st.error().c_str());
         return 1;
     }
-    std::cout << "sent to " << message.to.size() << " recipient" << (message.to.size() == 1 ? "" : "s") << "\n";
+    std::printf("sent to %zu recipient%s\n", message.to.size(), message.to.size() == 1 ? "" : "s");
     return 0;
 }
 

@@ -1,9 +1,5 @@
 #include "supervise/config.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -14,10 +10,11 @@
 #include <cstring>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "picojson.h"
 #include "supervise/yaml_doc.hpp"
+#include "util/file.hpp"
+#include "util/text.hpp"
 
 namespace hc::supervise {
 
@@ -125,13 +122,6 @@ const std::vector<std::string> kMailKeys = {"host", "port", "user",   "pass",   
 std::string lower(std::string s) {
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
-}
-
-std::string trim(const std::string& s) {
-    size_t b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return "";
-    size_t e = s.find_last_not_of(" \t\r\n");
-    return s.substr(b, e - b + 1);
 }
 
 // Optimal string alignment distance, case-insensitive, inputs capped at 64.
@@ -356,12 +346,7 @@ public:
                 continue;
             }
             if (split_commas) {
-                std::stringstream ss(it->value);
-                std::string part;
-                while (std::getline(ss, part, ',')) {
-                    part = trim(part);
-                    if (!part.empty()) out.push_back(part);
-                }
+                for (std::string& part : split_list(it->value)) out.push_back(std::move(part));
             } else {
                 out.push_back(trim(it->value));
             }
@@ -639,12 +624,7 @@ void Loader::load_actions(const Entry& e, const std::string& qual, CheckConfig& 
     const std::string expected = "expected a comma list of restart, kill, exec, email, notify (or none)";
     std::vector<std::string> words;
     auto split = [&](const std::string& s) {
-        std::stringstream ss(s);
-        std::string w;
-        while (std::getline(ss, w, ',')) {
-            w = trim(w);
-            if (!w.empty()) words.push_back(w);
-        }
+        for (std::string& w : split_list(s)) words.push_back(std::move(w));
     };
     if (v.is_scalar()) {
         split(v.value);
@@ -952,32 +932,13 @@ Result<Config> load_config_text(const std::string& text, const std::string& path
 }
 
 Result<Config> load_config_file(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return err(path + ": cannot read: " + std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-        ::close(fd);
-        return err(path + ": cannot read: " + std::strerror(EISDIR));
+    int e = 0;
+    Result<std::string> text = read_file(path, kMaxConfigBytes, {}, &e);
+    if (!text) {
+        if (e == 0) return err(path + ": file too large (more than 4 MiB)");
+        return err(path + ": cannot read: " + std::strerror(e));
     }
-    std::string text;
-    char buf[65536];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            int e = errno;
-            ::close(fd);
-            return err(path + ": cannot read: " + std::strerror(e));
-        }
-        if (n == 0) break;
-        text.append(buf, static_cast<size_t>(n));
-        if (text.size() > kMaxConfigBytes) {
-            ::close(fd);
-            return err(path + ": file too large (more than 4 MiB)");
-        }
-    }
-    ::close(fd);
-    return load_config_text(text, path);
+    return load_config_text(*text, path);
 }
 
 namespace {
@@ -1015,7 +976,7 @@ const char* yn(bool b) { return b ? "true" : "false"; }
 }  // namespace
 
 std::string describe(const Config& cfg) {
-    std::ostringstream o;
+    TextBuilder o;
     const GlobalConfig& g = cfg.global;
     o << "config: " << cfg.path << "\n";
     o << "  supervisordUrl: " << mask_url(g.supervisord_url) << "\n";

@@ -1,10 +1,10 @@
 #include "util/text.hpp"
 
-#include <fcntl.h>
 #include <sys/time.h>
-#include <unistd.h>
 
 #include <cstdlib>
+
+#include "util/file.hpp"
 
 namespace hc {
 
@@ -13,6 +13,19 @@ std::string trim(std::string_view s) {
     while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r' || s[b] == '\n')) ++b;
     while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '\n')) --e;
     return std::string(s.substr(b, e - b));
+}
+
+std::vector<std::string> split_list(std::string_view s, char sep) {
+    std::vector<std::string> out;
+    size_t b = 0;
+    while (b <= s.size()) {
+        size_t e = s.find(sep, b);
+        if (e == std::string_view::npos) e = s.size();
+        std::string part = trim(s.substr(b, e - b));
+        if (!part.empty()) out.push_back(std::move(part));
+        b = e + 1;
+    }
+    return out;
 }
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
@@ -25,25 +38,10 @@ std::string format_local_time(std::time_t t) {
     return buf;
 }
 
-bool read_small_file(const std::string& path, std::string& out, size_t max_bytes) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    out.clear();
-    char buf[4096];
-    while (out.size() < max_bytes) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n <= 0) break;
-        out.append(buf, static_cast<size_t>(n));
-    }
-    if (out.size() > max_bytes) out.resize(max_bytes);
-    ::close(fd);
-    return true;
-}
-
 std::string container_id() {
-    std::string text;
-    if (read_small_file("/etc/hostname", text, 1024)) {
-        auto line = trim(text.substr(0, text.find('\n')));
+    Result<std::string> text = read_file("/etc/hostname", 1024, ReadOptions{true, true});
+    if (text) {
+        auto line = trim(text->substr(0, text->find('\n')));
         if (!line.empty()) return line;
     }
     return env_or("HOSTNAME", "");

@@ -4,21 +4,47 @@
 #include <ctime>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <vector>
 
 namespace hc {
 
 std::string trim(std::string_view s);
+// "a, b,,c" -> {"a", "b", "c"}: parts trimmed, empty ones dropped.
+std::vector<std::string> split_list(std::string_view s, char sep = ',');
 bool starts_with(std::string_view s, std::string_view prefix);
 // "yyyy-MM-dd HH:mm:ss" in local time per TZ (POSIX TZ strings such as
 // CST-8 need no zoneinfo files, which a scratch image lacks).
 std::string format_local_time(std::time_t t);
-// Reads at most max_bytes of a file; false when it cannot be opened.
-bool read_small_file(const std::string& path, std::string& out, size_t max_bytes = 65536);
 // The container id Docker sets as hostname: first line of /etc/hostname,
 // else $HOSTNAME, else "".
 std::string container_id();
 std::string env_or(const char* name, const std::string& fallback);
 // Wall-clock milliseconds since the epoch (robot signing timestamps).
 int64_t unix_time_ms();
+
+// Builds text with << like std::ostringstream. iostreams would pull about
+// 100 KB of locale code into the static binary for this one job.
+class TextBuilder {
+public:
+    TextBuilder& operator<<(std::string_view s) {
+        out_.append(s);
+        return *this;
+    }
+    TextBuilder& operator<<(char c) {
+        out_.push_back(c);
+        return *this;
+    }
+    template <typename Int, typename = std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> &&
+                                                        !std::is_same_v<Int, char>>>
+    TextBuilder& operator<<(Int n) {
+        out_ += std::to_string(n);
+        return *this;
+    }
+    const std::string& str() const { return out_; }
+
+private:
+    std::string out_;
+};
 
 }  // namespace hc

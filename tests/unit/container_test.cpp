@@ -125,6 +125,16 @@ TEST(ParseCli, AllSpellingsSameResult) {
     }
 }
 
+TEST(ParseCli, ListOptionsSplitAtCommas) {
+    // Our patch of cxxopts' list parsing (third_party/cxxopts/PATCHES.md)
+    // must split exactly like the getline loop it replaced.
+    Options o = parse_ok({"-u", "http://h/", "--wecom", "a,b", "--wecom", "c", "--feishu", "x,,y", "--webhook",
+                          "http://w/?k=1,"});
+    EXPECT_EQ(o.wecom, (Args{"a", "b", "c"}));
+    EXPECT_EQ(o.feishu, (Args{"x", "", "y"}));
+    EXPECT_EQ(o.webhook, (Args{"http://w/?k=1"}));
+}
+
 TEST(ParseCli, Defaults) {
     Options o = parse_ok({"-u", "https://h/"});
     EXPECT_EQ(o.name, "https://h/");

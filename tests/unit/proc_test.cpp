@@ -11,9 +11,10 @@
 #include <thread>
 
 #include "proc/proc.hpp"
-#include "proc/reader.hpp"
+#include "util/file.hpp"
 
 using namespace hc::proc;
+using hc::read_file;
 
 namespace {
 
@@ -398,14 +399,14 @@ TEST(ProcFind, SkipsSelf) {
     for (pid_t p : find_pids_by_command(name)) EXPECT_NE(p, getpid());
 }
 
-TEST(ProcReader, Caps) {
+TEST(FileReader, Caps) {
     const std::string path = write_temp("0123456789");
     EXPECT_EQ(*read_file(path, 10), "0123456789");
     EXPECT_FALSE(read_file(path, 9).ok());
-    EXPECT_EQ(*read_file(path, 4, true), "0123");
+    EXPECT_EQ(*read_file(path, 4, {true}), "0123");
     unlink(path.c_str());
     int e = 0;
-    auto r = read_file("/nonexistent", 10, false, &e);
+    auto r = read_file("/nonexistent", 10, {}, &e);
     EXPECT_FALSE(r.ok());
     EXPECT_EQ(e, ENOENT);
     EXPECT_EQ(r.error(), "/nonexistent: No such file or directory");

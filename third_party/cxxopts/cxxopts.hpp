@@ -119,6 +119,18 @@ static constexpr struct {
 };
 } // namespace cxxopts
 
+namespace cxxopts {
+
+// healthcheck patch (third_party/cxxopts/PATCHES.md): an ASCII test in place
+// of std::isalnum(c, std::locale::classic()), which links the whole classic
+// locale (about 90 KB) into a static binary.
+inline bool ascii_isalnum(char c)
+{
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+} // namespace cxxopts
+
 //when we ask cxxopts to use Unicode, help strings are processed using ICU,
 //which results in the correct lengths being computed for strings when they
 //are formatted for the help output
@@ -693,7 +705,7 @@ inline OptionNames split_option_names(const std::string &text)
         "0123456789"
         "_-.?";
 
-      if (!std::isalnum(text[token_start_pos], std::locale::classic()) ||
+      if (!ascii_isalnum(text[token_start_pos]) ||
           text.find_first_not_of(option_name_valid_chars, token_start_pos) < next_delimiter_pos) {
         throw_or_mimic<exceptions::invalid_option_format>(text);
       }
@@ -712,11 +724,11 @@ inline ArguDesc ParseArgument(const char *arg, bool &matched)
   if (strncmp(pdata, "--", 2) == 0)
   {
     pdata += 2;
-    if (isalnum(*pdata, std::locale::classic()))
+    if (ascii_isalnum(*pdata))
     {
       argu_desc.arg_name.push_back(*pdata);
       pdata += 1;
-      while (isalnum(*pdata, std::locale::classic()) || *pdata == '-' || *pdata == '_')
+      while (ascii_isalnum(*pdata) || *pdata == '-' || *pdata == '_')
       {
         argu_desc.arg_name.push_back(*pdata);
         pdata += 1;
@@ -744,7 +756,7 @@ inline ArguDesc ParseArgument(const char *arg, bool &matched)
   {
     pdata += 1;
     argu_desc.grouping = true;
-    while (isalnum(*pdata, std::locale::classic()))
+    while (ascii_isalnum(*pdata))
     {
       argu_desc.arg_name.push_back(*pdata);
       pdata += 1;
@@ -1045,12 +1057,17 @@ parse_value(const std::string& text, std::vector<T>& value)
     value.emplace_back(std::move(v));
     return;
   }
-  std::stringstream in(text);
-  std::string token;
-  while(!in.eof() && std::getline(in, token, CXXOPTS_VECTOR_DELIMITER)) {
+  // healthcheck patch (PATCHES.md): the same split as the getline loop it
+  // replaces (empty pieces kept, none after a trailing delimiter), without
+  // std::stringstream and the locale code it links in.
+  std::size_t begin = 0;
+  while (begin < text.size()) {
+    std::size_t end = text.find(CXXOPTS_VECTOR_DELIMITER, begin);
+    if (end == std::string::npos) end = text.size();
     T v;
-    parse_value(token, v);
+    parse_value(text.substr(begin, end - begin), v);
     value.emplace_back(std::move(v));
+    begin = end + 1;
   }
 }
 

@@ -1,0 +1,63 @@
+// util/: the capped file reader, list splitting and the text builder.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "util/file.hpp"
+#include "util/text.hpp"
+
+namespace {
+
+std::string temp_path(const char* name) {
+    const char* dir = std::getenv("TMPDIR");
+    return std::string(dir ? dir : "/tmp") + "/hc_util_test_" + std::to_string(getpid()) + "_" + name;
+}
+
+}  // namespace
+
+TEST(SplitList, TrimsAndDropsEmpty) {
+    using V = std::vector<std::string>;
+    EXPECT_EQ(hc::split_list("restart, exec ,,email"), (V{"restart", "exec", "email"}));
+    EXPECT_EQ(hc::split_list(""), V{});
+    EXPECT_EQ(hc::split_list(" , "), V{});
+    EXPECT_EQ(hc::split_list("a;b", ';'), (V{"a", "b"}));
+    EXPECT_EQ(hc::split_list("one"), V{"one"});
+}
+
+TEST(TextBuilder, StringsCharsAndIntegers) {
+    hc::TextBuilder t;
+    t << "port: " << 8080 << ' ' << std::string("x") << std::string_view("y") << -3 << 42u << static_cast<long long>(1) << 5000000000LL;
+    EXPECT_EQ(t.str(), "port: 8080 xy-34215000000000");
+}
+
+TEST(FileReader, RefusesFifoWithoutHanging) {
+    const std::string path = temp_path("fifo");
+    unlink(path.c_str());
+    ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+    auto r = hc::read_file(path, 100, hc::ReadOptions{false, true});
+    unlink(path.c_str());
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error(), path + ": not a regular file");
+}
+
+TEST(FileReader, FromDescriptor) {
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    ASSERT_EQ(write(fds[1], "hello world", 11), 11);
+    close(fds[1]);
+    auto r = hc::read_fd(fds[0], "standard input", 5);
+    close(fds[0]);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error(), "standard input: larger than 5 bytes");
+
+    ASSERT_EQ(pipe(fds), 0);
+    ASSERT_EQ(write(fds[1], "hello", 5), 5);
+    close(fds[1]);
+    auto ok = hc::read_fd(fds[0], "standard input", 5);
+    close(fds[0]);
+    ASSERT_TRUE(ok.ok());
+    EXPECT_EQ(*ok, "hello");
+}
