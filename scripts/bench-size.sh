@@ -76,9 +76,9 @@ block=$(
   echo "|---|---:|---:|---:|---|"
   printf '%s\n' "${rows[@]}"
   echo
-  echo "The musl builds use \`scripts/mbedtls_config_musl.h\` (TLS 1.2 client only, ECDHE-ECDSA/RSA with AES-GCM and ChaCha20-Poly1305, X25519/P-256/P-384/P-521, getrandom entropy), LTO, and a stub for libc++abi's demangler; the glibc build links Debian's full mbedTLS."
+  echo "The musl builds use \`scripts/mbedtls_config_musl.h\` (TLS 1.2 client only, ECDHE-ECDSA/RSA with AES-GCM and ChaCha20-Poly1305, X25519/P-256/P-384/P-521, SHA-2 only, getrandom entropy), LTO, and a stub for libc++abi's demangler; our code is compiled for size (\`-Xclang -Oz -fno-rtti\`, mbedTLS keeps \`-Os\`). The glibc build links Debian's full mbedTLS."
   echo
-  echo "Where the x86_64 musl bytes go (2026-11-26, \`nm --size-sort -S\` on an unstripped LTO link): our own code about 380 KB of .text plus 34 KB of cxxopts; libc++ about 215 KB, of which about 100 KB is locale/iostream machinery pulled in by any \`<sstream>\`/\`<iostream>\` use (cxxopts, \`std::stringstream\` in the config loader, \`std::cout\` in sendmail); unwind tables for C++ exceptions about 150 KB (.eh_frame, .eh_frame_hdr, .gcc_except_table); mbedTLS about 110 KB (its error texts, kept, cost 12.8 KB); musl about 70 KB; libyaml 45 KB. Turning off the P-256/P-384 fast reduction would save 2.3 KB and dropping P-521 0.7 KB: the TLS config is not what keeps the binary above the 800 KB target."
+  echo "Where the x86_64 musl bytes go (2026-11-26, \`nm --size-sort -S\` on an unstripped LTO link): our own code about 270 KB of .text, cxxopts 20 KB, picojson 7 KB; mbedTLS about 105 KB (its error texts, kept for operators, cost 12.8 KB); musl about 67 KB; libyaml 45 KB; libc++ 22 KB; unwind tables about 127 KB (.eh_frame, .eh_frame_hdr, .gcc_except_table; zig 0.11 emits them for every function) plus 16 KB of unwinder. No iostreams or \`std::locale\`: they cost about 110 KB and are kept out on purpose (\`TextBuilder\`, \`hc::read_file\`, two marked cxxopts patches in \`third_party/cxxopts/PATCHES.md\`). From 1,070,296 bytes: dropping iostreams/locale saved 174 KB, \`-Oz -fno-rtti\` 161 KB, SHA-1 5 KB. \`-fno-exceptions\` outside the cxxopts callers saved about 60 KB more in an \`-Os\` trial but needs picojson patched; not needed for the 800 KB target."
   echo "<!-- size:end -->"
 )
 
