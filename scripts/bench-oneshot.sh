@@ -7,6 +7,8 @@
 #
 # Usage (from the repo root): scripts/bench-oneshot.sh
 #   HC_BIN=path      binary to measure (default build/healthcheck)
+#   HC_MUSL_BIN=path the static musl build, measured too when it exists
+#                    (default build/healthcheck-x86_64-musl, make static-musl)
 #   RUNS=300 WARMUP=20   hyperfine settings
 #   BENCH_OUT=docs/BENCHMARKS.md   file to update ("-" = print only)
 #   BENCH_JSON=path  also keep hyperfine's JSON export there
@@ -32,6 +34,8 @@ if [ -n "$missing" ]; then
 fi
 [ -x "$HC" ] || { echo "bench: $HC not found; run 'make' first (or set HC_BIN)" >&2; exit 1; }
 HC=$(readlink -f "$HC")
+MUSL=${HC_MUSL_BIN:-build/healthcheck-x86_64-musl}
+if [ -x "$MUSL" ]; then MUSL=$(readlink -f "$MUSL"); else MUSL=""; fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 CURL=$(command -v curl)
 BUSYBOX=/bin/busybox
@@ -117,15 +121,16 @@ fi
 # ---- commands ----------------------------------------------------------------
 SHM_DIR=""
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then SHM_DIR=$(mktemp -d /dev/shm/hc-bench.XXXXXX); STDIR=$SHM_DIR; else STDIR=$TMP; fi
-printf 2 >"$STDIR/status-http"
-printf 2 >"$STDIR/status-https"
+for f in status-http status-https status-musl-http status-musl-https; do printf 2 >"$STDIR/$f"; done
 
 names=(); cmds=()
 add() { names+=("$1"); cmds+=("$2"); }
 add "healthcheck" "$HC -n bench -u $URL -f $STDIR/status-http"
+[ -n "$MUSL" ] && add "healthcheck musl" "$MUSL -n bench -u $URL -f $STDIR/status-musl-http"
 add "curl" "$CURL -fsS -o /dev/null $URL"
 add "busybox wget" "$BUSYBOX wget -q -O /dev/null $URL"
 add "healthcheck https" "$HC -n bench -u $HTTPS_URL -f $STDIR/status-https"
+[ -n "$MUSL" ] && add "healthcheck musl https" "$MUSL -n bench -u $HTTPS_URL -f $STDIR/status-musl-https"
 add "curl -k https" "$CURL -kfsS -o /dev/null $HTTPS_URL"
 if "$BUSYBOX" wget -q --no-check-certificate -O /dev/null "$HTTPS_URL" >/dev/null 2>&1; then
   add "busybox wget https" "$BUSYBOX wget -q --no-check-certificate -O /dev/null $HTTPS_URL"
@@ -137,7 +142,7 @@ for i in "${!cmds[@]}"; do
     echo "bench: '${cmds[$i]}' failed:" >&2; cat "$TMP/err" >&2; exit 1
   fi
 done
-for f in status-http status-https; do
+for f in status-http status-https status-musl-http status-musl-https; do
   [ "$(cat "$STDIR/$f")" = 2 ] || { echo "bench: $f is not 2 after a pass" >&2; exit 1; }
 done
 
@@ -176,6 +181,8 @@ curl_nlibs=$(ldd "$CURL_REAL" 2>/dev/null | awk '/=> \//' | wc -l)
 {
   printf 'hc_size\t%s\n' "$(stat -c %s "$HC")"
   printf 'hc_file\t%s\n' "$(file -b "$HC" 2>/dev/null | cut -d, -f1-4 || echo '?')"
+  printf 'musl_size\t%s\n' "$( [ -n "$MUSL" ] && stat -c %s "$MUSL" || echo 0)"
+  printf 'musl_path\t%s\n' "${MUSL:-none}"
   printf 'curl_path\t%s\n' "$CURL_REAL"
   printf 'curl_size\t%s\n' "$(stat -c %s "$CURL_REAL")"
   printf 'curl_libs_total\t%s\n' "$curl_libs_total"
@@ -225,6 +232,8 @@ sizes = {
     "busybox wget": (int(facts["busybox_size"]), "static, whole busybox"),
 }
 sizes["healthcheck https"] = sizes["healthcheck"]
+sizes["healthcheck musl"] = (int(facts["musl_size"]), "static, musl")
+sizes["healthcheck musl https"] = sizes["healthcheck musl"]
 sizes["curl -k https"] = sizes["curl"]
 sizes["busybox wget https"] = sizes["busybox wget"]
 
@@ -256,6 +265,15 @@ targets = [
     ("binary size <= 2.5 MB (2,621,440 bytes)", "%s bytes" % format(int(facts["hc_size"]), ","),
      int(facts["hc_size"]) <= LIMIT_SIZE),
 ]
+LIMIT_MUSL_SIZE = 800000
+if "healthcheck musl" in results:
+    targets.append(("musl build: peak RSS <= 1.5 MB (1536 KB) (HTTP check)", "%d KB" % rss["healthcheck musl"][0],
+                    rss["healthcheck musl"][0] <= LIMIT_RSS_KB))
+    targets.append(("musl build: no slower than busybox wget (HTTP mean)",
+                    "%.2f ms vs %.2f ms" % (mean("healthcheck musl"), mean("busybox wget")),
+                    mean("healthcheck musl") <= mean("busybox wget")))
+    targets.append(("musl build: binary size <= 800 KB (800,000 bytes)", "%s bytes" % format(int(facts["musl_size"]), ","),
+                    int(facts["musl_size"]) <= LIMIT_MUSL_SIZE))
 if "healthcheck https" in rss:
     targets.append(("(info) peak RSS of the HTTPS check <= 1.5 MB", "%d KB" % rss["healthcheck https"][0],
                     rss["healthcheck https"][0] <= LIMIT_RSS_KB))
@@ -303,7 +321,7 @@ block.append("Commands (ports and temp paths vary per run):")
 block.append("")
 block.append("```")
 for n in results:
-    c = cmdline[n].replace(facts["hc_path"], "healthcheck")
+    c = cmdline[n].replace(facts["musl_path"], "healthcheck-x86_64-musl").replace(facts["hc_path"], "healthcheck")
     c = c.replace(facts["stdir"], "$STATEDIR").replace(facts["tmp"], "$TMP")
     block.append(c)
 block.append("```")
