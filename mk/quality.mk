@@ -25,18 +25,20 @@ FUZZ_ALL := http_response http_chunked url dns state_file xmlrpc yaml_config \
             smtp_reply report_json argv hosts
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 
-# Each target links only the src/ files it exercises.
-FUZZ_SRCS_http_response := src/http/response_parser.cpp src/http/message.cpp src/util/crypto.cpp src/net/url.cpp
+# Each target links only the src/ files it exercises, plus the util/ helpers
+# (text, capped file reads) that most layers share.
+FUZZ_UTIL               := src/util/text.cpp src/util/file.cpp
+FUZZ_SRCS_http_response := src/http/response_parser.cpp src/http/message.cpp src/util/crypto.cpp src/net/url.cpp $(FUZZ_UTIL)
 FUZZ_SRCS_http_chunked  := $(FUZZ_SRCS_http_response)
-FUZZ_SRCS_url           := src/net/url.cpp
+FUZZ_SRCS_url           := src/net/url.cpp $(FUZZ_UTIL)
 FUZZ_SRCS_dns           := src/net/dns.cpp
-FUZZ_SRCS_state_file    := src/container/state_file.cpp src/util/text.cpp
+FUZZ_SRCS_state_file    := src/container/state_file.cpp $(FUZZ_UTIL)
 FUZZ_SRCS_xmlrpc        := src/xmlrpc/xmlrpc.cpp src/xmlrpc/value.cpp src/xmlrpc/supervisor.cpp
-FUZZ_SRCS_yaml_config   := src/supervise/config.cpp src/supervise/yaml_doc.cpp
+FUZZ_SRCS_yaml_config   := src/supervise/config.cpp src/supervise/yaml_doc.cpp $(FUZZ_UTIL)
 FUZZ_SRCS_smtp_reply    := src/smtp/reply.cpp
-FUZZ_SRCS_report_json   := src/container/report.cpp src/net/url.cpp
+FUZZ_SRCS_report_json   := src/container/report.cpp src/net/url.cpp $(FUZZ_UTIL)
 FUZZ_SRCS_argv          := src/container/cli.cpp
-FUZZ_SRCS_hosts         := src/net/hosts.cpp src/net/address.cpp
+FUZZ_SRCS_hosts         := src/net/hosts.cpp src/net/address.cpp $(FUZZ_UTIL)
 
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
 FUZZ_DEPS_ALL := $(sort $(foreach t,$(FUZZ_ALL),$(FUZZ_SRCS_$(t))))

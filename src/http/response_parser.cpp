@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cstring>
 
+#include "util/text.hpp"
+
 namespace hc::http {
 namespace {
 
@@ -41,13 +43,6 @@ bool parse_content_length(std::string_view v, unsigned long long& out) {
     }
     out = value;
     return have;
-}
-
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
 }
 
 bool contains_token(const std::string& value, std::string_view token) {
@@ -225,7 +220,7 @@ void ResponseParser::on_chunk_size(const std::string& line) {
     }
     unsigned long long n = 0;
     for (char c : digits) {
-        int d = hex_digit(c);
+        int d = hex_value(c);
         if (d < 0) {
             fail("invalid chunk size \"" + digits.substr(0, 20) + "\"");
             return;

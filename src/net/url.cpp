@@ -4,6 +4,8 @@
 #include <cctype>
 #include <vector>
 
+#include "util/text.hpp"
+
 namespace hc::net {
 namespace {
 
@@ -62,13 +64,6 @@ Status parse_authority_host(std::string_view hp, Url& url, std::string_view whol
         url.port = *p;
     }
     return ok_status();
-}
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
 }
 
 // Removes "." and ".." segments (RFC 3986 5.2.4) from an absolute path.

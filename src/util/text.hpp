@@ -12,6 +12,8 @@ namespace hc {
 std::string trim(std::string_view s);
 // "a, b,,c" -> {"a", "b", "c"}: parts trimmed, empty ones dropped.
 std::vector<std::string> split_list(std::string_view s, char sep = ',');
+// 0-15 for a hex digit (either case), -1 for anything else.
+int hex_value(char c);
 bool starts_with(std::string_view s, std::string_view prefix);
 // "yyyy-MM-dd HH:mm:ss" in local time per TZ (POSIX TZ strings such as
 // CST-8 need no zoneinfo files, which a scratch image lacks).
