@@ -23,20 +23,12 @@ std::string dingtalk_sign(const std::string& secret, int64_t now_ms) {
     return base64_encode(hmac_sha256(secret, std::to_string(now_ms) + "\n" + secret));
 }
 
-Result<http::Request> dingtalk_request(const std::string& base_url, const DingTalkRobot& robot,
-                                       const std::string& body, int64_t now_ms) {
+std::string dingtalk_url(const std::string& base_url, const DingTalkRobot& robot, int64_t now_ms) {
     std::string url = base_url + (base_url.find('?') == std::string::npos ? "?" : "&") +
                       "access_token=" + net::percent_encode(robot.token);
     if (!robot.secret.empty())
         url += "&timestamp=" + std::to_string(now_ms) + "&sign=" + net::percent_encode(dingtalk_sign(robot.secret, now_ms));
-    auto parsed = net::parse_url(url);
-    if (!parsed) return err("dingtalk: bad endpoint " + base_url + ": " + parsed.error());
-    http::Request req;
-    req.method = "POST";
-    req.url = *parsed;
-    req.headers = {{"Content-Type", "application/json; charset=utf-8"}};
-    req.body = body;
-    return req;
+    return url;
 }
 
 Status check_dingtalk_answer(const http::Response& response) {

@@ -21,9 +21,8 @@ DingTalkRobot parse_dingtalk_robot(const std::string& arg);
 
 std::string dingtalk_markdown(const std::string& title, const std::string& text);
 
-// POST <base>?access_token=TOKEN[&timestamp=MS&sign=SIGN].
-Result<http::Request> dingtalk_request(const std::string& base_url, const DingTalkRobot& robot,
-                                       const std::string& body, int64_t now_ms);
+// <base>?access_token=TOKEN[&timestamp=MS&sign=SIGN] (the robot's POST URL).
+std::string dingtalk_url(const std::string& base_url, const DingTalkRobot& robot, int64_t now_ms);
 
 // The signature DingTalk expects: base64(HMAC-SHA256(secret, ms "\n" secret)).
 std::string dingtalk_sign(const std::string& secret, int64_t now_ms);

@@ -87,32 +87,45 @@ std::string feishu_sign(const std::string& secret, int64_t ts_seconds) {
     return base64_encode(hmac_sha256(std::to_string(ts_seconds) + "\n" + secret, ""));
 }
 
-// A robot given as a full URL (supervise config) is posted to as is.
-Result<http::Request> build_request(const Target& t, const Notice& n, int64_t now_ms) {
-    if (t.channel != Channel::Webhook && is_url(t.id)) {
+namespace {
+
+// Where a notice is posted: the robot's own URL when the config gives one (as
+// is, unsigned), else the channel's endpoint plus the id and, for a signed
+// DingTalk robot, timestamp and sign.
+Result<net::Url> robot_url(const Target& t, int64_t now_ms) {
+    const std::string channel = channel_name(t.channel);
+    if (t.channel == Channel::Webhook || is_url(t.id)) {
         auto url = net::parse_url(t.id);
-        if (!url) return err(std::string(channel_name(t.channel)) + ": " + url.error());
-        auto req = build_request(Target{t.channel, "x", ""}, n, now_ms);
-        if (!req) return req;
-        req->url = *url;
-        return req;
+        if (!url) return err(channel + ": " + url.error());
+        return url;
     }
+    std::string base = endpoint_base(t.channel);
+    std::string url;
     switch (t.channel) {
-        case Channel::DingTalk:
-            return dingtalk_request(endpoint_base(t.channel), DingTalkRobot{t.id, t.secret},
-                                    dingtalk_markdown(n.title, n.text), now_ms);
+        case Channel::DingTalk: url = dingtalk_url(base, DingTalkRobot{t.id, t.secret}, now_ms); break;
+        case Channel::WeCom:
+            url = base + (base.find('?') == std::string::npos ? "?" : "&") + "key=" + net::percent_encode(t.id);
+            break;
+        case Channel::Feishu:
+            if (!base.empty() && base.back() != '/') base += '/';
+            url = base + net::percent_encode(t.id);
+            break;
+        case Channel::Webhook: break;  // its id is its URL (above)
+    }
+    auto parsed = net::parse_url(url);
+    if (!parsed) return err(channel + ": bad endpoint " + base + ": " + parsed.error());
+    return parsed;
+}
+
+// The JSON each service expects; Feishu signs in the body.
+std::string robot_body(const Target& t, const Notice& n, int64_t now_ms) {
+    switch (t.channel) {
+        case Channel::DingTalk: return dingtalk_markdown(n.title, n.text);
         case Channel::WeCom: {
-            std::string base = endpoint_base(t.channel);
-            auto url = net::parse_url(base + (base.find('?') == std::string::npos ? "?" : "&") + "key=" + net::percent_encode(t.id));
-            if (!url) return err("wecom: bad endpoint: " + url.error());
             picojson::object md{{"content", picojson::value(n.text)}};
-            return post_json(*url, json_of({{"msgtype", picojson::value("markdown")}, {"markdown", picojson::value(md)}}));
+            return json_of({{"msgtype", picojson::value("markdown")}, {"markdown", picojson::value(md)}});
         }
         case Channel::Feishu: {
-            std::string base = endpoint_base(t.channel);
-            if (!base.empty() && base.back() != '/') base += '/';
-            auto url = net::parse_url(base + net::percent_encode(t.id));
-            if (!url) return err("feishu: bad endpoint: " + url.error());
             picojson::object content{{"text", picojson::value(plain_text(n))}};
             picojson::object body{{"msg_type", picojson::value("text")}, {"content", picojson::value(content)}};
             if (!t.secret.empty()) {
@@ -120,20 +133,26 @@ Result<http::Request> build_request(const Target& t, const Notice& n, int64_t no
                 body["timestamp"] = picojson::value(std::to_string(ts));
                 body["sign"] = picojson::value(feishu_sign(t.secret, ts));
             }
-            return post_json(*url, json_of(body));
+            return json_of(body);
         }
         case Channel::Webhook: {
-            auto url = net::parse_url(t.id);
-            if (!url) return err("webhook: " + url.error());
             picojson::object body{{"title", picojson::value(n.title)},     {"program", picojson::value(n.program)},
                                   {"check", picojson::value(n.check)},     {"state", picojson::value(n.state)},
                                   {"message", picojson::value(n.message)}, {"host", picojson::value(n.host)},
                                   {"time", picojson::value(format_local_time(n.time))},
                                   {"timestamp", picojson::value(static_cast<int64_t>(n.time))}};
-            return post_json(*url, json_of(body));
+            return json_of(body);
         }
     }
-    return err("unknown channel");
+    return "{}";
+}
+
+}  // namespace
+
+Result<http::Request> build_request(const Target& t, const Notice& n, int64_t now_ms) {
+    Result<net::Url> url = robot_url(t, now_ms);
+    if (!url) return err(url.error());
+    return post_json(*url, robot_body(t, n, now_ms));
 }
 
 Status check_answer(const Target& t, const http::Response& r) {

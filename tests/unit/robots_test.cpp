@@ -172,6 +172,17 @@ TEST_F(Robots, DingTalkFullUrlIsPostedAsIs) {
     EXPECT_FALSE(bad);
 }
 
+TEST_F(Robots, BadEndpointIsAnErrorNamingIt) {
+    ::setenv("HEALTHCHECK_DINGTALK_URL", "not a url", 1);
+    auto r = hc::notify::build_request(hc::notify::parse_target(Channel::DingTalk, "tok1"), sample(), kNowMs);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().rfind("dingtalk: bad endpoint not a url: ", 0), 0u) << r.error();
+    ::setenv("HEALTHCHECK_WECOM_URL", "ftp://x/", 1);
+    auto w = hc::notify::build_request(hc::notify::parse_target(Channel::WeCom, "k"), sample(), kNowMs);
+    ASSERT_FALSE(w);
+    EXPECT_EQ(w.error().rfind("wecom: bad endpoint ftp://x/: ", 0), 0u) << w.error();
+}
+
 TEST_F(Robots, WeCom) {
     auto r = hc::notify::build_request(hc::notify::parse_target(Channel::WeCom, "key1"), sample(), kNowMs);
     ASSERT_TRUE(r) << r.error();
