@@ -43,21 +43,26 @@ TEST(FileReader, RefusesFifoWithoutHanging) {
     EXPECT_EQ(r.error(), path + ": not a regular file");
 }
 
-TEST(FileReader, FromDescriptor) {
+namespace {
+
+// read_fd on the read end of a pipe holding `content`.
+hc::Result<std::string> read_pipe(const std::string& content, size_t cap) {
     int fds[2];
-    ASSERT_EQ(pipe(fds), 0);
-    ASSERT_EQ(write(fds[1], "hello world", 11), 11);
+    if (pipe(fds) != 0) return hc::err("pipe failed");
+    const bool written = write(fds[1], content.data(), content.size()) == static_cast<ssize_t>(content.size());
     close(fds[1]);
-    auto r = hc::read_fd(fds[0], "standard input", 5);
+    auto r = hc::read_fd(fds[0], "standard input", cap);
     close(fds[0]);
+    return written ? r : hc::err("write failed");
+}
+
+}  // namespace
+
+TEST(FileReader, FromDescriptor) {
+    auto r = read_pipe("hello world", 5);
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error(), "standard input: larger than 5 bytes");
-
-    ASSERT_EQ(pipe(fds), 0);
-    ASSERT_EQ(write(fds[1], "hello", 5), 5);
-    close(fds[1]);
-    auto ok = hc::read_fd(fds[0], "standard input", 5);
-    close(fds[0]);
-    ASSERT_TRUE(ok.ok());
+    auto ok = read_pipe("hello", 5);
+    ASSERT_TRUE(ok.ok()) << ok.error();
     EXPECT_EQ(*ok, "hello");
 }
