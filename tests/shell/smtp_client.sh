@@ -95,6 +95,25 @@ test_plain_delivers_chinese_message() {
   assert_eq "False" "$(meta tls)" "tls"
 }
 
+test_body_from_stdin() {
+  start_smtp plain
+  write_body
+  sendmail --tls none --body-file - < "$T/body.txt"
+  assert_eq 0 "$RC" "exit code (stderr: $ERR)"
+  check_delivered
+}
+
+# The body is read (capped) before any connection: these need no server.
+test_unreadable_or_huge_body_is_a_usage_error() {
+  head -c $((10 * 1024 * 1024 + 1)) /dev/zero > "$T/big.txt"
+  run "$HC" sendmail --host localhost --port 1 --from a@example.com --to b@example.com --body-file "$T/big.txt"
+  assert_eq 2 "$RC" "exit code for a body over 10 MiB"
+  assert_contains "$ERR" "cannot read --body-file: $T/big.txt: larger than 10485760 bytes"
+  run "$HC" sendmail --host localhost --port 1 --from a@example.com --to b@example.com --body-file "$T/none.txt"
+  assert_eq 2 "$RC" "exit code for a missing body file"
+  assert_contains "$ERR" "$T/none.txt: No such file or directory"
+}
+
 test_starttls_auth_plain() {
   start_tls_smtp starttls --user alice --password "$PASSWORD"
   sendmail --tls starttls --cafile "$T/pki/ca.crt" --user alice --pass-env SMTP_PW
