@@ -196,7 +196,7 @@ void Daemon::process_info(const std::string& program, InfoReply reply) {
     auto& waiters = info_waiters_[program];
     waiters.push_back(std::move(reply));
     if (waiters.size() > 1) return;  // a call for this program is already out
-    supervisor_->get_process_info(loop_, program, kSupervisorCallMs, [this, program](Result<xmlrpc::ProcessInfo> info) {
+    supervisor_->get_process_info(loop_, *proc_worker_, program, kSupervisorCallMs, [this, program](Result<xmlrpc::ProcessInfo> info) {
         auto node = info_waiters_.extract(program);
         if (node.empty()) return;
         for (auto& w : node.mapped()) w(info);
@@ -352,7 +352,7 @@ void Daemon::restart_program(const CheckPtr& c) {
     std::string name = c->cfg.program;
     log(Level::Warn, c, "action", "restart: stopping " + name);
     auto start = [this, c, name] {
-        supervisor_->call(loop_, xmlrpc::start_process_call(name, true), kStopStartMs,
+        supervisor_->call(loop_, *proc_worker_, xmlrpc::start_process_call(name, true), kStopStartMs,
                           [this, c, name](Result<xmlrpc::Response> r) {
                               c->acting = false;
                               if (c->cancelled) return;
@@ -362,7 +362,7 @@ void Daemon::restart_program(const CheckPtr& c) {
                               log(Level::Info, c, "action_done", "restart: " + name + " started");
                           });
     };
-    supervisor_->call(loop_, xmlrpc::stop_process_call(name, true), kStopStartMs,
+    supervisor_->call(loop_, *proc_worker_, xmlrpc::stop_process_call(name, true), kStopStartMs,
                       [this, c, start](Result<xmlrpc::Response> r) {
                           if (c->cancelled) return;
                           // NOT_RUNNING: already stopped (EXITED/FATAL): just start it.
@@ -384,7 +384,7 @@ void Daemon::kill_program(const CheckPtr& c) {
     }
     if (!supervisor_) return;
     log(Level::Warn, c, "action", "kill: SIGKILL via supervisord");
-    supervisor_->call(loop_, xmlrpc::signal_process_call(c->cfg.program, "KILL"), kSupervisorCallMs,
+    supervisor_->call(loop_, *proc_worker_, xmlrpc::signal_process_call(c->cfg.program, "KILL"), kSupervisorCallMs,
                       [this, c](Result<xmlrpc::Response> r) {
                           if (!r) log(Level::Error, c, "action_failed", "kill: " + r.error());
                           else if (r->is_fault) log(Level::Error, c, "action_failed", "kill: " + describe_fault(r->fault));
@@ -442,7 +442,7 @@ int Daemon::run() {
     // server would hold a join for its whole deadline, so give up on it.
     bool drained = proc_worker_->stop_within(300) && notifier_->stop_within(300);
     if (!drained) {
-        log_.warn("stopped", "a notification was still being sent and is dropped; " + summary);
+        log_.warn("stopped", "a background job (a notification, a DNS lookup or an smaps read) was still running and is dropped; " + summary);
         std::fflush(nullptr);
         std::_Exit(0);
     }

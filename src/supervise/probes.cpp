@@ -3,7 +3,6 @@
 #include <cstdio>
 
 #include "http/client.hpp"
-#include "net/resolver.hpp"
 #include "supervise/tasks.hpp"
 
 namespace hc::supervise {
@@ -22,23 +21,11 @@ std::string endpoint(const CheckConfig& cfg) {
     return host + ":" + std::to_string(cfg.port);
 }
 
-using Addresses = Result<std::vector<net::Address>>;
-
 // socket() failing (EMFILE, ENOBUFS...) is our resource problem, not the
 // program's: report it without counting a failure.
 Outcome judge_connect_error(const std::string& shown, const std::string& error) {
     if (error.rfind("socket:", 0) == 0) return Outcome::error(shown + ": " + error);
     return Outcome::fail(shown + ": " + error);
-}
-
-void resolve_then(Worker& worker, const std::string& host, uint16_t port, Deadline deadline,
-                  std::function<void(Addresses)> then) {
-    bool instant = net::parse_ip_literal(host, port).has_value() || host == "localhost";
-    if (instant) return then(net::resolve(host, port, deadline));
-    worker.post([host, port, deadline, then]() -> Worker::Continuation {
-        auto r = std::make_shared<Addresses>(net::resolve(host, port, deadline));
-        return [r, then] { then(std::move(*r)); };
-    });
 }
 
 }  // namespace
@@ -70,7 +57,7 @@ void probe_http(EventLoop& loop, Worker& worker, const CheckConfig& cfg, Outcome
         if (!http::find_header(req.headers, "Content-Type")) req.headers.emplace_back("Content-Type", "application/json");
     }
     std::string shown = cfg.mode + " " + url->redacted();
-    resolve_then(worker, url->host, url->port, deadline, [&loop, req, deadline, shown, done](Addresses addresses) {
+    resolve_async(worker, url->host, url->port, deadline, [&loop, req, deadline, shown, done](Addresses addresses) {
         if (!addresses) return done(Outcome::fail(shown + ": " + addresses.error()));
         http::ExchangeOptions opts;
         opts.user_agent = http::default_user_agent();
@@ -89,7 +76,7 @@ void probe_http(EventLoop& loop, Worker& worker, const CheckConfig& cfg, Outcome
 void probe_tcp(EventLoop& loop, Worker& worker, const CheckConfig& cfg, OutcomeFn done) {
     auto deadline = probe_deadline(cfg);
     std::string shown = "tcp " + endpoint(cfg);
-    resolve_then(worker, cfg.host, static_cast<uint16_t>(cfg.port), deadline, [&loop, deadline, shown, done](Addresses addresses) {
+    resolve_async(worker, cfg.host, static_cast<uint16_t>(cfg.port), deadline, [&loop, deadline, shown, done](Addresses addresses) {
         if (!addresses) return done(Outcome::fail(shown + ": " + addresses.error()));
         loop.add(std::make_unique<ConnectTask>(std::move(*addresses), deadline, [done, shown](const Status& s) {
             if (s) done(Outcome::pass(shown + ": connected"));

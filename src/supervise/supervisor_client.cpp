@@ -3,7 +3,6 @@
 #include <cctype>
 
 #include "http/client.hpp"
-#include "net/resolver.hpp"
 #include "supervise/tasks.hpp"
 
 namespace hc::supervise {
@@ -38,28 +37,19 @@ Result<SupervisorClient> SupervisorClient::create(const std::string& url, const 
     return c;
 }
 
-void SupervisorClient::call(EventLoop& loop, std::string body, long timeout_ms, Reply reply) const {
-    auto deadline = Deadline::after_ms(timeout_ms);
-    std::vector<net::Address> addresses;
-    if (unix_) {
-        addresses.push_back(unix_address_);
-    } else {
-        auto r = net::resolve(url_.host, url_.port, deadline);
-        if (!r) {
-            reply(err("supervisord " + display_ + ": " + r.error()));
-            return;
-        }
-        addresses = std::move(*r);
-    }
+namespace {
+
+// One XML-RPC POST over its own connection; runs on the loop thread.
+void post_call(EventLoop& loop, const net::Url& url, const std::string& where, std::vector<net::Address> addresses,
+               std::string body, Deadline deadline, const SupervisorClient::Reply& reply) {
     http::Request req;
     req.method = "POST";
-    req.url = url_;
+    req.url = url;
     req.headers = {{"Content-Type", "text/xml"}};
     req.body = std::move(body);
     http::ExchangeOptions opts;
     opts.user_agent = http::default_user_agent();
     opts.limits.max_body_bytes = xmlrpc::kMaxResponseBytes;
-    std::string where = display_;
     auto ex = std::make_unique<http::Exchange>(req, std::move(addresses), opts, deadline);
     loop.add(std::make_unique<ExchangeTask>(std::move(ex), [reply, where](http::Exchange& done) {
         if (done.state() == http::Exchange::State::Failed) {
@@ -88,9 +78,23 @@ void SupervisorClient::call(EventLoop& loop, std::string body, long timeout_ms, 
     }));
 }
 
-void SupervisorClient::get_process_info(EventLoop& loop, const std::string& program, long timeout_ms,
+}  // namespace
+
+void SupervisorClient::call(EventLoop& loop, Worker& resolver, std::string body, long timeout_ms, Reply reply) const {
+    auto deadline = Deadline::after_ms(timeout_ms);
+    if (unix_) return post_call(loop, url_, display_, {unix_address_}, std::move(body), deadline, reply);
+    // Copies: the continuation may outlive this client (SIGHUP replaces it).
+    resolve_async(resolver, url_.host, url_.port, deadline,
+                  [&loop, url = url_, where = display_, body = std::move(body), deadline, reply](Addresses a) mutable {
+                      if (!a) return reply(err("supervisord " + where + ": " + a.error()));
+                      post_call(loop, url, where, std::move(*a), std::move(body), deadline, reply);
+                  });
+}
+
+void SupervisorClient::get_process_info(EventLoop& loop, Worker& resolver, const std::string& program,
+                                        long timeout_ms,
                                         std::function<void(Result<xmlrpc::ProcessInfo>)> reply) const {
-    call(loop, xmlrpc::get_process_info_call(program), timeout_ms, [reply](Result<xmlrpc::Response> r) {
+    call(loop, resolver, xmlrpc::get_process_info_call(program), timeout_ms, [reply](Result<xmlrpc::Response> r) {
         if (!r) return reply(err(r.error()));
         if (r->is_fault) return reply(err(describe_fault(r->fault)));
         auto info = xmlrpc::to_process_info(r->value);

@@ -8,6 +8,7 @@
 #include "net/address.hpp"
 #include "net/url.hpp"
 #include "supervise/loop.hpp"
+#include "supervise/worker.hpp"
 #include "util/result.hpp"
 #include "xmlrpc/supervisor.hpp"
 #include "xmlrpc/xmlrpc.hpp"
@@ -21,8 +22,9 @@ public:
     // url: unix:///path/to.sock or http://host:port[/RPC2]
     static Result<SupervisorClient> create(const std::string& url, const std::string& user, const std::string& pass);
 
-    void call(EventLoop& loop, std::string body, long timeout_ms, Reply reply) const;
-    void get_process_info(EventLoop& loop, const std::string& program, long timeout_ms,
+    // An http:// host name is looked up on `resolver`, never on the loop.
+    void call(EventLoop& loop, Worker& resolver, std::string body, long timeout_ms, Reply reply) const;
+    void get_process_info(EventLoop& loop, Worker& resolver, const std::string& program, long timeout_ms,
                           std::function<void(Result<xmlrpc::ProcessInfo>)> reply) const;
     const std::string& display() const { return display_; }
 

@@ -5,6 +5,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
+
+#include "net/resolver.hpp"
 
 namespace hc::supervise {
 
@@ -88,6 +91,16 @@ void Worker::drain_completions() {
         ready.swap(done_);
     }
     for (auto& c : ready) c();
+}
+
+void resolve_async(Worker& worker, const std::string& host, uint16_t port, Deadline deadline,
+                   std::function<void(Addresses)> then) {
+    bool instant = net::parse_ip_literal(host, port).has_value() || host == "localhost";
+    if (instant) return then(net::resolve(host, port, deadline));
+    worker.post([host, port, deadline, then]() -> Worker::Continuation {
+        auto r = std::make_shared<Addresses>(net::resolve(host, port, deadline));
+        return [r, then] { then(std::move(*r)); };
+    });
 }
 
 }  // namespace hc::supervise

@@ -9,8 +9,11 @@
 #include <mutex>
 #include <thread>
 
+#include "net/address.hpp"
 #include "net/fd.hpp"
 #include "supervise/loop.hpp"
+#include "util/deadline.hpp"
+#include "util/result.hpp"
 
 namespace hc::supervise {
 
@@ -46,5 +49,13 @@ private:
     bool exited_ = false;
     std::thread thread_;
 };
+
+using Addresses = Result<std::vector<net::Address>>;
+
+// Resolves host on the worker (a DNS lookup may take the whole deadline),
+// except IP literals and "localhost", which need no I/O and are answered at
+// once. `then` runs on the loop thread either way.
+void resolve_async(Worker& worker, const std::string& host, uint16_t port, Deadline deadline,
+                   std::function<void(Addresses)> then);
 
 }  // namespace hc::supervise

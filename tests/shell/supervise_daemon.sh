@@ -122,6 +122,51 @@ YAML
   return 0
 }
 
+# An http:// supervisordUrl host name is looked up on the worker thread: a
+# name server that never answers (resolv.conf: 5 s per try, 3 rounds) must
+# not freeze the loop, so SIGTERM still ends the daemon within a second.
+# Private network and mount namespaces: only lo, our resolv.conf bound over
+# /etc/resolv.conf, tests/mock/dnsserver.py silent on 127.0.0.1:53.
+test_sigterm_fast_while_supervisord_name_lookup_hangs() {
+  printf 'nameserver 127.0.0.1\noptions timeout:5 attempts:3\n' > "$T/resolv.conf"
+  cat > "$T/hc.yaml" <<YAML
+config:
+  supervisordUrl: http://supervisord.test:9001
+web-tcp:
+  program: web
+  type: tcp
+  host: 127.0.0.1
+  port: 9
+  periodSeconds: 1
+  initialDelaySeconds: 1
+YAML
+  local out
+  out=$(timeout 30 unshare -n -m --propagation private env T="$T" PY="$PY" HC="$HC" \
+        DNSMOCK="$HC_ROOT/tests/mock/dnsserver.py" bash -c '
+    set -u
+    pids=()
+    trap '\''for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done; wait 2>/dev/null'\'' EXIT
+    ip link set lo up || exit 99
+    mount --bind "$T/resolv.conf" /etc/resolv.conf || exit 98
+    "$PY" "$DNSMOCK" --bind 127.0.0.1 --port 53 --port-file "$T/dns.port" --mode silent 2>"$T/dns.err" & pids+=($!)
+    for i in $(seq 1 100); do [ -s "$T/dns.port" ] && break; sleep 0.05; done
+    [ -s "$T/dns.port" ] || exit 97
+    "$HC" supervise -c "$T/hc.yaml" > "$T/hc.log" 2>&1 & hc=$!; pids+=($hc)
+    sleep 2.5   # the first probe (at 1 s) is waiting on the lookup by now
+    t0=$(date +%s%3N)
+    kill -TERM "$hc"; wait "$hc"; rc=$?
+    echo "RC=$rc MS=$(( $(date +%s%3N) - t0 ))"
+  ')
+  local ms rc
+  rc=$(sed -n 's/^RC=\([0-9]*\) .*/\1/p' <<<"$out")
+  ms=$(sed -n 's/.* MS=\([0-9]*\)$/\1/p' <<<"$out")
+  [ -n "$rc" ] || _fail "namespace run failed: $out $(cat "$T/dns.err" 2>/dev/null)"
+  echo "    SIGTERM during a hanging supervisord lookup -> exit: $ms ms" >&2
+  assert_eq 0 "$rc" "exit code after SIGTERM (log: $(tail -5 "$T/hc.log"))"
+  assert_time_lt "$ms" 1000 "ms from SIGTERM to exit"
+  assert_contains "$(cat "$T/hc.log")" "was still running and is dropped" "daemon log"
+}
+
 test_supervisord_restarted_under_daemon() {
   sv_init
   local p; p=$(free_port)

@@ -340,7 +340,7 @@ YAML
   kill -0 "$HC_PID" 2>/dev/null && _fail "daemon still running $((t1 - t0)) ms after SIGTERM"
   wait "$HC_PID"; assert_eq 0 "$?" "exit code"
   assert_time_lt $((t1 - t0)) 1000 "ms from SIGTERM to exit"
-  assert_contains "$(cat "$HC_LOG")" "a notification was still being sent and is dropped" "daemon log"
+  assert_contains "$(cat "$HC_LOG")" "a background job (a notification, a DNS lookup or an smaps read) was still running and is dropped" "daemon log"
   assert_eq 1 "$(count_log "$HC_LOG" "action check=web-http ")" "restarts"
 }
 
