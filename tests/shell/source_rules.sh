@@ -1,0 +1,38 @@
+#!/bin/bash
+# Rules the build's size and start-up depend on, checked on the sources and
+# the binary. iostreams cost the static glibc binary 463 KB and 450 KB of
+# peak RSS (std::ios_base::Init sets up cin/cout/cerr and their locales at
+# every start), and the musl binary about 110 KB of locale code
+# (docs/BENCHMARKS.md). third_party/*/PATCHES.md lists what we changed there.
+. "$(dirname "$0")/../lib.sh"
+
+test_no_iostreams_in_src() {
+  local hits
+  hits=$(grep -rnE '#include <(iostream|sstream|fstream)>|std::(cout|cerr|cin|clog|[io]?stringstream|[io]?fstream)\b' \
+         "$HC_ROOT/src" | grep -vE '^[^:]+:[0-9]+:[[:space:]]*//' || true)
+  [ -z "$hits" ] || _fail "iostreams in src/ (use TextBuilder, hc::read_file, stdio): $hits"
+}
+
+test_vendored_headers_do_not_pull_iostream() {
+  grep -n '#include <iostream>' "$HC_ROOT/third_party/picojson/picojson.h" \
+    && _fail "picojson.h includes <iostream> again (third_party/picojson/PATCHES.md)"
+  # cxxopts includes it only for CXXOPTS_NO_EXCEPTIONS, which we never define.
+  local before
+  before=$(grep -B1 '#include <iostream>' "$HC_ROOT/third_party/cxxopts/cxxopts.hpp" | head -1)
+  [ -z "$before" ] || assert_eq "#ifdef CXXOPTS_NO_EXCEPTIONS" "$before" "guard of cxxopts' <iostream>"
+  grep -rq 'CXXOPTS_NO_EXCEPTIONS' "$HC_ROOT/Makefile" "$HC_ROOT/mk" && _fail "CXXOPTS_NO_EXCEPTIONS is defined"
+  grep -v '^[[:space:]]*//' "$HC_ROOT/third_party/cxxopts/cxxopts.hpp" | grep -q 'std::locale::classic()' \
+    && _fail "cxxopts.hpp uses std::locale::classic() again (third_party/cxxopts/PATCHES.md)"
+  return 0
+}
+
+# The glibc build links no stream objects: no typeinfo of the wide ostream,
+# which comes only with libstdc++'s iostream initialisation.
+test_glibc_binary_has_no_stream_objects() {
+  [ -x "$HC_ROOT/build/healthcheck" ] || { echo "  (no build/healthcheck; not checked)"; return 0; }
+  strings "$HC_ROOT/build/healthcheck" | grep -q 'St13basic_ostreamIwSt11char_traitsIwEE' \
+    && _fail "build/healthcheck links libstdc++'s iostream objects"
+  return 0
+}
+
+run_tests
