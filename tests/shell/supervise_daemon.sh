@@ -167,6 +167,68 @@ YAML
   assert_contains "$(cat "$T/hc.log")" "was still running and is dropped" "daemon log"
 }
 
+# First runs are spread by check name (here over the 1 s period), and the
+# checks of one program still share getProcessInfo: an answer serves the
+# others for 250 ms. A counting proxy in front of the real supervisord socket
+# sees each XML-RPC call (one connection per call).
+test_first_runs_spread_and_process_info_shared() {
+  sv_init
+  sv_program idle "/bin/sleep 1000"
+  sv_start
+  start_mock
+  start_bg "$PY" -c '
+import os, socket, sys, threading
+listen, target, count = sys.argv[1:4]
+srv = socket.socket(socket.AF_UNIX); srv.bind(listen); srv.listen(64)
+def pipe(a, b):
+    try:
+        while True:
+            d = a.recv(65536)
+            if not d: break
+            b.sendall(d)
+    except OSError: pass
+    finally:
+        for s in (a, b):
+            try: s.shutdown(socket.SHUT_RDWR)
+            except OSError: pass
+while True:
+    c, _ = srv.accept()
+    with open(count, "a") as f: f.write("call\n")
+    u = socket.socket(socket.AF_UNIX); u.connect(target)
+    threading.Thread(target=pipe, args=(c, u), daemon=True).start()
+    threading.Thread(target=pipe, args=(u, c), daemon=True).start()
+' "$T/proxy.sock" "$SV_SOCK" "$T/calls"
+  local i
+  for i in $(seq 1 100); do [ -S "$T/proxy.sock" ] && break; sleep 0.05; done
+  [ -S "$T/proxy.sock" ] || _fail "counting proxy did not start"
+  printf 'config:\n  supervisordUrl: unix://%s\n' "$T/proxy.sock" > "$T/hc.yaml"
+  for i in $(seq -w 1 20); do
+    printf 'tcp%s:\n  program: idle\n  type: tcp\n  host: 127.0.0.1\n  port: %s\n  periodSeconds: 1\n  successThreshold: 1\n' \
+      "$i" "$MOCK_PORT" >> "$T/hc.yaml"
+  done
+  hc_start "$T/hc.yaml"
+  wait_log "$HC_LOG" "healthy check=tcp" 5 20
+  sleep 3
+  kill -USR1 "$HC_PID"
+  wait_log "$HC_LOG" "stats: probes=" 3
+  hc_stop
+  local probes calls first last
+  probes=$(sed -n 's/.*stats: probes=\([0-9]*\).*/\1/p' "$HC_LOG" | tail -1)
+  calls=$(wc -l < "$T/calls")
+  echo "    $probes probes, $calls getProcessInfo calls" >&2
+  assert_lt 59 "$probes" "probes in about 4 s of 20 checks at 1 s"
+  assert_lt "$calls" $((probes / 3)) "getProcessInfo calls for $probes probes"
+  # When each check first reported healthy: spread over hundreds of ms, not one instant.
+  first=$(grep -m1 "healthy check=tcp" "$HC_LOG" | cut -c12-23)
+  last=$(grep "healthy check=tcp" "$HC_LOG" | sed -n 20p | cut -c12-23)
+  local span
+  span=$("$PY" -c 'import sys
+def ms(t): h, m, s = t.split(":"); return (int(h) * 3600 + int(m) * 60 + float(s)) * 1000
+print(int(ms(sys.argv[2]) - ms(sys.argv[1])))' "$first" "$last")
+  echo "    first runs spread over $span ms" >&2
+  assert_lt 200 "$span" "ms between the first and the last check's first result"
+}
+
 test_supervisord_restarted_under_daemon() {
   sv_init
   local p; p=$(free_port)
