@@ -18,20 +18,6 @@ namespace hc::supervise {
 namespace {
 
 constexpr long kSupervisorCallMs = 5000;
-// A getProcessInfo answer serves the program's other checks this long.
-constexpr long kInfoReuseMs = 250;
-// First runs are spread over min(period, this) by a hash of the check name,
-// so a thousand checks with one period do not all fire in the same instant.
-// Whole slots only: each distinct due time costs a loop pass over every open
-// task, so a thousand distinct times would cost more CPU than they save.
-constexpr long kMaxFirstRunSpreadMs = 1000;
-constexpr long kFirstRunSlotMs = 50;
-
-long first_run_offset_ms(const CheckConfig& cfg) {
-    const long slots = std::min<long>(cfg.period_seconds * 1000L, kMaxFirstRunSpreadMs) / kFirstRunSlotMs;
-    if (slots <= 1) return 0;
-    return static_cast<long>(std::hash<std::string>{}(cfg.name) % static_cast<size_t>(slots)) * kFirstRunSlotMs;
-}
 constexpr long kStopStartMs = 90000;  // stopProcess/startProcess wait for stopwaitsecs/startsecs
 constexpr long kExecTimeoutMs = 60000;
 
@@ -138,8 +124,7 @@ void Daemon::apply(Config config) {
         }
         auto c = std::make_shared<Check>(cfg);
         next[cfg.name] = c;
-        start_check(c, Clock::now() + std::chrono::seconds(cfg.initial_delay_seconds) +
-                           std::chrono::milliseconds(first_run_offset_ms(cfg)));
+        start_check(c, Clock::now() + std::chrono::seconds(cfg.initial_delay_seconds));
         ++added;
     }
     // Left in checks_: removed ones and the old versions of changed ones
@@ -208,19 +193,11 @@ void Daemon::probe(const CheckPtr& c, std::function<void(Outcome)> done) {
 }
 
 void Daemon::process_info(const std::string& program, InfoReply reply) {
-    auto recent = recent_info_.find(program);
-    if (recent != recent_info_.end()) {
-        if (Clock::now() - recent->second.at < std::chrono::milliseconds(kInfoReuseMs)) return reply(recent->second.info);
-        recent_info_.erase(recent);
-    }
     auto& waiters = info_waiters_[program];
     waiters.push_back(std::move(reply));
     if (waiters.size() > 1) return;  // a call for this program is already out
-    const auto asked = Clock::now();
-    supervisor_->get_process_info(loop_, *proc_worker_, program, kSupervisorCallMs, [this, program, asked](Result<xmlrpc::ProcessInfo> info) {
+    supervisor_->get_process_info(loop_, *proc_worker_, program, kSupervisorCallMs, [this, program](Result<xmlrpc::ProcessInfo> info) {
         auto node = info_waiters_.extract(program);
-        auto acted = acted_at_.find(program);
-        if (info && (acted == acted_at_.end() || acted->second < asked)) recent_info_[program] = RecentInfo{asked, *info};
         if (node.empty()) return;
         for (auto& w : node.mapped()) w(info);
     });
@@ -356,9 +333,6 @@ std::string Daemon::maybe_act(const CheckPtr& c, const std::string& reason) {
     }
     c->action_pending = false;
     c->backoff.acted(now);
-    // The next probe must see the action's effect, not an answer from before.
-    recent_info_.erase(c->cfg.program);
-    acted_at_[c->cfg.program] = now;
     if (a.restart) {
         restart_program(c);
         return "restart";

@@ -43,9 +43,7 @@ private:
     void tick(const CheckPtr& c);
     void probe(const CheckPtr& c, std::function<void(Outcome)> done);
     using InfoReply = std::function<void(Result<xmlrpc::ProcessInfo>)>;
-    // Checks of one program share getProcessInfo: one call while it is out,
-    // and its answer for kInfoReuseMs after (first runs are spread, so the
-    // checks of one program are no longer due at the same instant).
+    // Checks of one program due together share one getProcessInfo call.
     void process_info(const std::string& program, InfoReply reply);
     void once_probe(const CheckPtr& c, std::function<void(Outcome)> done, int attempt);
     void on_process_info(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::function<void(Outcome)> done);
@@ -73,14 +71,6 @@ private:
     std::unique_ptr<Worker> proc_worker_;
     std::unique_ptr<Notifier> notifier_;
     std::map<std::string, std::vector<InfoReply>> info_waiters_;
-    struct RecentInfo {
-        Clock::time_point at;
-        xmlrpc::ProcessInfo info;
-    };
-    std::map<std::string, RecentInfo> recent_info_;
-    // When an action last touched each program: an answer to a call made
-    // before that is not kept for reuse.
-    std::map<std::string, Clock::time_point> acted_at_;
     int signal_fd_ = -1;
     DaemonStats stats_;
     Clock::time_point started_;
