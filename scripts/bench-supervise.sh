@@ -19,7 +19,7 @@
 #   HC_BIN=path          binary to measure (default build/healthcheck)
 #   BENCH_SECONDS=60     duration of each run (10 for a quick look)
 #   BENCH_MONIT=1        0 = skip the monit runs
-#   BENCH_OUT=docs/BENCHMARKS.md   file to update ("-" = print only)
+#   BENCH_OUT=docs/BENCHMARKS.md   file to update ("-" = print only, no plot)
 #   BENCH_SVG=docs/bench-supervise.svg   plot to write ("" = no plot)
 #   BENCH_SCENARIOS="s10 s100 s1000 hang"   which runs (the report needs all)
 #   BENCH_KEEP=1         keep the temp folder (configs, logs, nginx access log)
@@ -36,6 +36,7 @@ SECS=${BENCH_SECONDS:-60}
 RUN_MONIT=${BENCH_MONIT:-1}
 OUT=${BENCH_OUT:-docs/BENCHMARKS.md}
 SVG=${BENCH_SVG-docs/bench-supervise.svg}
+[ "$OUT" = - ] && SVG=""   # a trial run leaves the committed plot alone
 PY=/usr/bin/python3
 SUPERVISORD=/usr/bin/supervisord
 
