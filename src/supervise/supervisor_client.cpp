@@ -85,7 +85,7 @@ void SupervisorClient::call(EventLoop& loop, Worker& resolver, std::string body,
     if (unix_) return post_call(loop, url_, display_, {unix_address_}, std::move(body), deadline, reply);
     // Copies: the continuation may outlive this client (SIGHUP replaces it).
     resolve_async(resolver, url_.host, url_.port, deadline,
-                  [&loop, url = url_, where = display_, body = std::move(body), deadline, reply](Addresses a) mutable {
+                  [&loop, url = url_, where = display_, body = std::move(body), deadline, reply](Addresses&& a) mutable {
                       if (!a) return reply(err("supervisord " + where + ": " + a.error()));
                       post_call(loop, url, where, std::move(*a), std::move(body), deadline, reply);
                   });
