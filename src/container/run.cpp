@@ -1,6 +1,5 @@
 #include "container/run.hpp"
 
-
 #include <cstdio>
 #include <ctime>
 
@@ -25,7 +24,6 @@ struct ProbeResult {
 };
 
 void say(const std::string& line) { std::fprintf(stderr, "healthcheck: %s\n", line.c_str()); }
-
 
 ProbeResult probe(const Options& opt) {
     auto deadline = Deadline::after_ms(opt.timeout_ms);

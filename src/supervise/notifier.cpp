@@ -58,7 +58,6 @@ const char* kind_word(NotifyEvent::Kind k) {
     return "failed";
 }
 
-
 }  // namespace
 
 std::string mail_subject(const NotifyEvent& e) {
