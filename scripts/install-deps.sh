@@ -6,7 +6,7 @@ build="g++ make libmbedtls-dev libyaml-dev"
 test="$build libgtest-dev openssl python3 supervisor python3-aiosmtpd iproute2 util-linux time"
 demo="$build python3 supervisor"
 bench="$build nginx-light curl busybox-static hyperfine time gnuplot-nox monit"
-lint="clang-tidy cppcheck python3"
+lint="$build clang-tidy cppcheck python3"
 fuzz="$build clang libclang-rt-14-dev"
 case "${1:-build}" in
   build) want=$build ;;
