@@ -37,6 +37,35 @@ int hex_value(char c) {
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
+namespace {
+bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
+}  // namespace
+
+std::string escape_control(std::string_view s) {
+    static const char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(s.size());
+    for (char ch : s) {
+        auto c = static_cast<unsigned char>(ch);
+        if (c == '\\') {
+            out += "\\\\";
+        } else if (is_control(c)) {
+            out += "\\x";
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+        } else {
+            out += ch;
+        }
+    }
+    return out;
+}
+
+bool has_control(std::string_view s) {
+    for (char ch : s)
+        if (is_control(static_cast<unsigned char>(ch))) return true;
+    return false;
+}
+
 std::string format_local_time(std::time_t t) {
     std::tm tm{};
     localtime_r(&t, &tm);

@@ -15,6 +15,13 @@ std::vector<std::string> split_list(std::string_view s, char sep = ',');
 // 0-15 for a hex digit (either case), -1 for anything else.
 int hex_value(char c);
 bool starts_with(std::string_view s, std::string_view prefix);
+// Text safe for a terminal or a one-line log: control bytes (C0, DEL) become
+// \xHH (ESC can not move the cursor or recolour, CR/LF can not forge a
+// line), a backslash becomes \\; UTF-8 and other bytes >= 0x80 are kept.
+std::string escape_control(std::string_view s);
+// True when s holds a C0 control byte or DEL (CR/LF included): such a value
+// must never reach a protocol line (SMTP command, HTTP header).
+bool has_control(std::string_view s);
 // "yyyy-MM-dd HH:mm:ss" in local time per TZ (POSIX TZ strings such as
 // CST-8 need no zoneinfo files, which a scratch image lacks).
 std::string format_local_time(std::time_t t);

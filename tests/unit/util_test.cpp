@@ -66,3 +66,19 @@ TEST(FileReader, FromDescriptor) {
     ASSERT_TRUE(ok.ok()) << ok.error();
     EXPECT_EQ(*ok, "hello");
 }
+
+TEST(EscapeControl, ControlBytesBecomeHexEscapes) {
+    EXPECT_EQ(hc::escape_control("ok name"), "ok name");
+    EXPECT_EQ(hc::escape_control("a\x1b[31mred"), "a\\x1b[31mred");
+    EXPECT_EQ(hc::escape_control("line\r\nforged"), "line\\x0d\\x0aforged");
+    EXPECT_EQ(hc::escape_control("back\\slash"), "back\\\\slash");
+    EXPECT_EQ(hc::escape_control("del\x7f"), "del\\x7f");
+    EXPECT_EQ(hc::escape_control("\xe4\xb8\xad"), "\xe4\xb8\xad");  // UTF-8 kept
+}
+
+TEST(HasControl, FindsCrLfAndNul) {
+    EXPECT_FALSE(hc::has_control("mail.example.com"));
+    EXPECT_TRUE(hc::has_control("x\r\nRCPT TO:<a@b>"));
+    EXPECT_TRUE(hc::has_control(std::string_view("a\0b", 3)));
+    EXPECT_TRUE(hc::has_control("tab\there"));
+}
