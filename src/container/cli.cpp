@@ -4,6 +4,8 @@
 
 #include <cctype>
 
+#include "net/url.hpp"
+
 namespace hc::container {
 namespace {
 
@@ -86,7 +88,8 @@ std::string usage() {
            "       healthcheck supervise [-c CONFIG] [--test | --once] [--log-format text|json] [--debug]\n"
            "       healthcheck sendmail --help\n"
            "\n"
-           "  -n, --name NAME      name shown in notices (default: the URL)\n"
+           "  -n, --name NAME      name shown in notices (default: the URL, shown without\n"
+           "                       credentials and with query values as ***)\n"
            "  -u, --url URL        http:// or https:// URL to probe (required)\n"
            "  -t, --timeout MS     deadline for the whole probe in ms (default 8000)\n"
            "  -m, --match WORD     the body must contain WORD as well as status 200\n"
@@ -118,9 +121,12 @@ Result<Options> parse_cli(const std::vector<std::string>& args) {
         if (opt.help || opt.version) return opt;
         if (!r.count("url")) return err("missing -u/--url");
         opt.url = r["url"].as<std::string>();
-        if (opt.url.rfind("http://", 0) != 0 && opt.url.rfind("https://", 0) != 0)
-            return err("-u/--url must start with http:// or https://, got \"" + opt.url + "\"");
-        opt.name = r.count("name") ? r["name"].as<std::string>() : opt.url;
+        // A URL that can not be probed is a usage error (exit 2, state file
+        // untouched), and the message never echoes it: it may hold a password.
+        auto url = net::parse_url(opt.url);
+        if (!url) return err("-u/--url: " + url.error());
+        // The default name goes to the output line and every notice.
+        opt.name = r.count("name") ? r["name"].as<std::string>() : url->redacted();
         if (r.count("timeout")) {
             auto t = parse_timeout(r["timeout"].as<std::string>());
             if (!t) return err(t.error());
@@ -138,8 +144,7 @@ Result<Options> parse_cli(const std::vector<std::string>& args) {
         if (r.count("feishu")) opt.feishu = r["feishu"].as<std::vector<std::string>>();
         if (r.count("webhook")) opt.webhook = r["webhook"].as<std::vector<std::string>>();
         for (const auto& w : opt.webhook)
-            if (w.rfind("http://", 0) != 0 && w.rfind("https://", 0) != 0)
-                return err("--webhook must be an http:// or https:// URL, got \"" + w + "\"");
+            if (auto parsed = net::parse_url(w); !parsed) return err("--webhook: " + parsed.error());
     } catch (const std::exception& e) {
         return err(e.what());
     }

@@ -23,7 +23,10 @@ struct ProbeResult {
     std::optional<std::string> body;
 };
 
-void say(const std::string& line) { std::fprintf(stderr, "healthcheck: %s\n", line.c_str()); }
+// Everything printed goes through escape_control: names, server bytes
+// (a Location, a header value) and robot answers must not drive the
+// terminal or forge a line of Docker's health log.
+void say(const std::string& line) { std::fprintf(stderr, "healthcheck: %s\n", escape_control(line).c_str()); }
 
 ProbeResult probe(const Options& opt) {
     auto deadline = Deadline::after_ms(opt.timeout_ms);
@@ -155,7 +158,7 @@ void send_outgoing(const Options& opt, const Decision& d, const ProbeResult& pr)
 int run(const std::vector<std::string>& args) {
     auto parsed = parse_cli(args);
     if (!parsed) {
-        std::fprintf(stderr, "healthcheck: %s\n\n%s", parsed.error().c_str(), usage().c_str());
+        std::fprintf(stderr, "healthcheck: %s\n\n%s", escape_control(parsed.error()).c_str(), usage().c_str());
         return 2;
     }
     const Options& opt = *parsed;
@@ -169,8 +172,8 @@ int run(const std::vector<std::string>& args) {
     }
     ProbeResult pr = probe(opt);
     Decision d = update_state(opt, pr.passed);
-    std::printf("%s %s: %s; state %d, exit %d\n", opt.name.c_str(), pr.passed ? "pass" : "FAIL", pr.detail.c_str(),
-                d.new_state, d.exit_code);
+    std::printf("%s %s: %s; state %d, exit %d\n", escape_control(opt.name).c_str(), pr.passed ? "pass" : "FAIL",
+                escape_control(pr.detail).c_str(), d.new_state, d.exit_code);
     std::fflush(stdout);
     send_outgoing(opt, d, pr);
     return d.exit_code;

@@ -88,9 +88,14 @@ Result<Response> Client::fetch(Request request, Deadline deadline) {
             response->redirects = redirects;
             return response;
         }
-        if (redirects >= options_.max_redirects)
+        if (redirects >= options_.max_redirects) {
+            // Redirects off (notices): the Location may repeat a robot's
+            // path token, and is of no use. Else it is shown redacted.
+            if (options_.max_redirects == 0) return err("HTTP " + std::to_string(response->status) + " redirect not followed");
+            auto last = net::resolve_location(request.url, *location);
             return err("too many redirects (more than " + std::to_string(options_.max_redirects) + "), last to " +
-                       location->substr(0, 200));
+                       (last ? last->redacted() : std::string("an unparsable Location")));
+        }
         auto next = net::resolve_location(request.url, *location);
         if (!next) return err("bad redirect: " + next.error());
         if (next->host != request.url.host || next->port != request.url.port) next->userinfo.clear();

@@ -19,51 +19,60 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-Result<uint16_t> parse_port(std::string_view s, std::string_view whole) {
-    if (s.empty() || s.size() > 5) return err("invalid port in URL " + std::string(whole));
+// The messages below name the part that is wrong but never echo the URL
+// nor a piece of it: without an '@', "http://user:pass/" puts the password
+// where the port goes.
+Result<uint16_t> parse_port(std::string_view s) {
+    if (s.empty() || s.size() > 5) return err("invalid port in URL (want 1-65535)");
     unsigned v = 0;
     for (char c : s) {
-        if (c < '0' || c > '9') return err("invalid port in URL " + std::string(whole));
+        if (c < '0' || c > '9') return err("invalid port in URL (want 1-65535)");
         v = v * 10 + static_cast<unsigned>(c - '0');
     }
-    if (v == 0 || v > 65535) return err("port out of range in URL " + std::string(whole));
+    if (v == 0 || v > 65535) return err("port out of range in URL (want 1-65535)");
     return static_cast<uint16_t>(v);
 }
 
 // Splits "host[:port]" or "[v6][:port]" into url.host / url.port.
-Status parse_authority_host(std::string_view hp, Url& url, std::string_view whole) {
+Status parse_authority_host(std::string_view hp, Url& url) {
     std::string_view host, port;
     if (!hp.empty() && hp[0] == '[') {
         auto close = hp.find(']');
-        if (close == std::string_view::npos) return err("unterminated [IPv6] in URL " + std::string(whole));
+        if (close == std::string_view::npos) return err("unterminated [IPv6] in URL");
         host = hp.substr(1, close - 1);
         auto rest = hp.substr(close + 1);
         if (!rest.empty()) {
-            if (rest[0] != ':') return err("unexpected text after ] in URL " + std::string(whole));
+            if (rest[0] != ':') return err("unexpected text after ] in URL");
             port = rest.substr(1);
-            if (port.empty()) return err("empty port in URL " + std::string(whole));
+            if (port.empty()) return err("empty port in URL");
         }
         if (host.empty() || host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos)
-            return err("invalid IPv6 address in URL " + std::string(whole));
+            return err("invalid IPv6 address in URL");
     } else {
         auto colon = hp.rfind(':');
         host = hp.substr(0, colon);
         if (colon != std::string_view::npos) {
             port = hp.substr(colon + 1);
-            if (port.empty()) return err("empty port in URL " + std::string(whole));
+            if (port.empty()) return err("empty port in URL");
         }
-        if (host.empty()) return err("missing host in URL " + std::string(whole));
-        if (!std::all_of(host.begin(), host.end(), valid_host_char))
-            return err("invalid host in URL " + std::string(whole));
+        if (host.empty()) return err("missing host in URL");
+        if (!std::all_of(host.begin(), host.end(), valid_host_char)) return err("invalid host in URL");
     }
     url.host = lower(host);
     url.port = url.tls() ? 443 : 80;
     if (!port.empty()) {
-        auto p = parse_port(port, whole);
+        auto p = parse_port(port);
         if (!p) return Error{p.error()};
         url.port = *p;
     }
     return ok_status();
+}
+
+// A scheme short and plain enough to name in an error ("ftp"); anything
+// else might be part of a mistyped secret.
+bool nameable_scheme(std::string_view s) {
+    if (s.empty() || s.size() > 10) return false;
+    return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
 }
 
 // Removes "." and ".." segments (RFC 3986 5.2.4) from an absolute path.
@@ -132,18 +141,52 @@ std::string Url::host_header() const {
     return h;
 }
 
-std::string Url::redacted() const { return scheme + "://" + host_header() + target; }
+std::string mask_query(std::string_view query) {
+    std::string out;
+    size_t start = 0;
+    for (;;) {
+        auto amp = query.find('&', start);
+        auto item = query.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
+        auto eq = item.find('=');
+        if (eq == std::string_view::npos) out += item.empty() ? "" : "***";
+        else out += std::string(item.substr(0, eq + 1)) + (eq + 1 == item.size() ? "" : "***");
+        if (amp == std::string_view::npos) return out;
+        out += '&';
+        start = amp + 1;
+    }
+}
+
+std::string redacted_target(std::string_view target) {
+    auto q = target.find('?');
+    if (q == std::string_view::npos) return std::string(target);
+    return std::string(target.substr(0, q + 1)) + mask_query(target.substr(q + 1));
+}
+
+std::string Url::redacted() const { return scheme + "://" + host_header() + redacted_target(target); }
+
+bool is_http_url(std::string_view text) {
+    auto sep = text.find("://");
+    if (sep == std::string_view::npos) return false;
+    std::string scheme = lower(text.substr(0, sep));
+    return scheme == "http" || scheme == "https";
+}
+
+std::string redact_url_text(std::string_view text) {
+    auto url = parse_url(text);
+    return url ? url->redacted() : "(unparsable URL)";
+}
 
 Result<Url> parse_url(std::string_view text) {
     Url url;
     auto sep = text.find("://");
-    if (sep == std::string_view::npos) return err("URL must start with http:// or https://: " + std::string(text));
+    if (sep == std::string_view::npos) return err("URL must start with http:// or https://");
     url.scheme = lower(text.substr(0, sep));
     if (url.scheme != "http" && url.scheme != "https")
-        return err("unsupported URL scheme \"" + url.scheme + "\" (only http and https): " + std::string(text));
+        return err(nameable_scheme(url.scheme)
+                       ? "unsupported URL scheme \"" + url.scheme + "\" (only http and https)"
+                       : std::string("URL must start with http:// or https://"));
     for (char c : text)
-        if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f)
-            return err("URL contains a space or control character: " + std::string(text));
+        if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) return err("URL contains a space or control character");
     auto rest = text.substr(sep + 3);
     auto path_start = rest.find_first_of("/?#");
     auto authority = rest.substr(0, path_start);
@@ -152,7 +195,7 @@ Result<Url> parse_url(std::string_view text) {
         url.userinfo = percent_decode(authority.substr(0, at));
         authority = authority.substr(at + 1);
     }
-    auto st = parse_authority_host(authority, url, text);
+    auto st = parse_authority_host(authority, url);
     if (!st) return Error{st.error()};
     std::string_view target = path_start == std::string_view::npos ? "" : rest.substr(path_start);
     target = target.substr(0, target.find('#'));  // fragments never go on the wire

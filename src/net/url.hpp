@@ -20,11 +20,30 @@ struct Url {
     bool default_port() const { return port == (tls() ? 443 : 80); }
     // Value of the Host header: host[:port], IPv6 in brackets.
     std::string host_header() const;
-    // The URL without userinfo, safe to print in logs.
+    // The URL for display (logs, notices, output lines): no userinfo, and
+    // every query value replaced by *** ("?access_token=***&sign=***"), keys
+    // kept so operators recognise the URL. The request itself uses the
+    // fields, never this text.
     std::string redacted() const;
 };
 
+// Parse errors never contain the URL text: it may carry credentials or
+// tokens. Callers add which option or key the URL came from.
 Result<Url> parse_url(std::string_view text);
+
+// True when text starts with http:// or https://, in any case.
+bool is_http_url(std::string_view text);
+
+// text as a URL safe to print: redacted() when it parses, else "(unparsable
+// URL)", since an unparsable text can not be split into safe parts.
+std::string redact_url_text(std::string_view text);
+
+// "a=1&b&c=" -> "a=***&***&c=": values masked, keys kept; an item without
+// "=" may itself be a token, so it is masked whole.
+std::string mask_query(std::string_view query);
+// A request target (path and query) with mask_query() applied to its query:
+// the display form of a path given apart from its URL.
+std::string redacted_target(std::string_view target);
 
 // Resolves a Location header against the URL it came from (RFC 3986 5.2,
 // for the forms servers send: absolute, scheme-relative, absolute-path,

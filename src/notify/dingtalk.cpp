@@ -2,6 +2,8 @@
 
 #include <picojson.h>
 
+#include <algorithm>
+
 #include "net/url.hpp"
 #include "util/crypto.hpp"
 
@@ -52,7 +54,9 @@ Status check_dingtalk_answer(const http::Response& response) {
 
 std::string redact_token(const std::string& token) {
     if (token.size() <= 6) return "***";
-    return token.substr(0, 6) + "***";
+    // At most 6 characters, and never more than half: a short token stays
+    // mostly hidden.
+    return token.substr(0, std::min<size_t>(6, token.size() / 2)) + "***";
 }
 
 }  // namespace hc::notify

@@ -30,7 +30,9 @@ std::string dingtalk_sign(const std::string& secret, int64_t now_ms);
 // ok, or an error like "errcode 310000: sign not match".
 Status check_dingtalk_answer(const http::Response& response);
 
-// The token with all but its first 6 characters hidden, for logs.
+// The token for logs and output: "***" up to 6 characters, else its first
+// characters (6 at most, never more than half of it) and "***". The one
+// token mask of both modes (robot URLs use it for token-like path segments).
 std::string redact_token(const std::string& token);
 
 }  // namespace hc::notify

@@ -2,6 +2,8 @@
 
 #include <picojson.h>
 
+#include <algorithm>
+
 #include "net/url.hpp"
 #include "notify/dingtalk.hpp"
 #include "util/crypto.hpp"
@@ -10,7 +12,16 @@
 namespace hc::notify {
 namespace {
 
-bool is_url(const std::string& v) { return v.rfind("http://", 0) == 0 || v.rfind("https://", 0) == 0; }
+// A robot given as a full URL; the scheme in any case ("HTTPS://...").
+bool is_url(const std::string& v) { return net::is_http_url(v); }
+
+// A path segment that may be a token: Feishu hook ids, Slack and Discord
+// webhook tokens, Telegram bot tokens are all long or mix in digits, while
+// the words of an API path ("robot", "send", "v2") are short.
+bool token_like(std::string_view seg) {
+    bool digit = std::any_of(seg.begin(), seg.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return seg.size() >= 16 || (seg.size() >= 6 && digit);
+}
 
 std::string json_of(const picojson::object& o) { return picojson::value(o).serialize(); }
 
@@ -64,14 +75,31 @@ const char* channel_name(Channel c) {
     return "?";
 }
 
-std::string describe(const Target& t) {
+std::string mask_url(const net::Url& url) {
+    const std::string& target = url.target;
+    auto q = target.find('?');
+    std::string_view path = std::string_view(target).substr(0, q);
+    std::string shown = url.scheme + "://" + url.host_header();
+    for (size_t i = 1; i <= path.size();) {  // path[0] is '/'
+        auto next = std::min(path.find('/', i), path.size());
+        auto seg = path.substr(i, next - i);
+        shown += '/';
+        shown += token_like(seg) ? redact_token(std::string(seg)) : std::string(seg);
+        i = next + 1;
+    }
+    if (q != std::string::npos) shown += "?" + net::mask_query(std::string_view(target).substr(q + 1));
+    return shown;
+}
+
+std::string mask_target(const Target& t) {
     if (t.channel == Channel::Webhook || is_url(t.id)) {
         auto url = net::parse_url(t.id);
-        // The query of a webhook URL often carries its token.
-        return std::string(channel_name(t.channel)) + " " + (url ? url->scheme + "://" + url->host_header() + url->target.substr(0, url->target.find('?')) : "(bad URL)");
+        return url ? mask_url(*url) : "(unparsable URL)";
     }
-    return std::string(channel_name(t.channel)) + " " + redact_token(t.id);
+    return redact_token(t.id);
 }
+
+std::string describe(const Target& t) { return std::string(channel_name(t.channel)) + " " + mask_target(t); }
 
 std::string endpoint_base(Channel c) {
     switch (c) {
@@ -113,7 +141,7 @@ Result<net::Url> robot_url(const Target& t, int64_t now_ms) {
         case Channel::Webhook: break;  // its id is its URL (above)
     }
     auto parsed = net::parse_url(url);
-    if (!parsed) return err(channel + ": bad endpoint " + base + ": " + parsed.error());
+    if (!parsed) return err(channel + ": bad endpoint " + net::redact_url_text(base) + ": " + parsed.error());
     return parsed;
 }
 

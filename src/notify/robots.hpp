@@ -7,6 +7,7 @@
 #include <string>
 
 #include "http/message.hpp"
+#include "net/url.hpp"
 #include "util/result.hpp"
 
 namespace hc::notify {
@@ -32,8 +33,17 @@ struct Notice {
 Target parse_target(Channel channel, const std::string& value);
 
 const char* channel_name(Channel c);
-// "wecom key abc123***": safe for logs.
+// The one masking of robot targets, for every output (logs, stderr,
+// `--test`): a token as redact_token() shows it ("abc123***"), a URL as
+// mask_url() shows it. Never the secret of a signed robot.
+std::string mask_target(const Target& t);
+// "wecom abc123***": the channel, then mask_target().
 std::string describe(const Target& t);
+// A robot or webhook URL for display: no userinfo, query values as ***,
+// and every path segment that may be a token (16+ characters, or 6+ with a
+// digit) shown as redact_token() shows a token; plain words such as "send"
+// or "webhook" stay: "https://open.feishu.cn/open-apis/bot/v2/hook/8f2a1c***?x=***".
+std::string mask_url(const net::Url& url);
 
 // Endpoint bases, overridable for tests and private gateways with
 // HEALTHCHECK_DINGTALK_URL, HEALTHCHECK_WECOM_URL, HEALTHCHECK_FEISHU_URL.

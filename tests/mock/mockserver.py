@@ -40,6 +40,7 @@ POST /robot/send?access_token=T            (DingTalk)
 POST /cgi-bin/webhook/send?key=K           (WeCom)
 POST /open-apis/bot/v2/hook/<id>           (Feishu)
 POST /report  POST /webhook  POST /report-fail
+POST /hooks/<token>  (200)  POST /hook-fail/<token>  (500): webhooks with a path token
 """
 
 MAX_HEAD = 1 << 20          # request head limit
@@ -609,6 +610,8 @@ PREFIX = [
     ("/svc/", h_svc),
     ("/toggle/", h_toggle),
     ("/open-apis/bot/v2/hook/", h_feishu),
+    ("/hooks/", h_report),
+    ("/hook-fail/", h_report_fail),
 ]
 
 

@@ -120,12 +120,53 @@ test_usage_ftp_url()         { usage_error "http" -u ftp://x -f st; }
 test_usage_bare_host()       { usage_error "http" -u 127.0.0.1 -f st; }
 test_usage_option_without_value() { usage_error "argument" -f st -u; }
 
-test_bad_url_after_scheme_is_a_check_failure_not_a_crash() {
-  # http:// prefix but unparsable: exit code follows the state table.
-  run "$HC" -u "http://[::1/" -f st
-  assert_eq 10 "$RC" "rc: $ERR"
-  assert_file_eq st 1
-  assert_contains "$OUT$ERR" "IPv6"
+# Issue 11.2: a -u that can not be probed (bad port, unparsable) is a usage
+# error, never a check failure: exit 2, the state file neither created nor
+# written, and the message names the problem without echoing the URL.
+test_usage_bad_url_after_scheme() {
+  usage_error "port" -u http://127.0.0.1:99999/ -f st
+  usage_error "port" -u http://127.0.0.1:0/ -f st
+  usage_error "IPv6" -u "http://[::1/" -f st
+  usage_error "host" -u "http:///path" -f st
+  # An existing state file is left exactly as it was.
+  printf '2\n' > st; touch -d '2020-01-01 00:00:00' st
+  run "$HC" -u http://127.0.0.1:99999/ -f st
+  assert_eq 2 "$RC" "rc with an existing state file"
+  assert_file_eq st 2
+  assert_eq "2020-01-01" "$(date -r st +%F)" "state file mtime"
+}
+
+test_usage_bad_url_hides_credentials_and_tokens() {
+  local u
+  for u in "http://user:Pw-Cli-80801@127.0.0.1:99999/?access_token=Tok-Cli-90902&sign=Sig-Cli-30303" \
+           "http://user:Pw-Cli-80801/?access_token=Tok-Cli-90902" \
+           "https://user:Pw-Cli-80801@[::1/x?sign=Sig-Cli-30303" \
+           "ftp://user:Pw-Cli-80801@h/?access_token=Tok-Cli-90902"; do
+    usage_error "-u/--url" -u "$u" -f st
+    assert_not_contains "$OUT$ERR" "Pw-Cli-80801" "output for $u"
+    assert_not_contains "$OUT$ERR" "Tok-Cli-90902" "output for $u"
+    assert_not_contains "$OUT$ERR" "Sig-Cli-30303" "output for $u"
+  done
+  usage_error "--webhook" -u http://127.0.0.1:9/ --webhook "http://127.0.0.1:0/hooks/Hook-Cli-40404?k=Tok-Cli-90902" -f st
+  assert_not_contains "$ERR" "Hook-Cli-40404" "stderr for a bad --webhook"
+  assert_not_contains "$ERR" "Tok-Cli-90902" "stderr for a bad --webhook"
+}
+
+# Issue 11.10: the scheme is case-insensitive (-u and --webhook alike).
+test_upper_case_scheme_accepted() {
+  start_mock
+  run "$HC" -u "HTTP://127.0.0.1:$MOCK_PORT/status/200" --webhook "HTTP://127.0.0.1:$MOCK_PORT/webhook" -f st -t 3000
+  assert_eq 0 "$RC" "rc: $OUT $ERR"
+  assert_file_eq st 2
+  assert_contains "$OUT" "http://127.0.0.1:$MOCK_PORT/status/200 pass"
+  grep -q '"path":"/webhook"' requests.jsonl || _fail "webhook given as HTTP:// not called"
+}
+
+# Issue 11.15: control bytes in values echoed by a usage error are escaped.
+test_usage_error_escapes_control_bytes() {
+  usage_error "timeout" -u http://127.0.0.1:9/ -t $'\e[2J5' -f st
+  assert_not_contains "$ERR" $'\e' "stderr"
+  assert_contains "$ERR" '\x1b[2J5' "stderr"
 }
 
 run_tests

@@ -103,6 +103,93 @@ test_token_and_secret_never_printed() {
   assert_contains "$all" "badLea"
 }
 
+# Issue 11.1/11.4: a password and query secrets in the probe URL (no -n, so
+# the name defaults to the URL) reach none of: stdout, stderr, the state
+# file, the robot and webhook bodies, the report body. The probe itself
+# still sends the real query and credentials.
+test_probe_url_secrets_reach_no_output() {
+  start_mock
+  local pw=Pw-Secret-4411 tok=QueryTok-5522 sig=QuerySig-6633 all bodies s
+  local q="access_token=$tok&sign=$sig"
+  run env TZ=UTC0 NODENAME=node-7 HEALTHCHECK_DINGTALK_URL=$MOCK_URL/robot/send HEALTHCHECK_FEISHU_URL=$MOCK_URL/open-apis/bot/v2/hook/ \
+    "$HC" -f "$T/st" -t 3000 -u "http://user:$pw@127.0.0.1:$MOCK_PORT/json?body=%7B%22a%22%3A1%7D&$q" \
+    -r $MOCK_URL/report --webhook $MOCK_URL/webhook --feishu fhookSecrets1 tokSecrets01
+  assert_eq 0 "$RC" "rc: $OUT $ERR"
+  all=$OUT$ERR$(cat "$T/st")
+  assert_contains "$OUT" "http://127.0.0.1:$MOCK_PORT/json?body=***&access_token=***&sign=*** pass: HTTP 200 from http://127.0.0.1:$MOCK_PORT/json?body=***&access_token=***&sign=***"
+  run env TZ=UTC0 HEALTHCHECK_DINGTALK_URL=$MOCK_URL/robot/send HEALTHCHECK_FEISHU_URL=$MOCK_URL/open-apis/bot/v2/hook/ \
+    "$HC" -f "$T/st" -t 3000 -u "http://user:$pw@127.0.0.1:$MOCK_PORT/status/500?body=%7B%22b%22%3A2%7D&ctype=application/json&$q" \
+    -r $MOCK_URL/report --webhook $MOCK_URL/webhook --feishu fhookSecrets1 tokSecrets01
+  assert_eq 12 "$RC" "rc: $OUT $ERR"
+  all+=$OUT$ERR$(cat "$T/st")
+  assert_contains "$OUT" "HTTP 500 from http://127.0.0.1:$MOCK_PORT/status/500?body=***&ctype=***&access_token=***&sign=***"
+  # What the robots, the webhook and the report received (not the probes).
+  bodies=$("$PY" -c '
+import json,sys
+for l in open(sys.argv[1]):
+    r=json.loads(l)
+    if r["method"]=="POST": print(r["path"], r["body"])' "$T/requests.jsonl")
+  for s in /robot/send /open-apis/bot/v2/hook/fhookSecrets1 /webhook /report; do
+    [ "$(grep -c "^$s " <<<"$bodies")" = 2 ] || _fail "two posts to $s expected: $bodies"
+  done
+  all+=$bodies
+  for s in "$pw" "$tok" "$sig" "user:"; do assert_not_contains "$all" "$s" "outputs, state file and bodies"; done
+  assert_contains "$bodies" "access_token=***&sign=***" "notice bodies name the URL redacted"
+  # The probes themselves carried the real query and the credentials.
+  "$PY" -c '
+import json,sys
+ps=[json.loads(l) for l in open(sys.argv[1])]
+ps=[r for r in ps if r["method"]=="GET"]
+assert len(ps)==2, ps
+for r in ps:
+    assert r["query"]["access_token"]==sys.argv[2] and r["query"]["sign"]==sys.argv[3], r
+    assert ["Authorization","Basic dXNlcjpQdy1TZWNyZXQtNDQxMQ=="] in r["headers"], r["headers"]' "$T/requests.jsonl" "$tok" "$sig" \
+    || _fail "probe requests"
+}
+
+# Issue 11.3/11.10: robot and webhook URLs are masked on stderr the way
+# tokens are (a token in the path, a Feishu hook id before a query), and an
+# upper-case scheme is a URL, not TOKEN:SECRET sent to the default endpoint.
+test_robot_urls_masked_and_upper_case_scheme() {
+  start_mock
+  local hp=127.0.0.1:$MOCK_PORT s
+  run env HEALTHCHECK_DINGTALK_URL=$MOCK_URL/default-dingtalk/send HEALTHCHECK_FEISHU_URL=$MOCK_URL/default-feishu/ "$HC" -n app -f "$T/st" -t 3000 -u $MOCK_URL/status/200 \
+    "HTTP://$hp/robot/send?access_token=badUpperTok-778899" \
+    --feishu "HTTP://$hp/open-apis/bot/v2/hook/badFeishuHook-334455?src=ci" \
+    --webhook "http://$hp/hook-fail/WebhookPathTok-112233"
+  assert_eq 0 "$RC" "rc unchanged: $ERR"
+  assert_contains "$ERR" "dingtalk http://$hp/robot/send?access_token=***: errcode 300001"
+  assert_contains "$ERR" "feishu http://$hp/open-apis/bot/v2/hook/badFei***?src=***: code 19001"
+  assert_contains "$ERR" "webhook http://$hp/hook-fail/Webhoo***: HTTP 500"
+  for s in badUpperTok-778899 badFeishuHook-334455 WebhookPathTok-112233 "=ci"; do
+    assert_not_contains "$OUT$ERR" "$s" "output"
+  done
+  # The upper-case DingTalk URL was posted to, the default endpoint never.
+  "$PY" -c '
+import json,sys
+rs=[json.loads(l) for l in open(sys.argv[1]) if json.loads(l)["method"]=="POST"]
+paths=sorted(r["path"] for r in rs)
+assert paths==["/hook-fail/WebhookPathTok-112233","/open-apis/bot/v2/hook/badFeishuHook-334455","/robot/send"], paths
+assert [r for r in rs if r["path"]=="/robot/send"][0]["query"]["access_token"]=="badUpperTok-778899"' "$T/requests.jsonl" \
+    || _fail "robot requests"
+}
+
+# Issue 11.15: a robot's answer with control bytes does not reach the
+# terminal raw; nor does a name with ESC, on stdout.
+test_control_bytes_escaped_in_output_and_stderr() {
+  "$PY" -c '
+import sys
+b = b"{\"errcode\":1,\"errmsg\":\"\\u001b]0;pwned\\u0007\"}"
+sys.stdout.buffer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(b) + b)' > raw
+  start_mock --raw-file "$T/raw"
+  run env HEALTHCHECK_DINGTALK_URL=$MOCK_URL/robot/send "$HC" -n $'\e[31mRED\r\nFAKE' -f "$T/st" -t 3000 -u $MOCK_URL/ tokCtl123456
+  assert_eq 0 "$RC" "rc: $OUT $ERR"
+  assert_contains "$ERR" 'errcode 1: \x1b]0;pwned\x07' "stderr"
+  assert_contains "$OUT" '\x1b[31mRED\x0d\x0aFAKE pass' "stdout"
+  [[ $OUT$ERR == *[$'\x01'-$'\x09'$'\x0b'-$'\x1f'$'\x7f']* ]] && _fail "control bytes in output: $(printf %q "$OUT$ERR")"
+  assert_eq 1 "$(grep -c . <<<"$OUT")" "stdout is one line"
+}
+
 test_empty_token_skipped() {
   start_mock
   hc -u $MOCK_URL/status/200 "" tokenOnly12345

@@ -211,6 +211,24 @@ assert not any(k.lower()=="authorization" for k,v in r["headers"]), r["headers"]
     || _fail "Authorization sent across the redirect"
 }
 
+# Issue 11.4/11.15: a Location that repeats the probe's query secret, or
+# carries control bytes, is shown redacted and escaped in the message.
+test_redirect_location_redacted_and_escaped() {
+  printf 'HTTP/1.1 302 Found\r\nLocation: /next\e[31m?access_token=LocTok-778811\r\nContent-Length: 0\r\n\r\n' > raw
+  start_mock --raw-file "$T/raw"
+  expect_fail "too many redirects" "$MOCK_URL/start?access_token=LocTok-778811" -t 3000
+  assert_contains "$OUT" "last to http://127.0.0.1:$MOCK_PORT/next%1B[31m?access_token=***"
+  assert_not_contains "$OUT$ERR" "LocTok-778811" "output"
+  assert_not_contains "$OUT$ERR" $'\e' "output"
+}
+
+test_server_control_bytes_escaped() {
+  printf 'HTTP/1.1 200 OK\r\nContent-Length: \e[2J\r\n\r\nok' > raw
+  start_mock --raw-file "$T/raw"
+  expect_fail 'invalid Content-Length "\x1b[2J"' "$MOCK_URL/" -t 3000
+  assert_not_contains "$OUT$ERR" $'\e' "output"
+}
+
 test_timeout_covers_whole_redirect_chain() {
   start_mock
   expect_fail "timed out" "$MOCK_URL/redirect?to=/hang" -t 600

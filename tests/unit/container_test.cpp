@@ -175,6 +175,41 @@ TEST(ParseCli, Errors) {
     expect_err({"-u", "http://h/", "--bogus"}, "bogus");
 }
 
+// Item 11.1/11.2: the default name is the redacted URL; a URL that can not
+// be probed is a usage error whose message never echoes it.
+TEST(ParseCli, DefaultNameIsTheRedactedUrl) {
+    Options o = parse_ok({"-u", "http://user:Pw-Secret-1@h:8080/health?access_token=Tok-Secret-2&sign=Sig-3"});
+    EXPECT_EQ(o.name, "http://h:8080/health?access_token=***&sign=***");
+    // The probe itself still uses the URL as given.
+    EXPECT_EQ(o.url, "http://user:Pw-Secret-1@h:8080/health?access_token=Tok-Secret-2&sign=Sig-3");
+    EXPECT_EQ(parse_ok({"-n", "given", "-u", "http://u:p@h/"}).name, "given");
+}
+
+TEST(ParseCli, BadUrlIsAUsageErrorWithoutTheUrl) {
+    for (const char* bad : {"http://user:Pw-Secret-1@h:99999/?access_token=Pw-Secret-1",
+                            "http://user:Pw-Secret-1/", "http://[::1/Pw-Secret-1", "http://h/a b?t=Pw-Secret-1",
+                            "Pw-Secret-1://h/", "ftp://h/?t=Pw-Secret-1", "h/Pw-Secret-1"}) {
+        auto r = parse_cli({"-u", bad});
+        ASSERT_FALSE(r.ok()) << bad;
+        EXPECT_EQ(r.error().rfind("-u/--url", 0), 0u) << r.error();
+        EXPECT_EQ(r.error().find("Pw-Secret-1"), std::string::npos) << r.error();
+    }
+    auto port = parse_cli({"-u", "http://h:99999/"});
+    ASSERT_FALSE(port.ok());
+    EXPECT_NE(port.error().find("port"), std::string::npos) << port.error();
+    auto hook = parse_cli({"-u", "http://h/", "--webhook", "http://h:0/hook/Pw-Secret-1"});
+    ASSERT_FALSE(hook.ok());
+    EXPECT_EQ(hook.error().rfind("--webhook", 0), 0u) << hook.error();
+    EXPECT_EQ(hook.error().find("Pw-Secret-1"), std::string::npos) << hook.error();
+}
+
+// Item 11.10: schemes in any case.
+TEST(ParseCli, UpperCaseSchemes) {
+    Options o = parse_ok({"-u", "HTTP://h/x", "--webhook", "HTTPS://w/hook"});
+    EXPECT_EQ(o.name, "http://h/x");
+    EXPECT_EQ(o.webhook, (Args{"HTTPS://w/hook"}));
+}
+
 TEST(ParseCli, UsageMentionsEverything) {
     std::string u = usage();
     for (const char* s : {"--name", "--url", "--timeout", "--match", "--file", "--report", "--cacert", "--insecure",
@@ -311,6 +346,9 @@ TEST(DingTalk, RedactToken) {
     EXPECT_EQ(notify::redact_token("abcdefghijkl"), "abcdef***");
     EXPECT_EQ(notify::redact_token("abcdef"), "***");
     EXPECT_EQ(notify::redact_token(""), "***");
+    // Never more than half of a short token.
+    EXPECT_EQ(notify::redact_token("abcdefg"), "abc***");
+    EXPECT_EQ(notify::redact_token("abcdefghijk"), "abcde***");
 }
 
 // ---- state file -------------------------------------------------------------

@@ -123,11 +123,54 @@ TEST_F(Robots, DescribeNeverShowsSecretsOrWholeTokens) {
     EXPECT_EQ(d.find("FSECRET"), std::string::npos);
     d = hc::notify::describe(
         hc::notify::parse_target(Channel::DingTalk, "https://oapi.example.com/robot/send?access_token=tokX-long-secret"));
-    EXPECT_EQ(d, "dingtalk https://oapi.example.com/robot/send");
+    EXPECT_EQ(d, "dingtalk https://oapi.example.com/robot/send?access_token=***");
     d = hc::notify::describe(hc::notify::parse_target(Channel::Webhook, "http://user:pw@127.0.0.1:9/hook?token=zzz"));
     EXPECT_EQ(d.find("zzz"), std::string::npos) << d;
     EXPECT_EQ(d.find("pw"), std::string::npos) << d;
-    EXPECT_EQ(d, "webhook http://127.0.0.1:9/hook");
+    EXPECT_EQ(d, "webhook http://127.0.0.1:9/hook?token=***");
+}
+
+// Item 11.3: tokens in a URL's path are masked like DingTalk tokens, also
+// when the URL has a query; plain path words stay readable.
+TEST_F(Robots, MaskUrlPathTokens) {
+    using hc::notify::describe;
+    using hc::notify::parse_target;
+    // Feishu hook id with a query string.
+    auto d = describe(parse_target(Channel::Feishu,
+                                   "https://open.feishu.cn/open-apis/bot/v2/hook/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab?x=1"));
+    EXPECT_EQ(d, "feishu https://open.feishu.cn/open-apis/bot/v2/hook/0f1e2d***?x=***");
+    // Slack-style and Telegram-style path tokens.
+    d = describe(parse_target(Channel::Webhook, "https://hooks.example.com/services/T0123ABCD/B0123ABCD/XyZsecretTokenValue"));
+    EXPECT_EQ(d, "webhook https://hooks.example.com/services/T012***/B012***/XyZsec***");
+    d = describe(parse_target(Channel::Webhook, "https://api.example.org/bot123456:AAHsecretsecret/sendMessage"));
+    EXPECT_EQ(d, "webhook https://api.example.org/bot123***/sendMessage");
+    // A short token with a digit is hidden whole.
+    d = describe(parse_target(Channel::Webhook, "http://h/hooks/s3cret/"));
+    EXPECT_EQ(d, "webhook http://h/hooks/***/");
+    EXPECT_EQ(describe(parse_target(Channel::Webhook, "http://h/")), "webhook http://h/");
+    EXPECT_EQ(describe(parse_target(Channel::Webhook, "http://h:0/x")), "webhook (unparsable URL)");
+    // mask_target is the same text without the channel (used by `--test`).
+    EXPECT_EQ(hc::notify::mask_target(parse_target(Channel::WeCom, "key-0123456789")), "key-01***");
+    EXPECT_EQ(hc::notify::mask_target(parse_target(Channel::DingTalk, "ab:SECRET-1234567")), "***");
+}
+
+// Item 11.10: an upper-case scheme is a URL, not TOKEN:SECRET, and the
+// notice goes to that URL, not to the channel's public endpoint.
+TEST_F(Robots, UpperCaseSchemeIsAUrl) {
+    auto t = hc::notify::parse_target(Channel::DingTalk, "HTTPS://oapi.example.com/robot/send?access_token=tokU-123456");
+    EXPECT_EQ(t.id, "HTTPS://oapi.example.com/robot/send?access_token=tokU-123456");
+    EXPECT_EQ(t.secret, "");
+    auto r = hc::notify::build_request(t, sample(), kNowMs);
+    ASSERT_TRUE(r) << r.error();
+    EXPECT_EQ(r->url.scheme, "https");
+    EXPECT_EQ(r->url.host, "oapi.example.com");
+    EXPECT_EQ(r->url.target, "/robot/send?access_token=tokU-123456");
+    EXPECT_EQ(hc::notify::describe(t), "dingtalk https://oapi.example.com/robot/send?access_token=***");
+    auto f = hc::notify::parse_target(Channel::Feishu, "Http://127.0.0.1:9/open-apis/bot/v2/hook/hookid-77");
+    EXPECT_EQ(f.secret, "");
+    auto fr = hc::notify::build_request(f, sample(), kNowMs);
+    ASSERT_TRUE(fr) << fr.error();
+    EXPECT_EQ(fr->url.host, "127.0.0.1");
 }
 
 // ---------------------------------------------------------------- requests
@@ -176,11 +219,24 @@ TEST_F(Robots, BadEndpointIsAnErrorNamingIt) {
     ::setenv("HEALTHCHECK_DINGTALK_URL", "not a url", 1);
     auto r = hc::notify::build_request(hc::notify::parse_target(Channel::DingTalk, "tok1"), sample(), kNowMs);
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().rfind("dingtalk: bad endpoint not a url: ", 0), 0u) << r.error();
+    EXPECT_EQ(r.error(), "dingtalk: bad endpoint (unparsable URL): URL must start with http:// or https://");
     ::setenv("HEALTHCHECK_WECOM_URL", "ftp://x/", 1);
     auto w = hc::notify::build_request(hc::notify::parse_target(Channel::WeCom, "k"), sample(), kNowMs);
     ASSERT_FALSE(w);
-    EXPECT_EQ(w.error().rfind("wecom: bad endpoint ftp://x/: ", 0), 0u) << w.error();
+    EXPECT_EQ(w.error().rfind("wecom: bad endpoint (unparsable URL): unsupported URL scheme \"ftp\"", 0), 0u)
+        << w.error();
+    // Neither the endpoint's credentials nor the robot's token are echoed.
+    ::setenv("HEALTHCHECK_FEISHU_URL", "http://gw:EnvPw-1@h:99999/hook/", 1);
+    auto f = hc::notify::build_request(hc::notify::parse_target(Channel::Feishu, "hook-id-777"), sample(), kNowMs);
+    ASSERT_FALSE(f);
+    EXPECT_EQ(f.error().find("EnvPw-1"), std::string::npos) << f.error();
+    EXPECT_EQ(f.error().find("hook-id-777"), std::string::npos) << f.error();
+    EXPECT_NE(f.error().find("port out of range"), std::string::npos) << f.error();
+    // A full-URL robot that does not parse: named, not echoed.
+    auto u = hc::notify::build_request(Target{Channel::Webhook, "http://h:99999/hook/Tok-999999", ""}, sample(), kNowMs);
+    ASSERT_FALSE(u);
+    EXPECT_EQ(u.error().find("Tok-999999"), std::string::npos) << u.error();
+    EXPECT_EQ(u.error().rfind("webhook: ", 0), 0u) << u.error();
 }
 
 TEST_F(Robots, WeCom) {

@@ -1,6 +1,7 @@
 // URL parsing and Location resolution (src/net/url).
 #include <gtest/gtest.h>
 
+#include "http/message.hpp"
 #include "net/url.hpp"
 
 namespace {
@@ -87,6 +88,68 @@ TEST(Url, Userinfo) {
     EXPECT_TRUE(w.userinfo.empty());
     EXPECT_EQ(w.host, "h");
     EXPECT_EQ(w.target, "/p@q");
+}
+
+// Item 11.4: the display form drops userinfo and masks every query value,
+// keeping the keys so the URL is still recognisable.
+TEST(Url, RedactedMasksQueryValues) {
+    EXPECT_EQ(must("http://u:pw@h:81/x?access_token=T0k&sign=S1g").redacted(), "http://h:81/x?access_token=***&sign=***");
+    EXPECT_EQ(must("https://h/p?a=1&bare&empty=&&z=2").redacted(), "https://h/p?a=***&***&empty=&&z=***");
+    EXPECT_EQ(must("http://h/p?").redacted(), "http://h/p?");
+    EXPECT_EQ(must("http://h/p?k=a=b").redacted(), "http://h/p?k=***");
+    EXPECT_EQ(must("http://h/p/no/query").redacted(), "http://h/p/no/query");
+    EXPECT_EQ(hc::net::redacted_target("/health?token=T&x"), "/health?token=***&***");
+    EXPECT_EQ(hc::net::redacted_target("/health"), "/health");
+    // The display form parses again, to itself.
+    Url r = must(must("http://u:p@h/a?x=1&y").redacted());
+    EXPECT_EQ(r.redacted(), "http://h/a?x=***&***");
+    EXPECT_TRUE(r.userinfo.empty());
+}
+
+// redacted() is display only: the request line carries the real target.
+TEST(Url, RequestKeepsTheRealQuery) {
+    hc::http::Request req;
+    req.url = must("http://user:pw@h/x?access_token=T0k&sign=S1g");
+    std::string wire = hc::http::serialize_request(req, "ua");
+    EXPECT_EQ(wire.rfind("GET /x?access_token=T0k&sign=S1g HTTP/1.1\r\n", 0), 0u) << wire;
+    EXPECT_NE(wire.find("Authorization: Basic dXNlcjpwdw==\r\n"), std::string::npos) << wire;
+}
+
+// Item 11.2: parse errors name the problem but never echo the URL or a part
+// of it (without '@', "http://user:pass/" puts the password where the port goes).
+TEST(Url, ErrorsNeverEchoTheUrl) {
+    for (std::string_view bad :
+         {"http://user:S3cr3t-x@h:99999/?access_token=S3cr3t-x", "http://user:S3cr3t-x/", "http://[::1/S3cr3t-x",
+          "http://[S3cr3t-x]/", "http://h/a b?t=S3cr3t-x", "S3cr3t-x://h/", "ftp://h/?t=S3cr3t-x", "h/S3cr3t-x",
+          "http://S3cr3t-x%/", "http://h:S3cr3t-x@/", "http://h/\x01S3cr3t-x"}) {
+        auto r = parse_url(bad);
+        ASSERT_FALSE(r.ok()) << bad;
+        EXPECT_EQ(r.error().find("S3cr3t"), std::string::npos) << r.error();
+        EXPECT_NE(r.error().find("URL"), std::string::npos) << r.error();
+    }
+    EXPECT_NE(parse_url("http://h:99999/").error().find("port out of range"), std::string::npos);
+    EXPECT_NE(parse_url("http://h:8o/").error().find("invalid port"), std::string::npos);
+    EXPECT_EQ(parse_url("ftp://h/").error(), "unsupported URL scheme \"ftp\" (only http and https)");
+    EXPECT_EQ(parse_url("h/x").error(), "URL must start with http:// or https://");
+    auto b = parse_url("http://a/b");
+    ASSERT_TRUE(b.ok());
+    auto loc = resolve_location(*b, "http://u:S3cr3t-x@x:99999/?t=S3cr3t-x");
+    ASSERT_FALSE(loc.ok());
+    EXPECT_EQ(loc.error().find("S3cr3t"), std::string::npos) << loc.error();
+}
+
+TEST(Url, RedactUrlText) {
+    EXPECT_EQ(hc::net::redact_url_text("HTTP://u:pw@H/x?t=1"), "http://h/x?t=***");
+    EXPECT_EQ(hc::net::redact_url_text("http://u:pw/x"), "(unparsable URL)");
+    EXPECT_EQ(hc::net::redact_url_text("not a url"), "(unparsable URL)");
+}
+
+// Item 11.10: scheme checks ignore case.
+TEST(Url, IsHttpUrl) {
+    for (std::string_view s : {"http://h", "https://h", "HTTP://h", "HTTPS://h/x", "hTtPs://h"})
+        EXPECT_TRUE(hc::net::is_http_url(s)) << s;
+    for (std::string_view s : {"", "h", "http:/h", "ftp://h", "httpx://h", "tok:http://h"})
+        EXPECT_FALSE(hc::net::is_http_url(s)) << s;
 }
 
 TEST(Url, IPv4) {
