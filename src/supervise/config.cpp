@@ -103,6 +103,14 @@ namespace {
 constexpr int kMaxSeconds = 31622400;     // 366 days
 constexpr int kMaxThreshold = 100000000;  // counts
 constexpr int kMaxMergeDepth = 8;
+// Entries one mapping may pull in through merge keys, counted as they are
+// walked (a merged anchor counts again each time it is merged). The YAML
+// layer caps the whole document's expanded size; this caps the work of one
+// mapping and names its `<<` line. Real configs merge a few dozen keys.
+constexpr size_t kMaxMergedEntries = 10000;
+// Unknown-key warnings listed (each costs a did-you-mean search); the rest
+// are only counted, so a file of a million merged unknown keys stays cheap.
+constexpr size_t kMaxUnknownKeyWarnings = 100;
 
 const std::vector<std::string> kCheckKeys = {
     "program",        "type",           "maxMem",          "memType",
@@ -200,6 +208,7 @@ public:
     explicit Loader(std::string path) : path_(std::move(path)) {}
 
     std::vector<std::string> errors, warnings;
+    size_t unlisted_unknown_keys = 0;
 
     std::string at(int line) const { return path_ + ":" + std::to_string(line) + ": "; }
     void error(int line, const std::string& msg) { errors.push_back(at(line) + msg); }
@@ -214,12 +223,17 @@ public:
     std::vector<Entry> entries(const Node& m, const std::string& qual) {
         std::vector<Entry> out;
         std::set<std::string> seen;
-        collect(m, qual, seen, out, 0);
+        MergeWalk walk;
+        collect(m, qual, seen, out, 0, walk);
         return out;
     }
 
     void unknown_key(const Entry& e, const std::string& qual,
                      const std::vector<std::string>& known) {
+        if (++unknown_keys_ > kMaxUnknownKeyWarnings) {
+            ++unlisted_unknown_keys;
+            return;
+        }
         std::string msg = qual + "." + e.key + ": unknown key (ignored)";
         std::string s = suggest(e.key, known);
         if (!s.empty()) msg += ", did you mean " + s + "?";
@@ -363,11 +377,27 @@ public:
     void load_actions(const Entry& e, const std::string& qual, CheckConfig& c);
 
 private:
+    size_t unknown_keys_ = 0;
+
+    struct MergeWalk {
+        size_t merged = 0;   // entries walked below depth 0
+        int merge_line = 0;  // line of the outermost `<<` being expanded
+        bool over = false;
+    };
+
     void collect(const Node& m, const std::string& qual, std::set<std::string>& seen,
-                 std::vector<Entry>& out, int depth) {
+                 std::vector<Entry>& out, int depth, MergeWalk& walk) {
         std::map<std::string, int> local;  // explicit keys of this mapping -> line
-        std::vector<NodePtr> merges;
+        std::vector<std::pair<int, NodePtr>> merges;  // `<<` line, value
         for (const auto& kv : m.entries) {
+            if (walk.over) return;
+            if (depth > 0 && ++walk.merged > kMaxMergedEntries) {
+                walk.over = true;
+                error(walk.merge_line, qual + ".<<: merge keys expand to more than " +
+                                           std::to_string(kMaxMergedEntries) +
+                                           " entries (the same anchor merged over and over?)");
+                return;
+            }
             const Node& k = *kv.first;
             if (!k.is_scalar()) {
                 error(k.line, qual + ": mapping keys must be plain strings, got " +
@@ -375,7 +405,7 @@ private:
                 continue;
             }
             if (k.plain && k.value == "<<") {
-                merges.push_back(kv.second);
+                merges.emplace_back(k.line, kv.second);
                 continue;
             }
             auto it = local.find(k.value);
@@ -387,7 +417,8 @@ private:
             local[k.value] = k.line;
             if (seen.insert(k.value).second) out.push_back(Entry{k.value, k.line, kv.second});
         }
-        for (const auto& mv : merges) {
+        for (const auto& [merge_line, mv] : merges) {
+            if (depth == 0) walk.merge_line = merge_line;
             std::vector<NodePtr> sources;
             if (mv->is_mapping()) {
                 sources.push_back(mv);
@@ -408,7 +439,7 @@ private:
                                        std::to_string(kMaxMergeDepth) + " levels");
                     continue;
                 }
-                collect(*s, qual, seen, out, depth + 1);
+                collect(*s, qual, seen, out, depth + 1, walk);
             }
         }
     }
@@ -920,6 +951,9 @@ Result<Config> load_config_text(const std::string& text, const std::string& path
                                  ") but none of config.dingtalk, wecom, feishu, webhook is set");
     }
 
+    if (L.unlisted_unknown_keys > 0)
+        L.warnings.push_back(path + ": " + std::to_string(L.unlisted_unknown_keys) +
+                             " more unknown keys (ignored) not listed");
     auto errors = tidy(L.errors, path);
     auto warnings = tidy(L.warnings, path);
     if (!errors.empty()) {

@@ -2,6 +2,7 @@
 
 #include <yaml.h>
 
+#include <cstdint>
 #include <map>
 
 namespace hc::yaml {
@@ -39,6 +40,8 @@ std::string loc(const std::string& path, size_t line0) {
     return path + ":" + std::to_string(line0 + 1) + ": ";
 }
 
+size_t saturating_add(size_t a, size_t b) { return a > SIZE_MAX - b ? SIZE_MAX : a + b; }
+
 std::string cstr(const yaml_char_t* s) {
     return s ? std::string(reinterpret_cast<const char*>(s)) : std::string();
 }
@@ -72,6 +75,7 @@ Result<NodePtr> parse(const std::string& text, const std::string& path,
     std::map<std::string, NodePtr> anchors;
     NodePtr root;
     size_t aliases = 0, nodes = 0, documents = 0;
+    size_t expanded = 0;  // nodes + every alias's target counted in full
 
     // Attaches a finished node to the collection on top of the stack (or makes
     // it the root).
@@ -81,6 +85,7 @@ Result<NodePtr> parse(const std::string& text, const std::string& path,
             return;
         }
         Frame& top = stack.back();
+        top.node->expanded = saturating_add(top.node->expanded, n->expanded);
         if (top.node->kind == Kind::Sequence) {
             top.node->items.push_back(std::move(n));
         } else if (!top.pending_key) {
@@ -130,10 +135,21 @@ Result<NodePtr> parse(const std::string& text, const std::string& path,
                 if (it == anchors.end())
                     return err(loc(path, line0) + "YAML error: alias *" + name +
                                " refers to an undefined (or not yet complete) anchor");
+                // Checked here, at the alias, before anything walks the
+                // tree: the sizes are known, so a hostile file costs only
+                // its parse.
+                expanded = saturating_add(expanded, it->second->expanded);
+                if (expanded > limits.max_expanded)
+                    return err(loc(path, line0) + "YAML error: alias *" + name +
+                               " expands the document to more than " +
+                               std::to_string(limits.max_expanded) +
+                               " nodes (aliases or merge keys nested in aliases: a \"billion "
+                               "laughs\" input?)");
                 attach(it->second);
                 break;
             }
             case YAML_SCALAR_EVENT: {
+                ++expanded;
                 if (++nodes > limits.max_nodes)
                     return err(loc(path, line0) + "YAML error: document too large");
                 auto n = std::make_shared<Node>();
@@ -151,6 +167,7 @@ Result<NodePtr> parse(const std::string& text, const std::string& path,
             }
             case YAML_SEQUENCE_START_EVENT:
             case YAML_MAPPING_START_EVENT: {
+                ++expanded;
                 if (++nodes > limits.max_nodes)
                     return err(loc(path, line0) + "YAML error: document too large");
                 if (stack.size() >= limits.max_depth)

@@ -4,10 +4,15 @@
 // One document per stream. Scalars keep their raw text plus whether they were
 // plain (unquoted): type resolution (int, bool, null) is left to the caller,
 // which knows what it expects. Aliases are resolved by sharing the anchored
-// node (no copy, so "billion laughs" inputs cost nothing); an alias may only
-// refer to a node that is already complete, so cycles are impossible. Limits:
-// nesting depth and alias count are capped (see Limits). Building is
-// iterative (explicit stack), never recursive.
+// node (no copy); an alias may only refer to a node that is already
+// complete, so cycles are impossible. Sharing keeps parsing cheap, but every
+// consumer that walks the tree (merge keys!) pays for the EXPANDED size, which
+// grows exponentially with nested aliases ("billion laughs": 9 levels of 10
+// aliases is 10^9 nodes in 300 bytes). So each node carries its expanded
+// size and the document's expanded size is capped (Limits::max_expanded),
+// checked at the alias that crosses it. Limits: nesting depth, alias count,
+// nodes and expanded nodes are capped (see Limits). Building is iterative
+// (explicit stack), never recursive.
 #include <memory>
 #include <string>
 #include <utility>
@@ -34,6 +39,9 @@ struct Node {
     std::vector<NodePtr> items;
     // Mappings, in document order (duplicates are kept: the caller decides)
     std::vector<std::pair<NodePtr, NodePtr>> entries;
+    // Nodes of this subtree with every alias counted as a full copy of its
+    // target (saturating at SIZE_MAX): the work a walk of it costs.
+    size_t expanded = 1;
 
     bool is_scalar() const { return kind == Kind::Scalar; }
     bool is_mapping() const { return kind == Kind::Mapping; }
@@ -49,12 +57,18 @@ struct Limits {
     size_t max_depth = 64;     // nested collections
     size_t max_aliases = 1000; // alias references in the document
     size_t max_nodes = 200000; // total nodes created
+    // The whole document with every alias counted as a copy of its target:
+    // what a full walk costs (~0.5 us a node in config.cpp, so a file just
+    // under the cap still loads in ~0.25 s). Real files are far below it:
+    // at most max_nodes of their own plus max_aliases small anchors.
+    size_t max_expanded = 500000;
 };
 
 // Parses exactly one document. An empty stream yields a null scalar.
 // Errors read "<path>:<line>: YAML syntax error: <problem>" (1-based line) or
 // "<path>:<line>: YAML error: <what>" for limits, undefined aliases and
-// multiple documents.
+// multiple documents. The expanded-size error names the line of the alias
+// that crosses the limit.
 Result<NodePtr> parse(const std::string& text, const std::string& path_for_messages,
                       const Limits& limits = Limits());
 

@@ -154,4 +154,36 @@ YAML
   assert_contains "$OUT" "web-http web http error"
 }
 
+# Issue 11.11: ~1 KB "billion laughs" files (nested merge keys, nested
+# aliases) are refused with exit 2 and the file:line of the alias that
+# crosses the expanded-size cap, at once. Before the cap the merge file ran
+# for hours (56 merges of 530 bytes took 2 s): `timeout 10` bounds that.
+test_yaml_bombs_refused_fast() {
+  local f line t0 ms mode
+  for f in "$CONFIGS/bad_merge_bomb.yaml" "$CONFIGS/bad_alias_bomb.yaml"; do
+    [ "$(wc -c < "$f")" -lt 1024 ] || _fail "$f is not under 1 KB"
+    line=$(head -n1 "$f" | sed 's/^# expect: <path>//')
+    for mode in --test ""; do
+      t0=$(now_ms)
+      run timeout 10 "$HC" supervise $mode -c "$f"
+      ms=$(( $(now_ms) - t0 ))
+      echo "    $(basename "$f") ${mode:-daemon}: exit $RC in $ms ms"
+      assert_eq 2 "$RC" "exit code of ${mode:-the daemon} on $f (124 = still running after 10 s)"
+      assert_contains "$ERR" "$f$line" "stderr"
+      assert_contains "$ERR" "billion laughs" "stderr"
+      assert_time_lt "$ms" 1000 "ms to refuse $f (the issue asks < 100 ms; 1 s is the margin)"
+    done
+  done
+  # A SIGHUP reload of such a file is refused the same way, and quickly:
+  # the daemon keeps its checks and answers SIGTERM at once.
+  printf 'c1:\n  program: p\n  action: none\n' > "$T/hc.yaml"
+  hc_start "$T/hc.yaml"
+  wait_log "$HC_LOG" "config: loaded $T/hc.yaml: 1 checks" 3
+  cp "$CONFIGS/bad_merge_bomb.yaml" "$T/hc.yaml"
+  kill -HUP "$HC_PID"
+  wait_log "$HC_LOG" "config invalid, keeping the running one: $T/hc.yaml:17: YAML error: alias \*l4 expands" 2
+  hc_stop
+  assert_eq 0 "$HC_RC" "daemon exit code"
+}
+
 run_tests

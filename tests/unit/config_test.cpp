@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -534,13 +536,14 @@ TEST(SuperviseConfig, YamlLimits) {
     std::string e = load_err(deep + "\n");
     EXPECT_TRUE(contains(e, "YAML error: nesting deeper than 64 levels")) << e;
 
-    // Billion laughs: aliases are shared, not expanded, and capped.
+    // Billion laughs (2^20): refused by its expanded size at the alias that
+    // crosses 500,000 nodes.
     std::string laughs = "x0: &a0 [lol]\n";
     for (int i = 1; i < 20; ++i)
         laughs += "x" + std::to_string(i) + ": &a" + std::to_string(i) + " [*a" +
                   std::to_string(i - 1) + ", *a" + std::to_string(i - 1) + "]\n";
     e = load_err(laughs);
-    EXPECT_TRUE(contains(e, "x19: expected a mapping with at least program, got a list")) << e;
+    EXPECT_TRUE(contains(e, "t.yaml:18: YAML error: alias *a16 expands the document to more than 500000 nodes")) << e;
     std::string many = "x: &a 1\nl: [";
     for (int i = 0; i < 1500; ++i) many += "*a,";
     many += "*a]\n";
@@ -549,6 +552,120 @@ TEST(SuperviseConfig, YamlLimits) {
 
     e = load_err("a:\n  program: p\n---\nb:\n  program: q\n");
     EXPECT_TRUE(contains(e, "t.yaml:3: YAML error: more than one document")) << e;
+}
+
+namespace {
+
+// A "billion laughs" of `levels` levels, each merging (or listing) the
+// previous anchor `fanout` times: fanout^levels nodes once expanded.
+std::string laughs(bool merge, int levels, int fanout) {
+    std::string t = merge ? "l0: &l0 {program: p, k0: 1}\n" : "c:\n  program: p\n  extra:\n    l0: &l0 [lol, lol]\n";
+    for (int i = 1; i <= levels; ++i) {
+        std::string refs;
+        for (int k = 0; k < fanout; ++k) refs += (k ? ", *l" : "*l") + std::to_string(i - 1);
+        std::string n = std::to_string(i);
+        if (merge)
+            t += "l" + n + ": &l" + n + "\n  <<: [" + refs + "]\n  program: p\n";
+        else
+            t += "    l" + n + ": &l" + n + " [" + refs + "]\n";
+    }
+    return t;
+}
+
+long long elapsed_ms(std::chrono::steady_clock::time_point since) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - since).count();
+}
+
+}  // namespace
+
+// Merge keys walk their anchors again for every user: 56 aliases (7 merges
+// x 8 levels, 530 bytes) took 2 s before the cap, 12 x 8 would take hours.
+// Refused at the parse, at the alias that crosses the expanded-size cap.
+TEST(SuperviseConfig, MergeKeyBillionLaughsRefusedFast) {
+    for (int fanout : {7, 12}) {
+        std::string text = laughs(true, 8, fanout);
+        ASSERT_LT(text.size(), 1024u);
+        auto t0 = std::chrono::steady_clock::now();
+        std::string e = load_err(text, "bomb.yaml");
+        long long ms = elapsed_ms(t0);
+        std::printf("    merge bomb %d x 8 (%zu bytes): refused in %lld ms\n", fanout, text.size(), ms);
+        EXPECT_LT(ms, 1000) << "the issue asks for < 100 ms";
+        EXPECT_EQ(e.rfind("bomb.yaml:", 0), 0u) << e;
+        EXPECT_TRUE(contains(e, ": YAML error: alias *l")) << e;
+        EXPECT_TRUE(contains(e, " expands the document to more than 500000 nodes")) << e;
+    }
+    // The line is the alias's (in the `<<:` list), not the anchor's.
+    std::string e = load_err(laughs(true, 8, 12));
+    EXPECT_TRUE(contains(e, "t.yaml:15: YAML error: alias *l4 expands")) << e;
+}
+
+// Plain aliases under a key nobody reads: before the cap this loaded (only
+// a warning); anything that walked it would have seen 10^10 nodes.
+TEST(SuperviseConfig, AliasBillionLaughsRefusedFast) {
+    std::string text = laughs(false, 9, 10);
+    ASSERT_LT(text.size(), 1024u);
+    auto t0 = std::chrono::steady_clock::now();
+    std::string e = load_err(text, "bomb.yaml");
+    long long ms = elapsed_ms(t0);
+    std::printf("    alias bomb 10 x 9 (%zu bytes): refused in %lld ms\n", text.size(), ms);
+    EXPECT_LT(ms, 1000);
+    EXPECT_TRUE(contains(e, "bomb.yaml:10: YAML error: alias *l5 expands the document to more than 500000 nodes")) << e;
+}
+
+// The expanded size is summed per node, so the cap is exact: a document
+// of exactly max_expanded nodes passes, one more fails at that alias.
+TEST(YamlDoc, ExpandedSizeCapIsExact) {
+    // root 1 + key a 1 + [x, y] 3 + key b 1 + [*a, *a] (1 + 3 + 3) = 13
+    const std::string text = "a: &a [x, y]\nb: [*a,\n  *a]\n";
+    hc::yaml::Limits lim;
+    lim.max_expanded = 13;
+    auto ok = hc::yaml::parse(text, "y.yaml", lim);
+    ASSERT_TRUE(ok.ok()) << ok.error();
+    EXPECT_EQ((*ok)->expanded, 13u);
+    lim.max_expanded = 12;
+    auto bad = hc::yaml::parse(text, "y.yaml", lim);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().rfind("y.yaml:3: YAML error: alias *a expands the document to more than 12 nodes", 0), 0u)
+        << bad.error();
+}
+
+// Below the document cap, one mapping merging the same anchor over and
+// over is stopped after 10,000 entries, at its `<<` line.
+TEST(SuperviseConfig, MergedEntriesCappedPerMapping) {
+    std::string t = "l0: &l0 {program: p, a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7}\n";
+    for (int i = 1; i <= 4; ++i) {
+        std::string refs, n = std::to_string(i);
+        for (int k = 0; k < 10; ++k) refs += (k ? ", *l" : "*l") + std::to_string(i - 1);
+        t += "l" + n + ": &l" + n + "\n  program: p\n  <<: [" + refs + "]\n";
+    }
+    auto doc = hc::yaml::parse(t, "t.yaml");
+    ASSERT_TRUE(doc.ok()) << doc.error();  // ~180,000 expanded: under the document cap
+    std::string e = load_err(t);
+    EXPECT_TRUE(contains(e, "t.yaml:13: l4.<<: merge keys expand to more than 10000 entries")) << e;
+}
+
+// Merges within reason keep working, also chained ones and lists.
+TEST(SuperviseConfig, NormalMergesStillLoad) {
+    std::string t = "c0: &w\n  program: p\n  periodSeconds: 7\n  action: none\n"
+                    "c1: &d\n  <<: *w\n  program: p1\n  failureThreshold: 2\n";
+    for (int i = 2; i < 200; ++i)
+        t += "c" + std::to_string(i) + ":\n  <<: [*d, *w]\n  program: p" + std::to_string(i) + "\n";
+    Config c = load_ok(t);
+    ASSERT_EQ(c.checks.size(), 200u);
+    EXPECT_EQ(c.checks[199].program, "p199");
+    EXPECT_EQ(c.checks[199].period_seconds, 7);
+    EXPECT_EQ(c.checks[199].failure_threshold, 2);
+    EXPECT_TRUE(c.warnings.empty()) << c.warnings[0];
+}
+
+// More than 100 unknown keys: the rest are counted, not each searched for a
+// did-you-mean (that search made a 24 KB file of merged keys take 15 s).
+TEST(SuperviseConfig, UnknownKeyWarningsCapped) {
+    std::string t = "c:\n  program: p\n  action: none\n";
+    for (int i = 0; i < 150; ++i) t += "  k" + std::to_string(i) + ": 1\n";
+    Config c = load_ok(t);
+    EXPECT_EQ(c.warnings.size(), 101u);
+    EXPECT_TRUE(any_contains(c.warnings, "t.yaml: 50 more unknown keys (ignored) not listed")) << c.warnings[0];
 }
 
 // --------------------------------------------------------------- secrets
