@@ -437,7 +437,7 @@ YAML
   wait_log "$T/b.log" "healthy check=web-b-http " 5
   touch "$T/a.flag" "$T/b.flag"
   wait_log "$T/a.log" "notify_sent " 8 6
-  wait_log "$T/a.log" "notify_failed .*webhook http://127.0.0.1:$closed/webhook: try 3/3" 10
+  wait_log "$T/a.log" "notify_failed .*webhook http://127.0.0.1:$closed/webhook\\?token=\\*\\*\\*: try 3/3" 10
   wait_log "$T/b.log" "notify_failed .*try 3/3: errcode 300001" 10
   wait_log "$T/b.log" "notify_sent " 5 3
   wait_log "$T/a.log" "recovered check=web-a-http " 5
@@ -451,7 +451,7 @@ YAML
   local want
   for want in "notify_sent check=web-a-http program=web-a: dingtalk dtok-u\*\*\*$" \
               "notify_sent check=web-a-http program=web-a: dingtalk dtok-s\*\*\*$" \
-              "notify_sent check=web-a-http program=web-a: dingtalk http://127.0.0.1:$pa/robot/send$" \
+              "notify_sent check=web-a-http program=web-a: dingtalk http://127.0.0.1:$pa/robot/send\\?access_token=\\*\\*\\*$" \
               "notify_sent check=web-a-http program=web-a: wecom wkey-0\*\*\*$" \
               "notify_sent check=web-a-http program=web-a: feishu fhook-\*\*\*$" \
               "notify_sent check=web-a-http program=web-a: webhook http://127.0.0.1:$pa/webhook$"; do
@@ -464,7 +464,7 @@ YAML
   assert_eq 1 "$(count_log "$T/b.log" "notify_sent .*: dingtalk dtok-s\*\*\*$")" "B dingtalk sent"
   assert_eq 1 "$(count_log "$T/b.log" "notify_sent .*: feishu fhook-\*\*\*$")" "B feishu sent"
   assert_eq 1 "$(count_log "$T/b.log" "notify_sent .*: webhook https://localhost:$pb/webhook$")" "B webhook sent"
-  assert_eq 3 "$(count_log "$T/b.log" "notify_failed .*: dingtalk badtok\*\*\*: try [123]/3: errcode 300001: token is not exist$")" "B bad token"
+  assert_eq 3 "$(count_log "$T/b.log" "notify_failed .*: dingtalk badto\*\*\*: try [123]/3: errcode 300001: token is not exist$")" "B bad token"
   assert_eq 1 "$(count_log "$T/b.log" "notify_limited .*: dingtalk rateli\*\*\*: rate limited, one retry in 60 s$")" "B dingtalk limited"
   assert_eq 1 "$(count_log "$T/b.log" "notify_limited .*: wecom rateli\*\*\*: rate limited, one retry in 60 s$")" "B wecom limited"
   assert_eq 3 "$(count_log "$T/b.log" "notify_sent ")" "notify_sent lines of B"

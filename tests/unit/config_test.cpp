@@ -476,7 +476,7 @@ TEST(SuperviseConfig, NotifyChannels) {
     EXPECT_EQ(c.global.feishu.size(), 2u);
     EXPECT_EQ(c.global.webhook, std::vector<std::string>{"http://127.0.0.1:8080/hook"});
     std::string e = load_err("config:\n  webhook: [ftp://x]\n");
-    EXPECT_EQ(e, "t.yaml:2: config.webhook: expected an http:// or https:// URL, got \"ftp://x\"\n"
+    EXPECT_EQ(e, "t.yaml:2: config.webhook: unsupported URL scheme \"ftp\" (only http and https)\n"
                  "warning: t.yaml: no checks configured");
 }
 
