@@ -78,9 +78,10 @@ YAML
 
 # Defect: "cpu% is a lifetime average from ps". A program burns 3 s of CPU
 # after start, then sleeps. Once idle, its lifetime average (what ps shows,
-# and what the original compared with maxCpu) is still above maxCpu 20%
-# (~60% on an idle machine, ~40% with every core busy elsewhere), but our
-# cpu check (utime+stime delta over ~1 s) sees ~0% and passes.
+# and what the original compared with maxCpu) is still above maxCpu 5%
+# (~60% on an idle machine, ~15% with both cores busy elsewhere, which is
+# why the threshold is low), but our cpu check (utime+stime delta over ~1 s)
+# sees ~0% and passes.
 test_cpu_is_not_a_lifetime_average() {
   sv_init
   sv_program burst "$PROGS/burst.py 3 $T/burst.done"
@@ -95,7 +96,7 @@ test_cpu_is_not_a_lifetime_average() {
 burst-cpu:
   program: burst
   type: cpu
-  maxCpu: 20
+  maxCpu: 5
   action: restart
 YAML
   run "$HC" supervise --once -c "$T/hc.yaml"
@@ -121,8 +122,8 @@ PY
 )
   ps_pct=$(ps -o %cpu= -p "$pid" | tr -d ' ')
   echo "    after the busy phase: check ${pct}%, lifetime average ${life}% (/proc), ${ps_pct}% (ps)" >&2
-  assert_lt 20 "$life" "lifetime cpu average of burst from /proc (must still be high)"
-  [ -n "$ps_pct" ] && assert_lt 20 "$ps_pct" "ps %cpu of burst (must still be high)"
+  assert_lt 5 "$life" "lifetime cpu average of burst from /proc (must be above maxCpu)"
+  [ -n "$ps_pct" ] && assert_lt 5 "$ps_pct" "ps %cpu of burst (must be above maxCpu)"
   assert_eq "$pid" "$(sv_pid burst)" "pid of burst"
 }
 
