@@ -1,5 +1,7 @@
 #include "supervise/config.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -965,6 +967,27 @@ Result<Config> load_config_text(const std::string& text, const std::string& path
     return cfg;
 }
 
+namespace {
+
+// Mode bits name the file, not the text read: checked here, not in
+// load_config_text, so `--test`, the start and every SIGHUP reload see it.
+void warn_if_world_readable(Config& cfg) {
+    struct stat st {};
+    if (::stat(cfg.path.c_str(), &st) != 0 || !(st.st_mode & S_IROTH)) return;
+    const std::vector<std::string> keys = secret_keys(cfg);
+    if (keys.empty()) return;
+    std::string names;
+    for (size_t i = 0; i < keys.size() && i < 5; ++i) names += (i ? ", " : "") + keys[i];
+    if (keys.size() > 5) names += ", ... (" + std::to_string(keys.size()) + " in all)";
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    cfg.warnings.insert(cfg.warnings.begin(),
+                        cfg.path + ": holds secrets (" + names + ") and is readable by all users (mode " +
+                            mode + "): chmod 600 " + cfg.path);
+}
+
+}  // namespace
+
 Result<Config> load_config_file(const std::string& path) {
     int e = 0;
     Result<std::string> text = read_file(path, kMaxConfigBytes, {}, &e);
@@ -972,7 +995,9 @@ Result<Config> load_config_file(const std::string& path) {
         if (e == 0) return err(path + ": file too large (more than 4 MiB)");
         return err(path + ": cannot read: " + std::strerror(e));
     }
-    return load_config_text(*text, path);
+    auto cfg = load_config_text(*text, path);
+    if (cfg) warn_if_world_readable(*cfg);
+    return cfg;
 }
 
 namespace {
@@ -1102,6 +1127,36 @@ std::string describe(const Config& cfg) {
         for (const auto& w : cfg.warnings) o << "  " << w << "\n";
     }
     return o.str();
+}
+
+std::vector<std::string> secret_keys(const Config& cfg) {
+    std::vector<std::string> keys;
+    const GlobalConfig& g = cfg.global;
+    // "scheme://user:pass@host/...": a password in the authority.
+    const std::string& u = g.supervisord_url;
+    size_t start = u.find("://"), at = std::string::npos;
+    if (start != std::string::npos) {
+        start += 3;
+        at = u.substr(start, u.find('/', start) - start).rfind('@');
+    }
+    if (at != std::string::npos) {
+        std::string userinfo = u.substr(start, at);
+        size_t colon = userinfo.find(':');
+        if (colon != std::string::npos && colon + 1 < userinfo.size()) keys.push_back("config.supervisordUrl");
+    }
+    if (!g.supervisord_pass.empty()) keys.push_back("config.supervisordPass");
+    if (!g.mail.pass.empty()) keys.push_back("config.mail.pass");
+    const std::pair<const char*, const std::vector<std::string>*> robots[] = {
+        {"config.dingtalk", &g.dingtalk}, {"config.wecom", &g.wecom}, {"config.feishu", &g.feishu},
+        {"config.webhook", &g.webhook}};
+    for (const auto& r : robots)
+        if (!r.second->empty()) keys.push_back(r.first);
+    for (const auto& c : cfg.checks) {
+        if (!c.password.empty()) keys.push_back(c.name + ".password");
+        for (const auto& h : c.headers)
+            if (secret_header(h.first) && !h.second.empty()) keys.push_back(c.name + ".headers." + h.first);
+    }
+    return keys;
 }
 
 }  // namespace hc::supervise

@@ -123,8 +123,19 @@ constexpr size_t kMaxConfigBytes = 4 * 1024 * 1024;
 
 // Error text = all errors, one per line, followed by the warnings (each line
 // prefixed "warning: ") so that `--test` shows the whole picture.
+// load_config_file also warns (first warning) when the file holds a secret
+// (secret_keys) and is readable by all users: "<path>: holds secrets
+// (<keys>) and is readable by all users (mode 0644): chmod 600 <path>".
+// Every caller shows it: `--test`, the daemon at start and on SIGHUP.
 Result<Config> load_config_file(const std::string& path);
 Result<Config> load_config_text(const std::string& text, const std::string& path_for_messages);
+
+// The keys that hold a secret, by name, never the value: passwords
+// (supervisordPass, a password in supervisordUrl, mail.pass, a check's
+// password), robot tokens/secrets and webhook URLs (tokens live in their
+// path or query), and secret-looking check headers (Authorization, *token*,
+// ...). "config.mail.pass", "web.password", "web.headers.Authorization".
+std::vector<std::string> secret_keys(const Config& cfg);
 
 // `--test` output: the global section, then one block per check with every
 // resolved value. Passwords are shown as "***", URL credentials and query

@@ -1,7 +1,5 @@
 #include "supervise/run.hpp"
 
-#include <sys/stat.h>
-
 #include <cstdio>
 #include <cxxopts.hpp>
 
@@ -22,15 +20,6 @@ std::string usage() {
            "      --log-format F   text (default) or json\n"
            "      --debug          also log debug events (passing probes while a check is not yet healthy)\n"
            "Signals: SIGTERM/SIGINT stop, SIGHUP reloads the config, SIGUSR1 logs statistics.\n";
-}
-
-// A config holding passwords should not be readable by everyone.
-void warn_if_world_readable(const Config& config, Logger& log) {
-    bool has_secret = !config.global.supervisord_pass.empty() || !config.global.mail.pass.empty();
-    for (const auto& c : config.checks) has_secret = has_secret || !c.password.empty();
-    struct stat st {};
-    if (has_secret && ::stat(config.path.c_str(), &st) == 0 && (st.st_mode & S_IROTH))
-        log.warn("config", config.path + " holds passwords and is readable by all users (chmod 600 it)");
 }
 
 }  // namespace
@@ -74,8 +63,12 @@ int run(const std::vector<std::string>& args) {
         std::fputs(describe(*config).c_str(), stdout);
         return 0;
     }
-    warn_if_world_readable(*config, log);
+    // The daemon logs the config warnings (a world-readable file with
+    // secrets among them) itself at start; --once logs them here, after the
+    // Daemon has given the logger its secrets to scrub.
+    const std::vector<std::string> once_warnings = once ? config->warnings : std::vector<std::string>();
     Daemon daemon(std::move(*config), log);
+    for (const auto& w : once_warnings) log.warn("config", w);
     return once ? daemon.run_once() : daemon.run();
 }
 

@@ -154,6 +154,66 @@ YAML
   assert_contains "$OUT" "web-http web http error"
 }
 
+# Issue 11.5: a world-readable config that holds any kind of secret gets a
+# warning naming the file, the mode, the key (never the value) and
+# `chmod 600`, under `warnings:` in --test output and in the daemon's log at
+# start; a 0600 file, or one without secrets, gets none.
+test_world_readable_warning_every_secret() {
+  local s="Sec-$RANDOM$RANDOM-x" f=$T/c.yaml key yaml check='c1:\n  program: p\n  action: none\n' n=0
+  local mail="  mail: {host: 127.0.0.1, port: 465, user: me@x, to_list: [a@x]"
+  while IFS='|' read -r key yaml; do
+    [ -n "$key" ] || continue
+    n=$((n + 1))
+    printf "$yaml\n" "$s" > "$f"
+    [[ $yaml == *'c1:'* ]] || printf "$check" >> "$f"
+    chmod 644 "$f"
+    run "$HC" supervise --test -c "$f"
+    assert_eq 0 "$RC" "--test exit code for $key (err: $ERR)"
+    local w; w=$(sed -n '/^warnings:$/,$p' "$T/.out")
+    assert_contains "$w" "  $f: holds secrets (" "warnings: section for $key"
+    assert_contains "$w" "$key" "warnings: section for $key"
+    assert_contains "$w" "is readable by all users (mode 0644): chmod 600 $f" "warnings: section for $key"
+    assert_not_contains "$OUT$ERR" "$s" "--test output for $key"
+    chmod 600 "$f"
+    run "$HC" supervise --test -c "$f"
+    assert_not_contains "$OUT$ERR" "holds secrets" "--test of a 0600 file ($key)"
+  done <<CASES
+config.supervisordPass|config:\n  supervisordPass: %s
+config.supervisordUrl|config:\n  supervisordUrl: http://svuser:%s@127.0.0.1:9001/RPC2
+config.mail.pass|config:\n$mail, pass: %s}
+config.dingtalk|config:\n  dingtalk: %s
+config.dingtalk|config:\n  dingtalk: 'dingtok:%s'
+config.dingtalk|config:\n  dingtalk: https://oapi.dingtalk.com/robot/send?access_token=%s
+config.wecom|config:\n  wecom: %s
+config.feishu|config:\n  feishu: https://open.feishu.cn/open-apis/bot/v2/hook/%s
+config.webhook|config:\n  webhook: http://127.0.0.1:9/hook/%s
+c1.password|c1:\n  program: p\n  action: none\n  username: u\n  password: %s
+c1.headers.Authorization|c1:\n  program: p\n  action: none\n  headers: {Authorization: 'Bearer %s'}
+c1.headers.X-Api-Token|c1:\n  program: p\n  action: none\n  headers: '{"X-Api-Token": "%s"}'
+CASES
+  [ "$n" -eq 12 ] || _fail "only $n cases ran"
+  # No secret: no warning, whatever the mode.
+  printf "config:\n  supervisordUser: u\n$mail}\n$check" > "$f"
+  chmod 644 "$f"
+  run "$HC" supervise --test -c "$f"
+  assert_eq 0 "$RC" "--test exit code (err: $ERR)"
+  assert_not_contains "$OUT$ERR" "holds secrets" "--test of a file without secrets"
+  # Several: all named, in one line; the daemon logs it at start (no
+  # supervisord needed) and --once on stderr.
+  printf "config:\n  supervisordUrl: unix://$T/none.sock\n  supervisordPass: %s\n  webhook: http://127.0.0.1:9/h?t=%s\n$check  password: %s\n" "$s" "$s" "$s" > "$f"
+  chmod 604 "$f"
+  run "$HC" supervise --test -c "$f"
+  assert_contains "$OUT" "  $f: holds secrets (config.supervisordPass, config.webhook, c1.password) and is readable by all users (mode 0604): chmod 600 $f"
+  run "$HC" supervise --once -c "$f"
+  assert_contains "$ERR" "warn config: $f: holds secrets (config.supervisordPass, config.webhook, c1.password) and is readable by all users (mode 0604): chmod 600 $f"
+  assert_not_contains "$OUT$ERR" "$s" "--once output"
+  hc_start "$f"
+  wait_log "$HC_LOG" "warn config: $f: holds secrets \(config.supervisordPass, config.webhook, c1.password\) and is readable by all users \(mode 0604\): chmod 600 $f" 3
+  wait_log "$HC_LOG" "config: loaded $f" 3
+  hc_stop
+  assert_no_log "$HC_LOG" "$s" "daemon log"
+}
+
 # Issue 11.11: ~1 KB "billion laughs" files (nested merge keys, nested
 # aliases) are refused with exit 2 and the file:line of the alias that
 # crosses the expanded-size cap, at once. Before the cap the merge file ran

@@ -305,6 +305,35 @@ YAML
   kill -0 "$HC_PID" || _fail "daemon died"
 }
 
+# Issue 11.5: SIGHUP re-checks the file: a reload of a world-readable file
+# with secrets logs the warning again (also for a secret added since), a
+# 0600 one does not. No supervisord needed: the checks only log errors.
+test_sighup_rechecks_world_readable_secrets() {
+  local s="Sec-$RANDOM$RANDOM-x" f=$T/hc.yaml
+  local head="config:\n  supervisordUrl: unix://$T/none.sock\n  mail: {host: 127.0.0.1, user: me@x, pass: '%s', to_list: [a@x]}\n"
+  local check="c1:\n  program: p\n  action: none\n"
+  printf "$head$check" "$s" > "$f"
+  chmod 600 "$f"
+  hc_start "$f"
+  wait_log "$HC_LOG" "config: loaded $f: 1 checks" 3
+  chmod 644 "$f"
+  kill -HUP "$HC_PID"
+  wait_log "$HC_LOG" "config: loaded $f: 1 checks" 3 2
+  wait_log "$HC_LOG" "warn config: $f: holds secrets \(config.mail.pass\) and is readable by all users \(mode 0644\): chmod 600 $f" 1
+  # A webhook URL added: named too.
+  printf "$head  webhook: http://127.0.0.1:9/hook/%s\n$check" "$s" "$s" > "$f"
+  kill -HUP "$HC_PID"
+  wait_log "$HC_LOG" "warn config: $f: holds secrets \(config.mail.pass, config.webhook\) and is readable by all users \(mode 0644\)" 3
+  # Fixed: the next reload is quiet.
+  chmod 600 "$f"
+  kill -HUP "$HC_PID"
+  wait_log "$HC_LOG" "config: loaded $f: 1 checks" 3 4
+  assert_eq 2 "$(count_log "$HC_LOG" "holds secrets")" "warnings after 4 loads (600, 644, 644, 600)"
+  hc_stop
+  assert_eq 0 "$HC_RC" "daemon exit code"
+  assert_no_log "$HC_LOG" "$s" "daemon log"
+}
+
 test_json_log_format() {
   sv_init
   sv_program idle "/bin/sleep 1000"

@@ -1,5 +1,7 @@
 // Unit tests of the supervise-mode YAML config loader.
 #include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -54,7 +56,9 @@ bool any_contains(const std::vector<std::string>& v, const std::string& needle) 
 
 TEST(SuperviseConfig, SeedExampleLoads) {
     const std::string path = data_dir() + "/seed_example.yaml";
-    auto r = load_config_file(path);
+    // The text: a checkout's fixture is world-readable and holds passwords,
+    // which load_config_file rightly warns about.
+    auto r = load_config_text(read_all(path), path);
     ASSERT_TRUE(r.ok()) << r.error();
     const Config& c = *r;
     EXPECT_EQ(c.path, path);
@@ -129,7 +133,7 @@ TEST(SuperviseConfig, SeedExampleLoads) {
 }
 
 TEST(SuperviseConfig, SeedGatewayExampleWithEmptyMail) {
-    auto r = load_config_file(data_dir() + "/seed_gateway.yaml");
+    auto r = load_config_text(read_all(data_dir() + "/seed_gateway.yaml"), data_dir() + "/seed_gateway.yaml");
     ASSERT_TRUE(r.ok()) << r.error();
     EXPECT_FALSE(r->global.mail.configured());
     EXPECT_TRUE(r->global.mail.host.empty());
@@ -669,6 +673,45 @@ TEST(SuperviseConfig, UnknownKeyWarningsCapped) {
 }
 
 // --------------------------------------------------------------- secrets
+
+TEST(SuperviseConfig, SecretKeysNameEveryKindNeverTheValue) {
+    Config c = load_ok(
+        "config:\n  supervisordUrl: http://u:UrlPw_1@localhost:9001/RPC2\n  supervisordPass: SupPw_2\n"
+        "  mail: {host: smtp.x, user: me@x, pass: MailPw_3, to_list: [a@x]}\n"
+        "  dingtalk: DingTok_4:DingSec_5\n  wecom: WecomKey_6\n"
+        "  feishu: https://open.feishu.cn/open-apis/bot/v2/hook/FeishuId_7\n"
+        "  webhook: http://127.0.0.1:9/hook/HookTok_8\n"
+        "web:\n  program: p\n  action: none\n  password: CheckPw_9\n"
+        "  headers: {Authorization: Bearer Hdr_10, X-Trace: plain, X-Auth-Token: Tok_11}\n");
+    EXPECT_EQ(secret_keys(c),
+              (std::vector<std::string>{"config.supervisordUrl", "config.supervisordPass", "config.mail.pass",
+                                        "config.dingtalk", "config.wecom", "config.feishu", "config.webhook",
+                                        "web.password", "web.headers.Authorization", "web.headers.X-Auth-Token"}));
+    // A user name alone, or a URL user without a password, is no secret.
+    c = load_ok("config:\n  supervisordUrl: http://u@localhost:9001/RPC2\n  supervisordUser: u\n"
+                "web:\n  program: p\n  action: none\n  username: u\n");
+    EXPECT_TRUE(secret_keys(c).empty());
+}
+
+TEST(SuperviseConfig, WorldReadableFileWithSecretsWarns) {
+    char dir[] = "/tmp/hc-config-test.XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    const std::string path = std::string(dir) + "/c.yaml";
+    std::ofstream(path) << "config:\n  webhook: http://127.0.0.1:9/h/Tok_1\nweb:\n  program: p\n  action: none\n";
+    ASSERT_EQ(chmod(path.c_str(), 0644), 0);
+    auto r = load_config_file(path);
+    ASSERT_TRUE(r.ok()) << r.error();
+    ASSERT_FALSE(r->warnings.empty());
+    EXPECT_EQ(r->warnings[0], path + ": holds secrets (config.webhook) and is readable by all users (mode 0644): chmod 600 " + path);
+    EXPECT_FALSE(contains(r->warnings[0], "Tok_1"));
+    ASSERT_EQ(chmod(path.c_str(), 0640), 0);
+    r = load_config_file(path);
+    ASSERT_TRUE(r.ok()) << r.error();
+    EXPECT_TRUE(r->warnings.empty()) << r->warnings[0];
+    std::remove(path.c_str());
+    rmdir(dir);
+}
+
 
 TEST(SuperviseConfig, DescribeHidesPasswords) {
     Config c = load_ok(
