@@ -46,7 +46,7 @@ void probe_http(EventLoop& loop, Worker& worker, const CheckConfig& cfg, Outcome
     auto url = net::parse_url("http://" + endpoint(cfg) + path);
     if (!url) return done(Outcome::fail(url.error()));
     // Credentials go through the URL so the client builds the Basic header;
-    // the URL is never logged with them (redacted()).
+    // logs and notices get redacted(): no credentials, query values as ***.
     if (!cfg.username.empty() || !cfg.password.empty()) url->userinfo = cfg.username + ":" + cfg.password;
     http::Request req;
     req.method = cfg.mode;
