@@ -2,7 +2,8 @@
 # Supervise mode, issue 11 (1-4, 10): a token or password in a robot URL
 # (webhook path token, Feishu hook id before a query, DingTalk URL with an
 # upper-case scheme) or in an http check's query reaches none of `--test`,
-# the daemon log, the robot and webhook bodies, HC_MESSAGE of execCmd.
+# the daemon log, the robot and webhook bodies, the mail, HC_MESSAGE of
+# execCmd.
 . "$(dirname "$0")/../lib.sh"
 . "$HC_ROOT/tests/lib_supervisor.sh"
 
@@ -62,21 +63,34 @@ test_bad_robot_url_refused_without_echo() {
 }
 
 # The daemon: a failing http check with tokens in its query, notices to the
-# robots and the webhook on the mock. Its log, what the endpoints received
-# and HC_MESSAGE show the masked forms only.
+# robots and the webhook on the mock, and a mail. Its log, what the
+# endpoints received, the mail and HC_MESSAGE show the masked forms only.
 test_daemon_log_and_notices_mask_secrets() {
   start_mock
+  local pf=$T/smtp.port
+  start_bg "$PY" "$HC_ROOT/tests/mock/smtpserver.py" --port 0 --port-file "$pf" --mode plain --maildir "$T/mail"
+  wait_file "$pf"
   sv_init
   sv_program web "sleep 600" startsecs=1
   sv_start
   hc_config "$T/c.yaml"
+  printf '  mail:\n    host: 127.0.0.1\n    port: %s\n    tls: none\n    from: hc@example.com\n    to_list: [ops@example.com]\n' \
+    "$(cat "$pf")" >> "$T/c.yaml"
   write_config "$T/c.yaml" "$MOCK_PORT" "$MOCK_PORT"
-  sed -i 's/^  port: /  host: 127.0.0.1\n  port: /' "$T/c.yaml"
+  sed -i -e 's/^  port: /  host: 127.0.0.1\n  port: /' -e 's/^  action: notify,exec$/  action: notify,exec,email/' "$T/c.yaml"
   HEALTHCHECK_DINGTALK_URL=$MOCK_URL/robot/send HEALTHCHECK_WECOM_URL=$MOCK_URL/cgi-bin/webhook/send \
     HEALTHCHECK_FEISHU_URL=$MOCK_URL/open-apis/bot/v2/hook/ HC_LOG=$T/hc.log hc_start "$T/c.yaml"
   wait_log "$T/hc.log" "notify_sent " 10 6
+  wait_log "$T/hc.log" "email_sent " 10
   wait_file "$T/hc_message"
   hc_stop
+  local mail; mail=$("$PY" -c '
+import email, email.policy, glob, sys
+for f in glob.glob(sys.argv[1] + "/*.eml"):
+    m = email.message_from_bytes(open(f, "rb").read(), policy=email.policy.default)
+    print(m["subject"]); print(m.get_content())' "$T/mail")
+  assert_contains "$mail" "access_token=***&sign=***" "the mail"
+  assert_no_secret "$mail" "the mail"
   local log bodies hp=127.0.0.1:$MOCK_PORT
   log=$(cat "$T/hc.log")
   assert_contains "$log" "GET http://$hp/status/500?access_token=***&sign=***: HTTP 500"
