@@ -49,6 +49,18 @@ Result<long> parse_timeout(const std::string& v) {
     return ms;
 }
 
+// cxxopts quotes a value it can not take ("Argument 'http://u:pw@h/' failed
+// to parse" for --insecure=URL): such URLs are shown redacted.
+std::string without_urls(std::string message, const std::vector<std::string>& args) {
+    for (const auto& a : args) {
+        std::string value = a.size() > 1 && a[0] == '-' && a.find('=') != std::string::npos ? a.substr(a.find('=') + 1) : a;
+        if (value.find("://") == std::string::npos) continue;
+        std::string shown = net::redact_url_text(value);
+        for (size_t p; (p = message.find(value)) != std::string::npos;) message.replace(p, value.size(), shown);
+    }
+    return message;
+}
+
 }  // namespace
 
 std::vector<std::string> normalize_argv(const std::vector<std::string>& args) {
@@ -146,7 +158,7 @@ Result<Options> parse_cli(const std::vector<std::string>& args) {
         for (const auto& w : opt.webhook)
             if (auto parsed = net::parse_url(w); !parsed) return err("--webhook: " + parsed.error());
     } catch (const std::exception& e) {
-        return err(e.what());
+        return err(without_urls(e.what(), normalized));
     }
     return opt;
 }

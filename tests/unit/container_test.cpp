@@ -197,6 +197,12 @@ TEST(ParseCli, BadUrlIsAUsageErrorWithoutTheUrl) {
     auto port = parse_cli({"-u", "http://h:99999/"});
     ASSERT_FALSE(port.ok());
     EXPECT_NE(port.error().find("port"), std::string::npos) << port.error();
+    // A URL given to a flag is quoted by the option parser: redacted.
+    for (const char* flag : {"--insecure=http://u:Pw-Secret-1@h/?t=Pw-Secret-1", "--verify=http://u:Pw-Secret-1/"}) {
+        auto f = parse_cli({"-u", "http://h/", flag});
+        ASSERT_FALSE(f.ok()) << flag;
+        EXPECT_EQ(f.error().find("Pw-Secret-1"), std::string::npos) << f.error();
+    }
     auto hook = parse_cli({"-u", "http://h/", "--webhook", "http://h:0/hook/Pw-Secret-1"});
     ASSERT_FALSE(hook.ok());
     EXPECT_EQ(hook.error().rfind("--webhook", 0), 0u) << hook.error();
