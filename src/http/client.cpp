@@ -91,7 +91,8 @@ Result<Response> Client::fetch(Request request, Deadline deadline) {
         if (redirects >= options_.max_redirects) {
             // Redirects off (notices): the Location may repeat a robot's
             // path token, and is of no use. Else it is shown redacted.
-            if (options_.max_redirects == 0) return err("HTTP " + std::to_string(response->status) + " redirect not followed");
+            if (options_.max_redirects == 0)
+                return err("HTTP " + std::to_string(response->status) + " redirect not followed");
             auto last = net::resolve_location(request.url, *location);
             return err("too many redirects (more than " + std::to_string(options_.max_redirects) + "), last to " +
                        (last ? last->redacted() : std::string("an unparsable Location")));

@@ -174,6 +174,19 @@ assert [r for r in rs if r["path"]=="/robot/send"][0]["query"]["access_token"]==
     || _fail "robot requests"
 }
 
+# A notice endpoint that redirects is not followed, and its Location (which
+# may repeat a path token) is not printed (a guard: container notices never
+# followed redirects; supervise's are covered in supervise_secrets.sh).
+test_notice_redirect_not_followed_nor_shown() {
+  start_mock
+  run "$HC" -n app -f "$T/st" -t 3000 -u $MOCK_URL/status/200 --webhook "$MOCK_URL/redirect?to=/hooks/RedirTok-12345678"
+  assert_eq 0 "$RC" "rc unchanged: $ERR"
+  assert_contains "$ERR" "webhook http://127.0.0.1:$MOCK_PORT/redirect?to=***: HTTP 302"
+  assert_not_contains "$ERR" "RedirTok-12345678" "stderr"
+  grep -q '"path":"/hooks/' requests.jsonl && _fail "redirect followed"
+  return 0
+}
+
 # Issue 11.15: a robot's answer with control bytes does not reach the
 # terminal raw; nor does a name with ESC, on stdout.
 test_control_bytes_escaped_in_output_and_stderr() {

@@ -13,7 +13,7 @@ export HEALTHCHECK_WECOM_URL=http://127.0.0.1:9/cgi-bin/webhook/send
 export HEALTHCHECK_FEISHU_URL=http://127.0.0.1:9/open-apis/bot/v2/hook/
 
 SECRETS=(WebhookPathTok-112233 FeishuHookId-445566 UpperDingTok-778899 ChkTok-990011 ChkSig-220033
-         FsecSigned-5544 DingSecret-6655 WecomKey-880077 Sv-Url-Pw-1177)
+         FsecSigned-5544 DingSecret-6655 WecomKey-880077 Sv-Url-Pw-1177 RedirTok-1234567890)
 
 assert_no_secret() { # TEXT WHAT
   local s
@@ -26,7 +26,7 @@ write_config() {
   dingtalk: ['HTTP://127.0.0.1:$2/robot/send?access_token=UpperDingTok-778899', 'dtok-sec-0001:DingSecret-6655']
   wecom: [WecomKey-880077]
   feishu: ['http://127.0.0.1:$2/open-apis/bot/v2/hook/FeishuHookId-445566?src=ci', 'fhook-0002:FsecSigned-5544']
-  webhook: ['http://127.0.0.1:$2/hooks/WebhookPathTok-112233']
+  webhook: ['http://127.0.0.1:$2/hooks/WebhookPathTok-112233', 'http://127.0.0.1:$2/redirect?to=/hooks/RedirTok-1234567890']
 web-check:
   program: web
   port: $3
@@ -48,7 +48,7 @@ test_test_output_masks_robot_urls_and_check_query() {
   assert_contains "$OUT" "dingtalk: http://127.0.0.1:8080/robot/send?access_token=*** dtok-s***"
   assert_contains "$OUT" "wecom: WecomK***"
   assert_contains "$OUT" "feishu: http://127.0.0.1:8080/open-apis/bot/v2/hook/Feishu***?src=*** fhook***"
-  assert_contains "$OUT" "webhook: http://127.0.0.1:8080/hooks/Webhoo***"
+  assert_contains "$OUT" "webhook: http://127.0.0.1:8080/hooks/Webhoo*** http://127.0.0.1:8080/redirect?to=***"
   assert_contains "$OUT" "url: http://localhost:8081/status/500?access_token=***&sign=***"
 }
 
@@ -82,6 +82,9 @@ test_daemon_log_and_notices_mask_secrets() {
     HEALTHCHECK_FEISHU_URL=$MOCK_URL/open-apis/bot/v2/hook/ HC_LOG=$T/hc.log hc_start "$T/c.yaml"
   wait_log "$T/hc.log" "notify_sent " 10 6
   wait_log "$T/hc.log" "email_sent " 10
+  # A webhook that redirects: not followed, and the Location (a path token
+  # here) never printed.
+  wait_log "$T/hc.log" "notify_failed .*: webhook http://127.0.0.1:$MOCK_PORT/redirect\\?to=\\*\\*\\*: try 1/3: HTTP 302 redirect not followed$" 10
   wait_file "$T/hc_message"
   hc_stop
   local mail; mail=$("$PY" -c '
