@@ -111,15 +111,16 @@ test_probe_url_secrets_reach_no_output() {
   start_mock
   local pw=Pw-Secret-4411 tok=QueryTok-5522 sig=QuerySig-6633 all bodies s
   local q="access_token=$tok&sign=$sig"
+  export HEALTHCHECK_WECOM_URL=$MOCK_URL/cgi-bin/webhook/send
   run env TZ=UTC0 NODENAME=node-7 HEALTHCHECK_DINGTALK_URL=$MOCK_URL/robot/send HEALTHCHECK_FEISHU_URL=$MOCK_URL/open-apis/bot/v2/hook/ \
     "$HC" -f "$T/st" -t 3000 -u "http://user:$pw@127.0.0.1:$MOCK_PORT/json?body=%7B%22a%22%3A1%7D&$q" \
-    -r $MOCK_URL/report --webhook $MOCK_URL/webhook --feishu fhookSecrets1 tokSecrets01
+    -r $MOCK_URL/report --webhook $MOCK_URL/webhook --feishu fhookSecrets1 --wecom wkeySecrets1 tokSecrets01
   assert_eq 0 "$RC" "rc: $OUT $ERR"
   all=$OUT$ERR$(cat "$T/st")
   assert_contains "$OUT" "http://127.0.0.1:$MOCK_PORT/json?body=***&access_token=***&sign=*** pass: HTTP 200 from http://127.0.0.1:$MOCK_PORT/json?body=***&access_token=***&sign=***"
   run env TZ=UTC0 HEALTHCHECK_DINGTALK_URL=$MOCK_URL/robot/send HEALTHCHECK_FEISHU_URL=$MOCK_URL/open-apis/bot/v2/hook/ \
     "$HC" -f "$T/st" -t 3000 -u "http://user:$pw@127.0.0.1:$MOCK_PORT/status/500?body=%7B%22b%22%3A2%7D&ctype=application/json&$q" \
-    -r $MOCK_URL/report --webhook $MOCK_URL/webhook --feishu fhookSecrets1 tokSecrets01
+    -r $MOCK_URL/report --webhook $MOCK_URL/webhook --feishu fhookSecrets1 --wecom wkeySecrets1 tokSecrets01
   assert_eq 12 "$RC" "rc: $OUT $ERR"
   all+=$OUT$ERR$(cat "$T/st")
   assert_contains "$OUT" "HTTP 500 from http://127.0.0.1:$MOCK_PORT/status/500?body=***&ctype=***&access_token=***&sign=***"
@@ -129,7 +130,7 @@ import json,sys
 for l in open(sys.argv[1]):
     r=json.loads(l)
     if r["method"]=="POST": print(r["path"], r["body"])' "$T/requests.jsonl")
-  for s in /robot/send /open-apis/bot/v2/hook/fhookSecrets1 /webhook /report; do
+  for s in /robot/send /cgi-bin/webhook/send /open-apis/bot/v2/hook/fhookSecrets1 /webhook /report; do
     [ "$(grep -c "^$s " <<<"$bodies")" = 2 ] || _fail "two posts to $s expected: $bodies"
   done
   all+=$bodies
