@@ -6,8 +6,7 @@ namespace hc::http {
 
 Exchange::Exchange(const Request& request, std::vector<net::Address> addresses, ExchangeOptions options,
                    Deadline deadline)
-    : wire_(serialize_request(request, options.user_agent)),
-      host_(request.url.host),
+    : host_(request.url.host),
       tls_(request.url.tls()),
       addresses_(std::move(addresses)),
       options_(std::move(options)),
@@ -15,6 +14,12 @@ Exchange::Exchange(const Request& request, std::vector<net::Address> addresses, 
       attempt_deadline_(deadline),
       started_(Clock::now()),
       parser_(options_.limits, request.method == "HEAD") {
+    auto wire = serialize_request(request, options_.user_agent);
+    if (!wire) {
+        fail(wire.error());
+        return;
+    }
+    wire_ = std::move(*wire);
     if (addresses_.empty()) {
         fail("no address to connect to");
         return;

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "util/crypto.hpp"
+#include "util/text.hpp"
 
 namespace hc::http {
 
@@ -20,17 +21,27 @@ const std::string* find_header(const Headers& headers, std::string_view name) {
     return nullptr;
 }
 
-namespace {
-
-bool safe_header_text(const std::string& s) {
-    for (char c : s)
-        if (c == '\r' || c == '\n' || c == '\0') return false;
+bool valid_header_name(std::string_view name) {
+    if (name.empty()) return false;
+    for (char ch : name) {
+        auto c = static_cast<unsigned char>(ch);
+        if (std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(ch) != std::string_view::npos) continue;
+        return false;
+    }
     return true;
 }
 
-}  // namespace
+bool valid_header_value(std::string_view value) {
+    for (size_t start = 0; start <= value.size();) {
+        size_t tab = value.find('\t', start);
+        if (tab == std::string_view::npos) tab = value.size();
+        if (has_control(value.substr(start, tab - start))) return false;
+        start = tab + 1;
+    }
+    return true;
+}
 
-std::string serialize_request(const Request& req, const std::string& user_agent) {
+Result<std::string> serialize_request(const Request& req, const std::string& user_agent) {
     Headers all = {{"Host", req.url.host_header()}, {"User-Agent", user_agent}, {"Accept", "*/*"}};
     if (!req.url.userinfo.empty()) all.emplace_back("Authorization", "Basic " + base64_encode(req.url.userinfo));
     for (const auto& h : req.headers) {
@@ -42,10 +53,19 @@ std::string serialize_request(const Request& req, const std::string& user_agent)
             }
         if (!replaced) all.push_back(h);
     }
+    // Header injection from a config, a command line or a redirect must
+    // never split lines: refuse the request rather than send part of it.
+    if (!valid_header_name(req.method)) return err("refusing to send a request with the method [" + escape_control(req.method) + "]");
+    if (req.url.target.empty() || req.url.target.find(' ') != std::string::npos || has_control(req.url.target))
+        return err("refusing to send a request with a space or control character in its target");
+    for (const auto& h : all) {
+        if (!valid_header_name(h.first))
+            return err("refusing to send the header [" + escape_control(h.first) + "]: not a valid header name");
+        if (!valid_header_value(h.second))
+            return err("refusing to send the header " + h.first + ": control characters in its value");
+    }
     std::string out = req.method + " " + req.url.target + " HTTP/1.1\r\n";
     for (const auto& h : all) {
-        // Header injection from config or a redirect must never split lines.
-        if (!safe_header_text(h.first) || !safe_header_text(h.second)) continue;
         if (iequals(h.first, "Connection") || iequals(h.first, "Content-Length")) continue;
         out += h.first + ": " + h.second + "\r\n";
     }

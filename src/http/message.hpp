@@ -34,8 +34,16 @@ struct Response {
     const std::string* header(std::string_view name) const { return find_header(headers, name); }
 };
 
+// RFC 9110 field names are tokens; values may hold any byte but a control
+// byte (HTAB aside): CR/LF would split the header block.
+bool valid_header_name(std::string_view name);
+bool valid_header_value(std::string_view value);
+
 // Serialises a request: Host, User-Agent, Accept, Connection: close,
 // Authorization (Basic, from URL userinfo), Content-Length when a body is set.
-std::string serialize_request(const Request& request, const std::string& user_agent);
+// A request that would inject lines (a header name that is not a token, a
+// control byte in a value, the method or the target) is refused, not sent:
+// the error names the header, never its value (it may be a secret).
+Result<std::string> serialize_request(const Request& request, const std::string& user_agent);
 
 }  // namespace hc::http

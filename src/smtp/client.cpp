@@ -9,6 +9,7 @@
 #include "smtp/reply.hpp"
 #include "smtp/smtp.hpp"
 #include "util/crypto.hpp"
+#include "util/text.hpp"
 
 namespace hc::smtp {
 
@@ -26,13 +27,18 @@ std::string local_hostname() {
     return out.empty() ? "localhost" : out;
 }
 
-bool one_line(const std::string& raw) { return raw.find_first_of("\r\n") == std::string::npos; }
-
 bool valid_envelope(const std::string& a) {
     if (a.empty()) return false;
     for (unsigned char c : a)
         if (c <= 0x20 || c == 0x7f || c == '<' || c == '>') return false;
     return true;
+}
+
+// A value shown in an error: control bytes escaped, bounded.
+std::string shown(const std::string& value) { return "[" + escape_control(value.substr(0, 200)) + "]"; }
+
+Status control_error(const std::string& what, const std::string& value) {
+    return err("smtp: bad " + what + " " + shown(value) + ": control characters are not allowed");
 }
 
 void replace_all(std::string& s, const std::string& what, const std::string& with) {
@@ -177,20 +183,11 @@ Status Session::authenticate(const Extensions& ext) {
 }
 
 Status Session::run(const Message& message) {
+    if (auto st = validate(server_, message); !st) return st;
     auto mode = tls_mode(server_);
-    if (!mode) return err(mode.error());
-    if (server_.host.empty()) return err("smtp: no mail server host");
-    if (server_.port <= 0 || server_.port > 65535)
-        return err("smtp: bad mail server port " + std::to_string(server_.port));
     std::string from = envelope_address(message.from);
-    if (!valid_envelope(from) || !one_line(message.from)) return err("smtp: bad sender address [" + printable(message.from, 200) + "]");
     std::vector<std::string> rcpts;
-    for (const auto& to : message.to) {
-        std::string a = envelope_address(to);
-        if (!valid_envelope(a) || !one_line(to)) return err("smtp: bad recipient address [" + printable(to, 200) + "]");
-        rcpts.push_back(a);
-    }
-    if (rcpts.empty()) return err("smtp: no recipients");
+    for (const auto& to : message.to) rcpts.push_back(envelope_address(to));
 
     if (auto st = connect(*mode); !st) return st;
     if (auto st = expect(read_reply("greeting"), "greeting", 220); !st) return st;
@@ -242,6 +239,30 @@ Result<std::string> tls_mode(const MailServer& server) {
     }
     if (server.tls == "ssl" || server.tls == "starttls" || server.tls == "none") return server.tls;
     return err("smtp: unknown tls mode [" + printable(server.tls, 50) + "] (want ssl, starttls or none)");
+}
+
+Status validate(const MailServer& server, const Message& message) {
+    auto mode = tls_mode(server);
+    if (!mode) return err(mode.error());
+    if (server.host.empty()) return err("smtp: no mail server host");
+    if (has_control(server.host)) return control_error("mail server host", server.host);
+    if (server.port <= 0 || server.port > 65535)
+        return err("smtp: bad mail server port " + std::to_string(server.port));
+    // Each of these ends up in a command line or a header line.
+    if (has_control(server.helo_name)) return control_error("HELO name", server.helo_name);
+    if (has_control(server.user)) return control_error("user name", server.user);
+    if (has_control(message.from)) return control_error("sender address", message.from);
+    if (!valid_envelope(envelope_address(message.from))) return err("smtp: bad sender address " + shown(message.from));
+    for (const auto& to : message.to) {
+        if (has_control(to)) return control_error("recipient address", to);
+        if (!valid_envelope(envelope_address(to))) return err("smtp: bad recipient address " + shown(to));
+    }
+    if (message.to.empty()) return err("smtp: no recipients");
+    if (has_control(message.subject)) return control_error("subject", message.subject);
+    if (!server.user.empty() && !server.pass.empty() && *mode == "none" && !server.allow_plain_auth)
+        return err("smtp: refusing to send the password over an unencrypted connection to " + server.host + ":" +
+                   std::to_string(server.port) + "; " + server.plain_auth_hint);
+    return ok_status();
 }
 
 Status send_mail(const MailServer& server, const Message& message, Deadline whole) {

@@ -16,10 +16,11 @@ const char* const kUsage =
     "usage: healthcheck sendmail --host H [--port P] [--tls ssl|starttls|none]\n"
     "         [--user U --pass-env VAR] --from F --to A [--to B ...]\n"
     "         [--subject S] [--body-file F|-] [--cafile F] [--insecure]\n"
-    "         [--helo NAME] [--timeout-ms N]\n"
+    "         [--helo NAME] [--timeout-ms N] [--allow-plain-auth]\n"
     "Sends one text/plain UTF-8 message. The password is read from the\n"
     "environment variable named by --pass-env, never from the command line.\n"
-    "--tls defaults by port: 465 ssl, 587 starttls, else none.\n"
+    "--tls defaults by port: 465 ssl, 587 starttls, else none. The password\n"
+    "is sent only over TLS unless --allow-plain-auth is given.\n"
     "Exit: 0 sent, 1 failed, 2 bad usage.\n";
 
 constexpr size_t kMaxBodyBytes = 10 * 1024 * 1024;
@@ -53,6 +54,10 @@ int sendmail_main(const std::vector<std::string>& args) {
         }
         if (a == "--insecure") {
             server.insecure = true;
+            continue;
+        }
+        if (a == "--allow-plain-auth") {
+            server.allow_plain_auth = true;
             continue;
         }
         if (i + 1 >= args.size()) return usage_error("unknown option or missing value: " + a);
@@ -95,6 +100,13 @@ int sendmail_main(const std::vector<std::string>& args) {
                                                     : read_file(body_file, kMaxBodyBytes);
         if (!body) return usage_error("cannot read --body-file: " + body.error());
         message.body = std::move(*body);
+    }
+    server.plain_auth_hint = "use --tls ssl or --tls starttls, or add --allow-plain-auth";
+    // Control bytes in a value, a password without TLS: refused before any
+    // connection, as a usage error.
+    if (auto st = validate(server, message); !st) {
+        std::fprintf(stderr, "healthcheck sendmail: %s\n", st.error().c_str());
+        return 2;
     }
     if (server.insecure)
         std::fputs("healthcheck sendmail: warning: --insecure: the mail server's certificate is not verified\n",

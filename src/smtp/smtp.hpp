@@ -20,6 +20,11 @@ struct MailServer {
     std::string cafile;     // empty: $SSL_CERT_FILE, then system paths
     bool insecure = false;  // skip certificate verification (caller logs a warning)
     std::string helo_name;  // empty: this host's name
+    // AUTH over a connection without TLS sends the password in clear: only
+    // when the caller's configuration says so explicitly.
+    bool allow_plain_auth = false;
+    // The end of the refusal message: how to fix it in the caller's terms.
+    std::string plain_auth_hint = "use tls: ssl or starttls, or set mail.allowPlainAuth: true";
 };
 
 struct Message {
@@ -32,6 +37,12 @@ struct Message {
 // "ssl", "starttls" or "none" for the server (resolves "" by port);
 // an error for an unknown mode.
 Result<std::string> tls_mode(const MailServer& server);
+
+// What can be checked before connecting: host, port and TLS mode; no
+// control byte (CR/LF would inject SMTP commands or header lines) in the
+// HELO name, user, addresses or subject; a password only over TLS unless
+// allow_plain_auth. send_mail checks it too.
+Status validate(const MailServer& server, const Message& message);
 
 // Sends one message. Each wait for a reply is also bounded by 10 s.
 Status send_mail(const MailServer& server, const Message& message, Deadline whole);

@@ -79,7 +79,7 @@ std::string MailConfig::effective_tls() const {
 bool MailConfig::operator==(const MailConfig& o) const {
     return host == o.host && port == o.port && user == o.user && pass == o.pass &&
            to_list == o.to_list && tls == o.tls && from == o.from && cafile == o.cafile &&
-           insecure == o.insecure;
+           insecure == o.insecure && allow_plain_auth == o.allow_plain_auth;
 }
 
 bool GlobalConfig::operator==(const GlobalConfig& o) const {
@@ -128,8 +128,8 @@ const std::vector<std::string> kConfigKeys = {"supervisordUrl", "supervisordUser
                                               "supervisordPass", "mail",
                                               "dingtalk",       "wecom",
                                               "feishu",         "webhook"};
-const std::vector<std::string> kMailKeys = {"host", "port", "user",   "pass",    "to_list",
-                                            "tls",  "from", "cafile", "insecure"};
+const std::vector<std::string> kMailKeys = {"host", "port", "user",   "pass",     "to_list",
+                                            "tls",  "from", "cafile", "insecure", "allowPlainAuth"};
 
 std::string lower(std::string s) {
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -502,20 +502,26 @@ void Loader::load_urls(const Entry& e, const std::string& qual, std::vector<std:
 
 void Loader::load_mail(const Node& n, MailConfig& m) {
     const std::string q = "config.mail";
+    // These reach SMTP command and header lines: CR/LF would inject commands.
+    auto one_line = [&](const Entry& e, const std::string& qual, std::string& out) {
+        if (!get_string(e, qual, out)) return;
+        if (has_control(out)) bad(*e.value, qual, "expected a value without control characters (CR, LF, ESC, ...)");
+    };
     for (const Entry& e : entries(n, q)) {
         const std::string qual = q + "." + e.key;
         if (e.key == "host") {
-            if (get_string(e, qual, m.host)) m.host = trim(m.host);
+            one_line(e, qual, m.host);
+            m.host = trim(m.host);
         } else if (e.key == "port") {
             get_int(e, qual, m.port, 1, 65535, "expected a port number 1-65535");
         } else if (e.key == "user") {
-            get_string(e, qual, m.user);
+            one_line(e, qual, m.user);
         } else if (e.key == "pass") {
             get_string(e, qual, m.pass, true);
         } else if (e.key == "to_list") {
             if (get_string_list(e, qual, m.to_list, true)) {
                 for (const auto& a : m.to_list) {
-                    if (a.find('@') == std::string::npos || has_ctl(a) ||
+                    if (a.find('@') == std::string::npos || has_control(a) ||
                         a.find_first_of(" <>,;\"") != std::string::npos) {
                         error(e.value->line, qual + ": expected e-mail addresses, got \"" +
                                                  printable(a) + "\"");
@@ -526,22 +532,27 @@ void Loader::load_mail(const Node& n, MailConfig& m) {
             int i = get_enum(e, qual, {"ssl", "starttls", "none"});
             if (i >= 0) m.tls = i == 0 ? "ssl" : i == 1 ? "starttls" : "none";
         } else if (e.key == "from") {
-            get_string(e, qual, m.from);
+            one_line(e, qual, m.from);
         } else if (e.key == "cafile") {
             get_string(e, qual, m.cafile);
         } else if (e.key == "insecure") {
             get_bool(e, qual, m.insecure);
+        } else if (e.key == "allowPlainAuth") {
+            get_bool(e, qual, m.allow_plain_auth);
         } else {
             unknown_key(e, q, kMailKeys);
         }
     }
     if (m.from.empty()) m.from = m.user;
-    if (has_ctl(m.user) || has_ctl(m.from))
-        error(n.line, q + ": user/from must not contain control characters");
     bool any = !m.host.empty() || !m.to_list.empty() || !m.user.empty();
     if (any && m.host.empty()) error(n.line, q + ".host: required key missing");
     if (any && !m.host.empty() && m.to_list.empty())
         error(n.line, q + ".to_list: required key missing (no recipients)");
+    // Not an error: the checks and actions still run; each mail is refused.
+    if (any && !m.user.empty() && !m.pass.empty() && m.effective_tls() == "none" && !m.allow_plain_auth)
+        warn(n.line, q + ": user and pass without TLS (tls none, port " + std::to_string(m.port) +
+                         "): mails are refused rather than send the password in clear; use tls: ssl or "
+                         "starttls, or set allowPlainAuth: true");
 }
 
 void Loader::load_global(const Node& n, GlobalConfig& g) {
@@ -642,9 +653,12 @@ void Loader::load_headers(const Entry& e, const std::string& qual, CheckConfig& 
                               printable(h.first) + "\"");
             return;
         }
-        if (h.second.find_first_of("\r\n", 0) != std::string::npos ||
-            h.second.find('\0') != std::string::npos) {
-            error(v.line, qual + "." + h.first + ": header value must not contain line breaks");
+        // The rule of http::valid_header_value (the request serialiser
+        // refuses to send such a value): no control byte but HTAB.
+        std::string no_tabs = h.second;
+        no_tabs.erase(std::remove(no_tabs.begin(), no_tabs.end(), '\t'), no_tabs.end());
+        if (has_control(no_tabs)) {
+            error(v.line, qual + "." + h.first + ": header value must not contain line breaks or control characters");
             return;
         }
     }
@@ -1055,6 +1069,7 @@ std::string describe(const Config& cfg) {
         o << "    to_list: " << to << "\n";
         o << "    cafile: " << (m.cafile.empty() ? "(system)" : m.cafile) << "\n";
         o << "    insecure: " << yn(m.insecure) << "\n";
+        o << "    allowPlainAuth: " << yn(m.allow_plain_auth) << "\n";
     } else {
         o << "  mail: (not configured)\n";
     }

@@ -5,7 +5,8 @@
 //   config:                 # optional
 //     supervisordUrl: unix:///var/run/supervisor.sock | http://host:port/RPC2
 //     supervisordUser / supervisordPass
-//     mail: {host, port, user, pass, to_list, tls, from, cafile, insecure}
+//     mail: {host, port, user, pass, to_list, tls, from, cafile, insecure,
+//            allowPlainAuth}
 //     dingtalk / wecom / feishu / webhook: URL or list of URLs
 //   <check name>:           # every other top-level key is one check
 //     program: <supervisor program>   # required
@@ -60,6 +61,7 @@ struct MailConfig {
     std::string from; // defaults to user
     std::string cafile;
     bool insecure = false;  // skip certificate verification
+    bool allow_plain_auth = false;  // allowPlainAuth: AUTH (the password) without TLS
     bool configured() const { return !host.empty() && !to_list.empty(); }
     // tls, or by port when empty: 465 -> "ssl", 587 -> "starttls", else "none".
     std::string effective_tls() const;

@@ -431,7 +431,7 @@ int Daemon::run() {
         return 1;
     }
     proc_worker_ = std::make_unique<Worker>(loop_);
-    notifier_ = std::make_unique<Notifier>(loop_, log_, config_.global);
+    notifier_ = std::make_unique<Notifier>(log_, config_.global);
     for (const auto& w : config_.warnings) log_.warn("config", w);
     Config initial = config_;
     apply(std::move(initial));

@@ -5,6 +5,8 @@
 
 #include <ctime>
 
+#include "util/text.hpp"
+
 namespace hc::supervise {
 namespace {
 
@@ -68,10 +70,13 @@ void Logger::log(Level level, const std::string& check, const std::string& progr
         if (!program.empty()) o["program"] = picojson::value(program);
         line = picojson::value(o).serialize();
     } else {
-        line = timestamp() + " " + level_name(level) + " " + event;
-        if (!check.empty()) line += " check=" + check;
-        if (!program.empty()) line += " program=" + program;
-        line += ": " + scrub(message);
+        // Names and messages carry bytes from configs and servers: ESC must
+        // not drive the terminal, CR/LF must not forge a line. (The JSON
+        // writer escapes control bytes as \u00XX.)
+        line = timestamp() + " " + level_name(level) + " " + escape_control(event);
+        if (!check.empty()) line += " check=" + escape_control(check);
+        if (!program.empty()) line += " program=" + escape_control(program);
+        line += ": " + escape_control(scrub(message));
     }
     line += '\n';
     std::fputs(line.c_str(), out_);

@@ -7,7 +7,8 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
-#include <thread>
+#include <chrono>
+#include <functional>
 
 #include "http/client.hpp"
 #include "notify/robots.hpp"
@@ -61,7 +62,8 @@ const char* kind_word(NotifyEvent::Kind k) {
 }  // namespace
 
 std::string mail_subject(const NotifyEvent& e) {
-    return "[Supervisor] " + e.program + " Health check " + kind_word(e.kind);
+    // The subject is a header line: a control byte in a name must not reach it.
+    return "[Supervisor] " + escape_control(e.program) + " Health check " + kind_word(e.kind);
 }
 
 // The body lines of the original daemon's mail, in its order.
@@ -86,8 +88,41 @@ notify::Notice robot_notice(const NotifyEvent& e) {
     return n;
 }
 
-Notifier::Notifier(EventLoop& loop, Logger& log, GlobalConfig config)
-    : loop_(loop), log_(log), config_(std::move(config)), mail_worker_(loop), robot_worker_(loop) {}
+Notifier::Notifier(Logger& log, GlobalConfig config) : log_(log), config_(std::move(config)) {}
+
+Lane& Notifier::lane(const std::string& key, const std::string& who, const char* drop_event) {
+    auto it = lanes_.find(key);
+    if (it != lanes_.end()) return *it->second;
+    if (lane_order_.size() >= kMaxLanes) return *lane_order_[std::hash<std::string>{}(key) % kMaxLanes];
+    Logger* log = &log_;
+    std::string event = drop_event;
+    auto made = std::make_unique<Lane>(kQueueCapacity, [log, who, event](uint64_t newly, uint64_t total) {
+        log->log(Level::Warn, "", "", event,
+                 who + ": more than " + std::to_string(kQueueCapacity) + " notices pending; dropped the " +
+                     std::to_string(newly) + " oldest (" + std::to_string(total) + " dropped in all)");
+    });
+    Lane& l = *made;
+    lane_order_.push_back(&l);
+    lanes_.emplace(key, std::move(made));
+    return l;
+}
+
+size_t Notifier::queued() const {
+    size_t n = 0;
+    for (const auto& [key, l] : lanes_) n += l->pending();
+    return n;
+}
+
+void Notifier::stop() { stop_within(-1); }
+
+bool Notifier::stop_within(long ms) {
+    for (auto* l : lane_order_) l->request_stop();
+    auto deadline = ms < 0 ? std::chrono::steady_clock::time_point::max()
+                           : std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    bool all = true;
+    for (auto* l : lane_order_) all = l->join_until(deadline) && all;
+    return all;
+}
 
 void Notifier::send(const NotifyEvent& event, bool email, bool robots) {
     const char* kind = event.kind == NotifyEvent::Kind::Resolved ? "resolved"
@@ -98,7 +133,7 @@ void Notifier::send(const NotifyEvent& event, bool email, bool robots) {
     }
     if (robots) {
         auto add = [&](notify::Channel c, const std::vector<std::string>& values) {
-            for (const auto& v : values) send_robot(notify::parse_target(c, v), robot_notice(event), event, 0);
+            for (const auto& v : values) send_robot(notify::parse_target(c, v), event);
         };
         add(notify::Channel::DingTalk, config_.dingtalk);
         add(notify::Channel::WeCom, config_.wecom);
@@ -110,66 +145,72 @@ void Notifier::send(const NotifyEvent& event, bool email, bool robots) {
 void Notifier::send_mail(const NotifyEvent& event) {
     const MailConfig& m = config_.mail;
     smtp::MailServer server{m.host, m.port, m.tls, m.user, m.pass, m.cafile, m.insecure, ""};
+    server.allow_plain_auth = m.allow_plain_auth;
     smtp::Message msg{m.from.empty() ? m.user : m.from, m.to_list, mail_subject(event), mail_body(event)};
+    // A refusal (a password without TLS, a bad address) is the same on every
+    // try: logged once, not retried.
+    if (auto st = smtp::validate(server, msg); !st) {
+        log_.log(Level::Error, event.check, event.program, "email_failed", "not sent: " + st.error());
+        return;
+    }
     if (m.insecure) log_.log(Level::Warn, event.check, event.program, "email", "mail.insecure: certificate not verified");
     Logger* log = &log_;
-    mail_worker_.post([server, msg, event, log]() -> Worker::Continuation {
-        std::string last;
-        for (int attempt = 1; attempt <= kTries; ++attempt) {
-            auto st = smtp::send_mail(server, msg, Deadline::after_ms(kMailDeadlineMs));
-            if (st) {
-                log->log(Level::Info, event.check, event.program, "email_sent", msg.subject + " to " + std::to_string(msg.to.size()) + " recipient(s)");
-                return nullptr;
-            }
-            last = st.error();
-            log->log(Level::Warn, event.check, event.program, "email_failed",
-                     "try " + std::to_string(attempt) + "/" + std::to_string(kTries) + ": " + last);
-            if (attempt < kTries) std::this_thread::sleep_for(std::chrono::seconds(2 * attempt));
+    std::string who = "mail " + m.host + ":" + std::to_string(m.port);
+    lane("mail", who, "email_dropped").post([server, msg, event, log, attempt = 0]() mutable -> TryResult {
+        ++attempt;
+        auto st = smtp::send_mail(server, msg, Deadline::after_ms(kMailDeadlineMs));
+        if (st) {
+            log->log(Level::Info, event.check, event.program, "email_sent", msg.subject + " to " + std::to_string(msg.to.size()) + " recipient(s)");
+            return TryResult::finished();
         }
-        return nullptr;
+        log->log(Level::Warn, event.check, event.program, "email_failed",
+                 "try " + std::to_string(attempt) + "/" + std::to_string(kTries) + ": " + st.error());
+        if (attempt < kTries) return TryResult::retry_after(2000L * attempt);
+        return TryResult::finished();
     });
 }
 
-void Notifier::send_robot(const notify::Target& target, const notify::Notice& notice, const NotifyEvent& event,
-                          int round) {
+void Notifier::send_robot(const notify::Target& target, const NotifyEvent& event) {
     Logger* log = &log_;
-    EventLoop* loop = &loop_;
-    robot_worker_.post([this, target, notice, event, round, log, loop]() -> Worker::Continuation {
+    std::string who = notify::describe(target);
+    notify::Notice notice = robot_notice(event);
+    std::string key = std::string(notify::channel_name(target.channel)) + " " + target.id + " " + target.secret;
+    auto job = [target, notice, event, log, who, attempt = 0, limited = false]() mutable -> TryResult {
+        ++attempt;
         http::ClientOptions opts;
         opts.max_redirects = 0;
         opts.tls.verify = true;
         http::Client client(opts);
-        std::string who = notify::describe(target);
-        for (int attempt = 1; attempt <= kTries; ++attempt) {
-            auto req = notify::build_request(target, notice, unix_time_ms());
-            if (!req) {
-                log->log(Level::Error, event.check, event.program, "notify_failed", who + ": " + req.error());
-                return nullptr;
-            }
-            auto resp = client.fetch(*req, Deadline::after_ms(kRobotDeadlineMs));
-            if (resp && notify::check_answer(target, *resp)) {
-                log->log(Level::Info, event.check, event.program, "notify_sent", who);
-                return nullptr;
-            }
-            if (resp && notify::is_rate_limited(target, *resp)) {
-                if (round > 0) {
-                    log->log(Level::Warn, event.check, event.program, "notify_failed",
-                             who + ": still rate limited after the retry; notice dropped");
-                    return nullptr;
-                }
-                log->log(Level::Warn, event.check, event.program, "notify_limited", who + ": rate limited, one retry in 60 s");
-                // Wait on the loop, not on this thread, so other notices go on.
-                return [this, target, notice, event, loop] {
-                    loop->after_ms(kRateLimitWindowMs, [this, target, notice, event] { send_robot(target, notice, event, 1); });
-                };
-            }
-            std::string why = resp ? notify::check_answer(target, *resp).error() : resp.error();
-            log->log(Level::Warn, event.check, event.program, "notify_failed",
-                     who + ": try " + std::to_string(attempt) + "/" + std::to_string(kTries) + ": " + why);
-            if (attempt < kTries) std::this_thread::sleep_for(std::chrono::seconds(attempt));
+        auto req = notify::build_request(target, notice, unix_time_ms());
+        if (!req) {
+            log->log(Level::Error, event.check, event.program, "notify_failed", who + ": " + req.error());
+            return TryResult::finished();
         }
-        return nullptr;
-    });
+        auto resp = client.fetch(*req, Deadline::after_ms(kRobotDeadlineMs));
+        if (resp && notify::check_answer(target, *resp)) {
+            log->log(Level::Info, event.check, event.program, "notify_sent", who);
+            return TryResult::finished();
+        }
+        if (resp && notify::is_rate_limited(target, *resp)) {
+            if (limited) {
+                log->log(Level::Warn, event.check, event.program, "notify_failed",
+                         who + ": still rate limited after the retry; notice dropped");
+                return TryResult::finished();
+            }
+            log->log(Level::Warn, event.check, event.program, "notify_limited", who + ": rate limited, one retry in 60 s");
+            // This target's lane waits; the other targets go on. The retry
+            // gets its own tries.
+            limited = true;
+            attempt = 0;
+            return TryResult::retry_after(kRateLimitWindowMs);
+        }
+        std::string why = resp ? notify::check_answer(target, *resp).error() : resp.error();
+        log->log(Level::Warn, event.check, event.program, "notify_failed",
+                 who + ": try " + std::to_string(attempt) + "/" + std::to_string(kTries) + ": " + why);
+        if (attempt < kTries) return TryResult::retry_after(1000L * attempt);
+        return TryResult::finished();
+    };
+    lane(key, who, "notify_dropped").post(std::move(job));
 }
 
 }  // namespace hc::supervise

@@ -1,14 +1,18 @@
 #pragma once
-// Delivery of failure/recovery notices (email, chat robots, webhook) on a
-// worker thread: a dead mail server or robot costs its own deadline, never
-// a probe's or an action's time.
+// Delivery of failure/recovery notices (email, chat robots, webhook), one
+// lane (bounded queue, thread, retry schedule) per target: a dead mail
+// server or robot costs its own deadline, never a probe's, an action's or
+// another target's time.
 #include <ctime>
+#include <map>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "notify/robots.hpp"
 #include "supervise/config.hpp"
+#include "supervise/delivery.hpp"
 #include "supervise/log.hpp"
-#include "supervise/worker.hpp"
 
 namespace hc::supervise {
 
@@ -26,31 +30,33 @@ std::string mail_body(const NotifyEvent& e);
 
 class Notifier {
 public:
-    Notifier(EventLoop& loop, Logger& log, GlobalConfig config);
+    // Pending notices per target; beyond, the oldest is dropped (logged).
+    static constexpr size_t kQueueCapacity = 100;
+    // Lanes (threads) at most; targets beyond share them (a config with more
+    // than this many robots is not expected).
+    static constexpr size_t kMaxLanes = 32;
+
+    Notifier(Logger& log, GlobalConfig config);
     void set_config(GlobalConfig config) { config_ = std::move(config); }
     void send(const NotifyEvent& event, bool email, bool robots);
-    size_t queued() const { return mail_worker_.queued() + robot_worker_.queued(); }
-    void stop() {
-        mail_worker_.stop();
-        robot_worker_.stop();
-    }
-    // Both workers are asked to stop (no short-circuit), each within ms.
-    bool stop_within(long ms) {
-        bool mail = mail_worker_.stop_within(ms);
-        bool robots = robot_worker_.stop_within(ms);
-        return mail && robots;
-    }
+    size_t queued() const;
+    void stop();
+    // Every lane is asked to stop; false when one still runs a try after ms.
+    bool stop_within(long ms);
 
 private:
     void send_mail(const NotifyEvent& event);
-    void send_robot(const notify::Target& target, const notify::Notice& notice, const NotifyEvent& event, int round);
+    void send_robot(const notify::Target& target, const NotifyEvent& event);
+    // The lane of one target ("mail", or the channel and the configured value).
+    Lane& lane(const std::string& key, const std::string& who, const char* drop_event);
 
-    EventLoop& loop_;
     Logger& log_;
     GlobalConfig config_;
-    // Separate threads: a dead mail server must not delay the robots.
-    Worker mail_worker_;
-    Worker robot_worker_;
+    // One lane per target, each with its own thread and retry schedule: a
+    // dead mail server or robot delays only its own notices. Used from the
+    // loop thread only.
+    std::map<std::string, std::unique_ptr<Lane>> lanes_;
+    std::vector<Lane*> lane_order_;  // creation order, for sharing past kMaxLanes
 };
 
 }  // namespace hc::supervise

@@ -13,6 +13,9 @@
   --user U --password P    accepted credentials (AUTH PLAIN and LOGIN)
   --auth-mechs LIST        offered mechanisms, e.g. LOGIN (default PLAIN,LOGIN)
   --maildir DIR            each message saved as DIR/N.eml, envelope as DIR/N.json
+  --wire-log FILE          listen through a relay that appends every byte the
+                           client sends to FILE, as it is on the wire (after
+                           STARTTLS or with ssl: the TLS records)
   --verbose                show aiosmtpd's log
 """
 import argparse
@@ -76,6 +79,36 @@ async def nogreet_client(reader, writer):
         writer.close()
 
 
+def wire_relay(inner_port, wire_log):
+    """A plain TCP relay in front of the server: what the client sends is
+    logged before it is forwarded, so tests see exactly what was on the wire."""
+    async def pipe(src, dst, log):
+        try:
+            while True:
+                data = await src.read(65536)
+                if not data:
+                    break
+                if log:
+                    with open(wire_log, "ab") as f:
+                        f.write(data)
+                dst.write(data)
+                await dst.drain()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            dst.close()
+
+    async def handle(reader, writer):
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", inner_port)
+        except OSError:
+            writer.close()
+            return
+        await asyncio.gather(pipe(reader, up_writer, True), pipe(up_reader, writer, False))
+
+    return handle
+
+
 async def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=0)
@@ -88,6 +121,7 @@ async def main():
     ap.add_argument("--password", default="")
     ap.add_argument("--auth-mechs", default="PLAIN,LOGIN")
     ap.add_argument("--maildir")
+    ap.add_argument("--wire-log")
     ap.add_argument("--verbose", action="store_true", help="aiosmtpd's log (quiet by default)")
     a = ap.parse_args()
     # aiosmtpd logs a deprecation warning on every AUTH and a traceback for
@@ -96,6 +130,7 @@ async def main():
     logging.getLogger("mail.log").setLevel(logging.INFO if a.verbose else logging.CRITICAL)
 
     loop = asyncio.get_running_loop()
+    listen_port = 0 if a.wire_log else a.port  # the relay takes --port
     ctx = None
     if a.mode in ("starttls", "ssl"):
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -104,7 +139,7 @@ async def main():
         os.makedirs(a.maildir, exist_ok=True)
 
     if a.mode == "nogreet":
-        server = await asyncio.start_server(nogreet_client, "127.0.0.1", a.port)
+        server = await asyncio.start_server(nogreet_client, "127.0.0.1", listen_port)
     else:
         handler = Handler(a.maildir, a.mode == "dropdata", a.mode == "ssl")
         offered = {m.strip().upper() for m in a.auth_mechs.split(",") if m.strip()}
@@ -119,9 +154,13 @@ async def main():
                         authenticator=make_authenticator(a.user, a.password),
                         loop=loop)
 
-        server = await loop.create_server(factory, "127.0.0.1", a.port,
+        server = await loop.create_server(factory, "127.0.0.1", listen_port,
                                           ssl=ctx if a.mode == "ssl" else None)
     port = server.sockets[0].getsockname()[1]
+    if a.wire_log:
+        open(a.wire_log, "wb").close()
+        server = await asyncio.start_server(wire_relay(port, a.wire_log), "127.0.0.1", a.port)
+        port = server.sockets[0].getsockname()[1]
     if a.port_file:
         tmp = a.port_file + ".tmp"
         with open(tmp, "w") as f:

@@ -238,11 +238,107 @@ test_starttls_not_offered() {
   assert_contains "$ERR" "smtp: STARTTLS failed: server does not offer STARTTLS"
 }
 
-test_auth_hidden_before_starttls_is_an_error_in_plain_mode() {
-  # STARTTLS server, but the client asked for no TLS: AUTH is not offered,
-  # so the password is never sent in clear.
-  start_tls_smtp starttls --user alice --password "$PASSWORD"
+# wire_has_no_password FILE: none of the password's forms (clear, base64,
+# the AUTH PLAIN token) is in what the client sent.
+wire_has_no_password() {
+  local wire; wire=$(cat "$1" 2>/dev/null | tr -d '\0')
+  assert_not_contains "$wire" "$PASSWORD" "bytes on the wire"
+  assert_not_contains "$wire" "$(printf '%s' "$PASSWORD" | base64 -w0)" "bytes on the wire"
+  assert_not_contains "$wire" "$(printf '\0alice\0%s' "$PASSWORD" | base64 -w0)" "bytes on the wire"
+}
+
+# A server that offers AUTH on a plain connection (port 25 or any other port
+# without --tls, or --tls none): the password is not sent unless
+# --allow-plain-auth says so; the refusal is a usage error naming the fix.
+test_plain_auth_refused_without_tls() {
+  start_smtp plain --user alice --password "$PASSWORD" --wire-log "$T/wire"
   sendmail --tls none --user alice --pass-env SMTP_PW
+  assert_eq 2 "$RC" "exit code with --tls none (stdout: $OUT)"
+  assert_contains "$ERR" "smtp: refusing to send the password over an unencrypted connection to localhost:$SMTP_PORT"
+  assert_contains "$ERR" "--allow-plain-auth"
+  # No --tls: the mode follows the port (here none).
+  sendmail --user alice --pass-env SMTP_PW
+  assert_eq 2 "$RC" "exit code with the mode by port (stdout: $OUT)"
+  assert_contains "$ERR" "refusing to send the password over an unencrypted connection"
+  wire_has_no_password "$T/wire"
+  assert_not_contains "$(cat "$T/wire")" "AUTH" "bytes on the wire"
+  [ -e "$T/mail/1.eml" ] && _fail "delivered with AUTH over a plain connection"
+  return 0
+}
+
+test_plain_auth_allowed_with_flag() {
+  start_smtp plain --user alice --password "$PASSWORD" --wire-log "$T/wire"
+  sendmail --tls none --user alice --pass-env SMTP_PW --allow-plain-auth
+  assert_eq 0 "$RC" "exit code (stderr: $ERR)"
+  check_delivered
+  assert_eq "alice" "$(meta auth_login)" "login"
+  assert_eq "False" "$(meta tls)" "tls"
+  # What the flag allows: the AUTH PLAIN token in clear.
+  assert_contains "$(cat "$T/wire")" "AUTH PLAIN $(printf '\0alice\0%s' "$PASSWORD" | base64 -w0)" "bytes on the wire"
+}
+
+# STARTTLS asked for, the server (or a man in the middle stripping it) does
+# not offer it: no fallback to AUTH in clear.
+test_starttls_not_offered_no_plain_auth() {
+  start_smtp plain --user alice --password "$PASSWORD" --wire-log "$T/wire"
+  sendmail --tls starttls --user alice --pass-env SMTP_PW --allow-plain-auth
+  assert_eq 1 "$RC" "exit code"
+  assert_contains "$ERR" "smtp: STARTTLS failed: server does not offer STARTTLS"
+  grep -q "^EHLO " "$T/wire" || _fail "the client did not even talk to the server: $(cat "$T/wire")"
+  assert_not_contains "$(cat "$T/wire")" "AUTH" "bytes on the wire"
+  wire_has_no_password "$T/wire"
+  [ -e "$T/mail/1.eml" ] && _fail "delivered without the STARTTLS asked for"
+  return 0
+}
+
+# After STARTTLS and with implicit TLS the credentials are inside TLS.
+test_tls_wire_has_no_password() {
+  start_tls_smtp starttls --user alice --password "$PASSWORD" --wire-log "$T/wire"
+  sendmail --tls starttls --cafile "$T/pki/ca.crt" --user alice --pass-env SMTP_PW
+  assert_eq 0 "$RC" "exit code, starttls (stderr: $ERR)"
+  grep -q "^STARTTLS" "$T/wire" || _fail "no STARTTLS on the wire"
+  wire_has_no_password "$T/wire"
+  rm -rf "$T/mail"
+  start_tls_smtp ssl --user alice --password "$PASSWORD" --wire-log "$T/wire-ssl"
+  sendmail --tls ssl --cafile "$T/pki/ca.crt" --user alice --pass-env SMTP_PW
+  assert_eq 0 "$RC" "exit code, ssl (stderr: $ERR)"
+  check_delivered
+  assert_eq "PLAIN" "$(meta auth_mech)" "mechanism"
+  [ -s "$T/wire-ssl" ] || _fail "nothing on the wire"
+  wire_has_no_password "$T/wire-ssl"
+}
+
+# CR/LF (or any control byte) in a value that reaches a command or header
+# line would inject SMTP commands or headers: a usage error, nothing sent.
+test_control_bytes_in_protocol_values_refused() {
+  start_smtp plain --wire-log "$T/wire"
+  sendmail --tls none --helo $'x\r\nRSET'
+  assert_eq 2 "$RC" "exit code for --helo with CR/LF (stdout: $OUT)"
+  assert_contains "$ERR" 'smtp: bad HELO name [x\x0d\x0aRSET]: control characters are not allowed'
+  local args
+  for args in "--from|Evil"$'\r\n'"RSET <a@example.com>" "--to|b@example.com"$'\r\n'"RSET" \
+              "--subject|hi"$'\r\n'"Bcc: x@example.com" "--from|Evil"$'\e'"[2J <a@example.com>" \
+              "--user|al"$'\n'"ice"; do
+    SMTP_PW=$PASSWORD run env -u SSL_CERT_FILE SMTP_PW="$PASSWORD" "$HC" sendmail --host localhost \
+      --port "$SMTP_PORT" --tls none --allow-plain-auth --from hc@example.com --to ops@example.com \
+      --pass-env SMTP_PW "${args%%|*}" "${args#*|}"
+    assert_eq 2 "$RC" "exit code for ${args%%|*} $(printf %q "${args#*|}") (stderr: $ERR)"
+    assert_contains "$ERR" "control characters are not allowed"
+    [[ "$ERR" == *$'\e'* || "$ERR" == *$'\r'* ]] && _fail "raw control byte in the message: $(printf %q "$ERR")"
+  done
+  local wire; wire=$(cat "$T/wire")
+  assert_not_contains "$wire" "RSET" "bytes on the wire"
+  assert_not_contains "$wire" "Bcc" "bytes on the wire"
+  [ -e "$T/mail/1.eml" ] && _fail "a message was sent"
+  return 0
+}
+
+test_auth_hidden_before_starttls_is_an_error_in_plain_mode() {
+  # STARTTLS server, but the client asked for no TLS and allowed AUTH in
+  # clear: the server does not offer AUTH before STARTTLS, so the password
+  # is never sent.
+  start_tls_smtp starttls --user alice --password "$PASSWORD"
+  sendmail --tls none --user alice --pass-env SMTP_PW --allow-plain-auth
   assert_eq 1 "$RC" "exit code"
   assert_contains "$ERR" "smtp: AUTH failed: server does not offer AUTH"
 }

@@ -151,7 +151,8 @@ test_email_failed_and_resolved_plain_auth() {
   sv_program web2 "$PROGS/web.py $p2 $T/web2.flag 500 --clear-flag"
   sv_start
   hc_config "$T/hc.yaml"
-  mail_yaml 127.0.0.1 "$SMTP_PORT" none "user: alice@example.com" "pass: $PW" "from: 'Health Check <hc@example.com>'" >> "$T/hc.yaml"
+  mail_yaml 127.0.0.1 "$SMTP_PORT" none "user: alice@example.com" "pass: $PW" "from: 'Health Check <hc@example.com>'" \
+    "allowPlainAuth: true" >> "$T/hc.yaml"
   cat >> "$T/hc.yaml" <<YAML
 mall-http:
   program: 商城
@@ -584,6 +585,182 @@ for r in b:
 if p:
     print("\n".join(p)); sys.exit(1)
 PYEOF
+}
+
+# 6 (issue 11): a password over plain SMTP only with mail.allowPlainAuth.
+# Without it: a warning at load (also in --test), and each mail is refused
+# once (no retries) naming the setting; the relay in front of the server
+# records nothing. --test shows the setting; a bad value is an error.
+test_mail_plain_auth_needs_allow_plain_auth() {
+  start_smtp plain plain --user alice --password "$PW" --wire-log "$T/wire"
+  sv_init
+  local dead; dead=$(free_port)
+  sv_program sleeper "/bin/sleep 1000"
+  sv_start
+  hc_config "$T/hc.yaml"
+  mail_yaml 127.0.0.1 "$SMTP_PORT" none "user: alice" "pass: $PW" "from: hc@example.com" >> "$T/hc.yaml"
+  cat >> "$T/hc.yaml" <<YAML
+down-http:
+  program: sleeper
+  port: $dead
+  periodSeconds: 1
+  failureThreshold: 1
+  action: email
+YAML
+  run "$HC" supervise --test -c "$T/hc.yaml"
+  assert_eq 0 "$RC" "--test exit code ($ERR)"
+  assert_contains "$OUT$ERR" "allowPlainAuth: false"
+  assert_contains "$OUT$ERR" "config.mail: user and pass without TLS (tls none, port $SMTP_PORT)"
+  hc_start "$T/hc.yaml"
+  wait_log "$HC_LOG" "email_failed check=down-http .*not sent: smtp: refusing to send the password over an unencrypted connection to 127.0.0.1:$SMTP_PORT; use tls: ssl or starttls, or set mail.allowPlainAuth: true" 6
+  sleep 2.5  # a retry would come after 2 s
+  hc_stop
+  assert_eq 1 "$(count_log "$HC_LOG" "email_failed")" "email_failed lines (refused once, not retried)"
+  assert_eq 1 "$(count_log "$HC_LOG" "warn config: .*config.mail: user and pass without TLS")" "config warning"
+  assert_eq "" "$(cat "$T/wire")" "bytes the mail server got"
+  [ -e "$T/mail-plain/1.eml" ] && _fail "a mail was sent"
+  assert_not_contains "$(cat "$HC_LOG")" "$PW" "daemon log"
+
+  # allowPlainAuth: true: shown, no warning, the mail goes (AUTH in clear).
+  sed -i 's/^    from: hc@example.com$/    from: hc@example.com\n    allowPlainAuth: true/' "$T/hc.yaml"
+  run "$HC" supervise --test -c "$T/hc.yaml"
+  assert_eq 0 "$RC" "--test exit code ($ERR)"
+  assert_contains "$OUT" "allowPlainAuth: true"
+  assert_not_contains "$OUT$ERR" "without TLS"
+  assert_not_contains "$OUT$ERR" "unknown key"
+  HC_LOG=$T/hc2.log hc_start "$T/hc.yaml"
+  HC_LOG=$T/hc2.log wait_log "$T/hc2.log" "email_sent check=down-http " 8
+  HC_LOG=$T/hc2.log hc_stop
+  assert_eq "alice" "$(mail_meta "$T/mail-plain/1.json" auth_login)" "AUTH login"
+
+  hc_config "$T/bad.yaml"
+  mail_yaml 127.0.0.1 25 none "allowPlainAuth: maybe" >> "$T/bad.yaml"
+  run "$HC" supervise --test -c "$T/bad.yaml"
+  assert_eq 2 "$RC" "exit code for allowPlainAuth: maybe"
+  assert_contains "$ERR" "$T/bad.yaml:8: config.mail.allowPlainAuth: expected a boolean"
+}
+
+# 14 (issue 11): a control byte in a mail key that reaches an SMTP command
+# or header line is a config error at the key's line.
+test_mail_config_control_bytes_refused() {
+  local key line
+  for key in from user host; do
+    printf 'config:\n  supervisordUrl: unix:///tmp/none.sock\n  mail:\n    port: 25\n    to_list: [ops@example.com]\n' > "$T/$key.yaml"
+    [ "$key" = host ] || printf '    host: 127.0.0.1\n' >> "$T/$key.yaml"
+    printf '    %s: "x@example.com\\r\\nRSET"\n' "$key" >> "$T/$key.yaml"
+    printf 'web:\n  program: web\n' >> "$T/$key.yaml"
+    run "$HC" supervise --test -c "$T/$key.yaml"
+    assert_eq 2 "$RC" "exit code for CR/LF in mail.$key ($OUT)"
+    line=7; [ "$key" = host ] && line=6
+    assert_contains "$ERR" "$T/$key.yaml:$line: config.mail.$key: expected a value without control characters"
+    [[ "$ERR" == *$'\r'* ]] && _fail "raw CR in the error"
+  done
+  printf 'config:\n  mail:\n    host: 127.0.0.1\n    to_list: ["ops@example.com\\e[2J"]\nweb:\n  program: web\n' > "$T/to.yaml"
+  run "$HC" supervise --test -c "$T/to.yaml"
+  assert_eq 2 "$RC" "exit code for ESC in mail.to_list"
+  assert_contains "$ERR" "$T/to.yaml:4: config.mail.to_list: expected e-mail addresses"
+  [[ "$ERR" == *$'\e'* ]] && _fail "raw ESC in the error"
+  return 0
+}
+
+# 12 (issue 11): each target has its own lane. A webhook that accepts and
+# never answers (the mock's /hang: 3 tries of 10 s) comes first in the list;
+# the live webhook after it still gets its notice at once.
+test_dead_robot_does_not_delay_live_one() {
+  start_mock_as m
+  local pm=$MOCK_PORT
+  sv_init
+  local dead; dead=$(free_port)
+  sv_program sleeper "/bin/sleep 1000"
+  sv_start
+  hc_config "$T/hc.yaml"
+  cat >> "$T/hc.yaml" <<YAML
+  webhook: ['http://127.0.0.1:$pm/hang', 'http://127.0.0.1:$pm/webhook']
+down-http:
+  program: sleeper
+  port: $dead
+  periodSeconds: 1
+  failureThreshold: 1
+  action: notify
+YAML
+  hc_start "$T/hc.yaml"
+  wait_log "$HC_LOG" "unhealthy check=down-http " 6
+  local t0; t0=$(now_ms)
+  wait_log "$HC_LOG" "notify_sent check=down-http program=sleeper: webhook http://127.0.0.1:$pm/webhook$" 5
+  assert_lt $(( $(now_ms) - t0 )) 3000 "ms from the failure to the live webhook's notice"
+  # The dead one is still on its first try (10 s deadline), then retries.
+  assert_no_log "$HC_LOG" "notify_.* webhook http://127.0.0.1:$pm/hang"
+  wait_log "$HC_LOG" "notify_failed check=down-http .*webhook http://127.0.0.1:$pm/hang: try 1/3: " 14
+  hc_stop
+  assert_eq 0 "$HC_RC" "daemon exit code"
+  assert_eq 1 "$(grep -c '"path": *"/webhook"' "$T/req-m.jsonl")" "notices the live webhook got"
+}
+
+# 12 (issue 11): a flood of notices to a dead target: at most 100 pending,
+# the oldest dropped, the count logged (first drop at once, the rest after
+# the try in progress).
+test_notice_flood_drops_oldest_with_count() {
+  start_mock_as m
+  local pm=$MOCK_PORT
+  sv_init
+  sv_program sleeper "/bin/sleep 1000"
+  sv_start
+  hc_config "$T/hc.yaml"
+  printf "  webhook: 'http://127.0.0.1:%s/hang'\n" "$pm" >> "$T/hc.yaml"
+  local dead i; dead=$(free_port)
+  for i in $(seq 1 130); do
+    printf 'down%s:\n  program: sleeper\n  type: tcp\n  port: %s\n  periodSeconds: 2\n  failureThreshold: 1\n  action: notify\n' \
+      "$i" "$dead" >> "$T/hc.yaml"
+  done
+  hc_start "$T/hc.yaml"
+  wait_log "$HC_LOG" "unhealthy check=down" 10 130
+  wait_log "$HC_LOG" "warn notify_dropped: webhook http://127.0.0.1:$pm/hang: more than 100 notices pending; dropped the 1 oldest \(1 dropped in all\)$" 3
+  # 130 notices: 1 on its first try, 100 pending, 29 dropped (30 if all
+  # came before the first try started).
+  wait_log "$HC_LOG" "warn notify_dropped: .*\((29|30) dropped in all\)$" 15
+  local rss; rss=$(awk '/VmHWM/{print $2}' "/proc/$HC_PID/status")
+  hc_stop
+  assert_eq 0 "$HC_RC" "daemon exit code"
+  assert_eq 2 "$(count_log "$HC_LOG" "notify_dropped")" "drop report lines"
+  assert_lt "$rss" 32768 "daemon peak RSS (KB)"
+}
+
+# 15 (issue 11): control bytes from the config (a check name with ESC) or a
+# server (a robot's errmsg with ESC and BEL) never reach stderr raw: the
+# text log shows them as \xHH, the JSON log as \u00XX.
+test_control_bytes_escaped_in_log() {
+  local body='{"errcode":310000,"errmsg":"\u001b]0;owned\u0007\u001b[2J"}'
+  printf 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %s\r\nConnection: close\r\n\r\n%s' \
+    "${#body}" "$body" > "$T/answer"
+  start_mock_as raw --raw-file "$T/answer"
+  local pr=$MOCK_PORT
+  sv_init
+  local dead; dead=$(free_port)
+  sv_program sleeper "/bin/sleep 1000"
+  sv_start
+  local fmt
+  for fmt in text json; do
+    hc_config "$T/$fmt.yaml"
+    cat >> "$T/$fmt.yaml" <<YAML
+  dingtalk: 'http://127.0.0.1:$pr/robot/send?access_token=tok-0001'
+"web\\e[31mred":
+  program: sleeper
+  port: $dead
+  periodSeconds: 1
+  failureThreshold: 1
+  action: notify
+YAML
+    HC_LOG=$T/$fmt.log hc_start "$T/$fmt.yaml" --log-format "$fmt"
+    # (JSON writes "/" as "\/")
+    HC_LOG=$T/$fmt.log wait_log "$T/$fmt.log" 'notify_failed.*try 3\\?/3' 12
+    HC_LOG=$T/$fmt.log hc_stop
+    grep -q $'\e' "$T/$fmt.log" && _fail "raw ESC in the $fmt log: $(grep -m3 $'\e' "$T/$fmt.log" | cat -v)"
+    grep -q $'\a' "$T/$fmt.log" && _fail "raw BEL in the $fmt log"
+  done
+  assert_contains "$(cat "$T/text.log")" 'check=web\x1b[31mred program=sleeper'
+  assert_contains "$(cat "$T/text.log")" 'errcode 310000: \x1b]0;owned\x07\x1b[2J'
+  assert_contains "$(cat "$T/json.log")" '"check":"web\u001b[31mred"'
+  assert_contains "$(cat "$T/json.log")" '\u001b]0;owned\u0007\u001b[2J'
 }
 
 run_tests

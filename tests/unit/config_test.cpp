@@ -515,6 +515,11 @@ TEST(SuperviseConfig, Headers) {
     EXPECT_TRUE(contains(e, "a.headers.X: header value must not contain line breaks")) << e;
     e = load_err("a:\n  program: p\n  headers: '{\"bad name\": 1}'\n");
     EXPECT_TRUE(contains(e, "a.headers: expected HTTP header names (tokens), got \"bad name\"")) << e;
+    // Any control byte but HTAB: the request serialiser would refuse it.
+    e = load_err("a:\n  program: p\n  headers:\n    X: \"a\\e[2J\"\n");
+    EXPECT_TRUE(contains(e, "a.headers.X: header value must not contain line breaks or control characters")) << e;
+    c = load_ok("a:\n  program: p\n  headers:\n    X: \"a\\tb\"\n");
+    EXPECT_EQ(c.checks[0].headers[0].second, "a\tb");
 }
 
 // ------------------------------------------------------ YAML features/limits

@@ -320,7 +320,7 @@ TEST(ResponseParser, BodyCap) {
 TEST(SerializeRequest, Basics) {
     hc::http::Request r;
     r.url = *hc::net::parse_url("http://user:pw@h:8080/p?q=1");
-    std::string w = hc::http::serialize_request(r, "ua/1");
+    std::string w = *hc::http::serialize_request(r, "ua/1");
     EXPECT_EQ(w.rfind("GET /p?q=1 HTTP/1.1\r\n", 0), 0u) << w;
     EXPECT_NE(w.find("\r\nHost: h:8080\r\n"), std::string::npos) << w;
     EXPECT_NE(w.find("\r\nUser-Agent: ua/1\r\n"), std::string::npos) << w;
@@ -330,19 +330,53 @@ TEST(SerializeRequest, Basics) {
     EXPECT_EQ(w.substr(w.size() - 4), "\r\n\r\n");
 }
 
-TEST(SerializeRequest, PostHeadersReplacedAndInjectionDropped) {
+TEST(SerializeRequest, PostHeadersReplaced) {
     hc::http::Request r;
     r.method = "POST";
     r.url = *hc::net::parse_url("http://h/report");
     r.body = "{}";
-    r.headers = {{"User-Agent", "node-1"}, {"Referer", "abc"}, {"X-Bad", "a\r\nInjected: 1"}, {"Content-Length", "99"}};
-    std::string w = hc::http::serialize_request(r, "ua/1");
+    r.headers = {{"User-Agent", "node-1"}, {"Referer", "abc"}, {"X-Tab", "a\tb"}, {"Content-Length", "99"}};
+    std::string w = *hc::http::serialize_request(r, "ua/1");
     EXPECT_NE(w.find("\r\nUser-Agent: node-1\r\n"), std::string::npos) << w;
     EXPECT_EQ(w.find("ua/1"), std::string::npos) << w;
     EXPECT_NE(w.find("\r\nReferer: abc\r\n"), std::string::npos) << w;
-    EXPECT_EQ(w.find("Injected"), std::string::npos) << w;
+    EXPECT_NE(w.find("\r\nX-Tab: a\tb\r\n"), std::string::npos) << w;  // HTAB is allowed in a value
     EXPECT_NE(w.find("\r\nContent-Length: 2\r\n\r\n{}"), std::string::npos) << w;
     EXPECT_EQ(w.find("99"), std::string::npos) << w;
+}
+
+// A header that would inject lines is refused: nothing to send, and the
+// error names the header but never shows its value.
+TEST(SerializeRequest, InjectionRefused) {
+    struct Case {
+        hc::http::Headers headers;
+        std::string ua, expected;
+    } cases[] = {
+        {{{"X-Bad", "secret\r\nInjected: 1"}}, "ua/1", "refusing to send the header X-Bad: control characters in its value"},
+        {{{"X-Esc", "secret\x1b[2J"}}, "ua/1", "refusing to send the header X-Esc: control characters in its value"},
+        {{{"X-Nul", std::string("secret\0x", 8)}}, "ua/1", "refusing to send the header X-Nul: control characters in its value"},
+        {{{"X-Bad\r\nInjected", "1"}}, "ua/1",
+         "refusing to send the header [X-Bad\\x0d\\x0aInjected]: not a valid header name"},
+        {{{"Bad Name", "1"}}, "ua/1", "refusing to send the header [Bad Name]: not a valid header name"},
+        {{{"X-Colon:", "1"}}, "ua/1", "refusing to send the header [X-Colon:]: not a valid header name"},
+        {{}, "ua\r\nInjected: 1", "refusing to send the header User-Agent: control characters in its value"},
+    };
+    for (const auto& c : cases) {
+        hc::http::Request r;
+        r.url = *hc::net::parse_url("http://h/p");
+        r.headers = c.headers;
+        auto w = hc::http::serialize_request(r, c.ua);
+        ASSERT_FALSE(w.ok()) << *w;
+        EXPECT_EQ(w.error(), c.expected);
+        EXPECT_EQ(w.error().find("secret"), std::string::npos);
+    }
+    hc::http::Request r;
+    r.url = *hc::net::parse_url("http://h/p");
+    r.method = "GET /x HTTP/1.1\r\nX:";
+    EXPECT_FALSE(hc::http::serialize_request(r, "ua/1").ok());
+    EXPECT_TRUE(hc::http::valid_header_value("a\tb c"));
+    EXPECT_FALSE(hc::http::valid_header_value("a\x7f"));
+    EXPECT_FALSE(hc::http::valid_header_name(""));
 }
 
 }  // namespace

@@ -527,6 +527,7 @@ TEST(SmtpSend, AuthFailureNeverShowsPassword) {
     auto s = local(srv.port());
     s.user = "bob";
     s.pass = pass;
+    s.allow_plain_auth = true;
     auto st = hc::smtp::send_mail(s, sample(), Deadline::after_ms(5000));
     ASSERT_FALSE(st.ok());
     EXPECT_EQ(st.error().rfind("smtp: AUTH failed: 535 5.7.8 bad credentials", 0), 0u) << st.error();
@@ -544,9 +545,100 @@ TEST(SmtpSend, AuthNotOffered) {
     auto s = local(srv.port());
     s.user = "bob";
     s.pass = "pw";
+    s.allow_plain_auth = true;
     auto st = hc::smtp::send_mail(s, sample(), Deadline::after_ms(5000));
     ASSERT_FALSE(st.ok());
     EXPECT_NE(st.error().find("neither PLAIN nor LOGIN (offers: CRAM-MD5)"), std::string::npos) << st.error();
+}
+
+// A password over a connection without TLS: refused before connecting
+// (port 1 is closed: a connect would fail differently), naming the setting.
+TEST(SmtpSend, PlainAuthRefusedWithoutTls) {
+    for (int port : {25, 1, 2525}) {
+        auto s = local(1);
+        s.tls = port == 1 ? "none" : "";  // none by choice, or by port
+        s.port = port == 1 ? 1 : port;
+        s.host = "127.0.0.1";
+        s.user = "bob";
+        s.pass = "pw-123456";
+        auto st = hc::smtp::send_mail(s, sample(), Deadline::after_ms(2000));
+        ASSERT_FALSE(st.ok());
+        EXPECT_EQ(st.error(), "smtp: refusing to send the password over an unencrypted connection to 127.0.0.1:" +
+                                  std::to_string(s.port) +
+                                  "; use tls: ssl or starttls, or set mail.allowPlainAuth: true");
+        EXPECT_FALSE(hc::smtp::validate(s, sample()).ok());
+        s.plain_auth_hint = "add --allow-plain-auth";
+        EXPECT_NE(hc::smtp::validate(s, sample()).error().find("; add --allow-plain-auth"), std::string::npos);
+        // Without a password nothing secret is sent: no refusal.
+        s.pass.clear();
+        EXPECT_TRUE(hc::smtp::validate(s, sample()).ok());
+    }
+}
+
+TEST(SmtpSend, PlainAuthWhenAllowed) {
+    ScriptServer srv([](const std::string& line, bool in_data) {
+        if (line.rfind("AUTH PLAIN ", 0) == 0) return std::string("235 ok\r\n");
+        return standard(line, in_data);
+    });
+    auto s = local(srv.port());
+    s.user = "bob";
+    s.pass = "pw-123456";
+    s.allow_plain_auth = true;
+    auto st = hc::smtp::send_mail(s, sample(), Deadline::after_ms(5000));
+    EXPECT_TRUE(st.ok()) << st.error();
+    std::string received = srv.finish();
+    EXPECT_NE(received.find("AUTH PLAIN " + hc::base64_encode(std::string("\0bob\0pw-123456", 14)) + "\r\n"),
+              std::string::npos)
+        << received;
+}
+
+// STARTTLS asked for and not offered: no AUTH in clear, even when plain
+// AUTH would be allowed.
+TEST(SmtpSend, StarttlsNotOfferedNeverFallsBackToPlainAuth) {
+    ScriptServer srv(standard);
+    auto s = local(srv.port());
+    s.tls = "starttls";
+    s.insecure = true;
+    s.user = "bob";
+    s.pass = "pw-123456";
+    s.allow_plain_auth = true;
+    auto st = hc::smtp::send_mail(s, sample(), Deadline::after_ms(5000));
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error(), "smtp: STARTTLS failed: server does not offer STARTTLS");
+    std::string received = srv.finish();
+    EXPECT_EQ(received.find("AUTH"), std::string::npos) << received;
+    EXPECT_EQ(received.find(hc::base64_encode("pw-123456")), std::string::npos) << received;
+}
+
+// CR/LF or any control byte in a value that reaches a command or header
+// line: refused before connecting (port 1 is closed), shown escaped.
+TEST(SmtpValidate, ControlBytesRefused) {
+    struct Case {
+        const char* what;
+        std::function<void(hc::smtp::MailServer&, Message&)> set;
+        std::string expected;
+    } cases[] = {
+        {"helo", [](auto& s, auto&) { s.helo_name = "x\r\nRSET"; },
+         "smtp: bad HELO name [x\\x0d\\x0aRSET]: control characters are not allowed"},
+        {"user", [](auto& s, auto&) { s.user = "bob\nRSET"; },
+         "smtp: bad user name [bob\\x0aRSET]: control characters are not allowed"},
+        {"host", [](auto& s, auto&) { s.host = "127.0.0.1\r"; },
+         "smtp: bad mail server host [127.0.0.1\\x0d]: control characters are not allowed"},
+        {"from", [](auto&, auto& m) { m.from = "Evil\x1b[2J <hc@example.com>"; },
+         "smtp: bad sender address [Evil\\x1b[2J <hc@example.com>]: control characters are not allowed"},
+        {"to", [](auto&, auto& m) { m.to.push_back("x@example.com\r\nRSET"); },
+         "smtp: bad recipient address [x@example.com\\x0d\\x0aRSET]: control characters are not allowed"},
+        {"subject", [](auto&, auto& m) { m.subject = "hi\r\nBcc: x@example.com"; },
+         "smtp: bad subject [hi\\x0d\\x0aBcc: x@example.com]: control characters are not allowed"},
+    };
+    for (const auto& c : cases) {
+        auto s = local(1);
+        Message m = sample();
+        c.set(s, m);
+        EXPECT_EQ(hc::smtp::validate(s, m).error(), c.expected) << c.what;
+        EXPECT_EQ(hc::smtp::send_mail(s, m, Deadline::after_ms(2000)).error(), c.expected) << c.what;
+    }
+    EXPECT_TRUE(hc::smtp::validate(local(1), sample()).ok());
 }
 
 TEST(SmtpSend, StarttlsNotOffered) {

@@ -110,7 +110,7 @@ TEST(Url, RedactedMasksQueryValues) {
 TEST(Url, RequestKeepsTheRealQuery) {
     hc::http::Request req;
     req.url = must("http://user:pw@h/x?access_token=T0k&sign=S1g");
-    std::string wire = hc::http::serialize_request(req, "ua");
+    std::string wire = *hc::http::serialize_request(req, "ua");
     EXPECT_EQ(wire.rfind("GET /x?access_token=T0k&sign=S1g HTTP/1.1\r\n", 0), 0u) << wire;
     EXPECT_NE(wire.find("Authorization: Basic dXNlcjpwdw==\r\n"), std::string::npos) << wire;
 }
