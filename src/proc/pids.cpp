@@ -1,5 +1,7 @@
 // Finding the pid of a program that supervisord does not tell us about.
 #include <dirent.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -104,6 +106,78 @@ std::vector<pid_t> find_pids_by_command(const std::string& needle) {
     closedir(dir);
     std::sort(out.begin(), out.end());
     return out;
+}
+
+pid_t read_ppid(pid_t pid) {
+    Result<Stat> st = read_stat(pid);
+    return st ? st->ppid : -1;
+}
+
+std::vector<pid_t> ancestry(pid_t pid, const ParentFn& parent) {
+    std::vector<pid_t> out;
+    // ppid 0: pid 1, kernel threads, or a parent outside our pid namespace.
+    while (pid > 0 && out.size() < kMaxAncestry) {
+        // A loop cannot happen in /proc, but a pid reused mid-walk could
+        // fake one: stop rather than spin.
+        if (std::find(out.begin(), out.end(), pid) != out.end()) break;
+        out.push_back(pid);
+        if (pid == 1) break;
+        pid = parent(pid);
+    }
+    return out;
+}
+
+std::string why_not_the_programs(pid_t pid, const PidOwner& owner, const ParentFn& parent) {
+    if (pid <= 0) return "it is not a process id";
+    if (pid == 1) return "it is init (pid 1)";
+    if (pid == owner.self) return "it is this healthcheck process";
+    if (pid == owner.supervisord) return "it is supervisord";
+    const std::vector<pid_t> mine = ancestry(owner.self, parent);
+    if (mine.size() > 1 && std::find(mine.begin() + 1, mine.end(), pid) != mine.end())
+        return "it is an ancestor of this healthcheck process";
+    if (owner.program_pid > 0) {
+        const std::vector<pid_t> chain = ancestry(pid, parent);
+        if (std::find(chain.begin(), chain.end(), owner.program_pid) != chain.end()) return "";
+        return "it is neither " + owner.program + "'s pid " + std::to_string(owner.program_pid) +
+               " (per supervisord) nor one of its descendants";
+    }
+    if (!owner.name_matched)
+        return "supervisord reports no pid for " + owner.program + " to check it against";
+    // A name match alone could be supervisord itself (its command line holds
+    // the config path): only trusted when supervisord's pid is known.
+    if (owner.supervisord <= 0) return "supervisord reports no pid for " + owner.program + " and its own pid is unknown";
+    return "";
+}
+
+namespace {
+
+struct FdCloser {
+    int fd = -1;
+    ~FdCloser() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+
+}  // namespace
+
+Status send_signal_checked(pid_t pid, int sig, const std::function<std::string()>& recheck) {
+    const std::string where = "pid " + std::to_string(pid) + ": ";
+    FdCloser pidfd;
+#if defined(SYS_pidfd_open) && defined(SYS_pidfd_send_signal)
+    // From here on the fd names this process, even if the pid is reused.
+    pidfd.fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    if (pidfd.fd < 0 && errno != ENOSYS && errno != EPERM) return err(where + std::strerror(errno));
+#endif
+    const std::string why = recheck();
+    if (!why.empty()) return err(why);
+    int rc = -1;
+#if defined(SYS_pidfd_open) && defined(SYS_pidfd_send_signal)
+    if (pidfd.fd >= 0) rc = static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd.fd, sig, nullptr, 0));
+    else
+#endif
+        rc = ::kill(pid, sig);
+    if (rc != 0) return err(where + std::strerror(errno));
+    return ok_status();
 }
 
 }  // namespace hc::proc

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -108,5 +109,47 @@ std::vector<pid_t> find_pids_by_command(const std::string& needle);
 // The matching rule above, on already-read data (comm without its newline,
 // cmdline as the kernel gives it: NUL-separated).
 bool command_matches(std::string_view needle, std::string_view comm, std::string_view cmdline);
+
+// ------------------------------------------------------------ pid ownership
+// A pid from a pid file or a name lookup may be stale, reused or simply
+// wrong; before it is measured or sent SIGKILL it must be shown to be the
+// program's, and it must never be init, supervisord, this process or one
+// of its ancestors.
+
+// The ppid of pid (field 4 of /proc/PID/stat), or -1 when unreadable.
+pid_t read_ppid(pid_t pid);
+using ParentFn = std::function<pid_t(pid_t)>;
+
+// Links followed up a ppid chain; deeper process trees are not walked (a
+// pid that far below the program is refused, never assumed).
+constexpr size_t kMaxAncestry = 256;
+
+// pid, its parent, its grandparent, ... up to pid 1 (included), an
+// unreadable parent, a loop, or kMaxAncestry entries.
+std::vector<pid_t> ancestry(pid_t pid, const ParentFn& parent = read_ppid);
+
+struct PidOwner {
+    std::string program;     // for messages
+    pid_t program_pid = 0;   // supervisord's pid for the program; 0 = none (not running)
+    pid_t supervisord = 0;   // supervisord's own pid; 0 = unknown
+    pid_t self = 0;          // this process (getpid())
+    // The pid came from a name lookup, so its comm/argv matched: enough when
+    // supervisord reports no pid. A pid file alone never is.
+    bool name_matched = false;
+};
+
+// Empty when pid may be measured or killed as the program's; otherwise why
+// not, e.g. "it is init (pid 1)", "it is supervisord", "it is this
+// healthcheck process", "it is an ancestor of this healthcheck process",
+// "it is neither web's pid 42 (per supervisord) nor one of its descendants".
+// The order matters: the never-kill rules come first.
+std::string why_not_the_programs(pid_t pid, const PidOwner& owner, const ParentFn& parent = read_ppid);
+
+// SIGKILL-style delivery that cannot hit a reused pid: the pid is pinned
+// with pidfd_open first, `recheck` (e.g. why_not_the_programs) runs after
+// that, and the signal goes through the pidfd. Falls back to kill(2) after
+// the recheck on kernels without pidfd (before 5.3). Errors: the recheck's
+// reason, or "pid N: <strerror>".
+Status send_signal_checked(pid_t pid, int sig, const std::function<std::string()>& recheck);
 
 }  // namespace hc::proc

@@ -375,13 +375,7 @@ void Daemon::restart_program(const CheckPtr& c) {
 
 void Daemon::kill_program(const CheckPtr& c) {
     c->holding = true;
-    if (c->cfg.pid_get != PidGet::Supervisor) {
-        xmlrpc::ProcessInfo none;
-        auto pid = find_pid(c->cfg, none);
-        if (!pid) return log(Level::Error, c, "action_failed", "kill: " + pid.error());
-        if (::kill(*pid, SIGKILL) != 0) return log(Level::Error, c, "action_failed", "kill: pid " + std::to_string(*pid) + ": " + std::strerror(errno));
-        return log(Level::Warn, c, "action", "kill: SIGKILL sent to pid " + std::to_string(*pid));
-    }
+    if (c->cfg.pid_get != PidGet::Supervisor) return kill_own_pid(c);
     if (!supervisor_) return;
     log(Level::Warn, c, "action", "kill: SIGKILL via supervisord");
     supervisor_->call(loop_, *proc_worker_, xmlrpc::signal_process_call(c->cfg.program, "KILL"), kSupervisorCallMs,
@@ -389,6 +383,37 @@ void Daemon::kill_program(const CheckPtr& c) {
                           if (!r) log(Level::Error, c, "action_failed", "kill: " + r.error());
                           else if (r->is_fault) log(Level::Error, c, "action_failed", "kill: " + describe_fault(r->fault));
                       });
+}
+
+// pidGet file/name: the pid is checked against what supervisord says now
+// (the program's pid, and its own via getPID) before SIGKILL, and checked
+// again once pinned by a pidfd, so a stale or hostile pid file can never
+// get init, supervisord, us or an unrelated process killed.
+void Daemon::kill_own_pid(const CheckPtr& c) {
+    if (!supervisor_) return log(Level::Error, c, "action_failed", "kill: no usable supervisordUrl to check the pid against");
+    process_info(c->cfg.program, [this, c](const Result<xmlrpc::ProcessInfo>& info) {
+        if (c->cancelled) return;
+        if (!info) return log(Level::Error, c, "action_failed", "kill: cannot check the pid against supervisord: " + info.error());
+        supervisor_->call(loop_, *proc_worker_, xmlrpc::get_pid_call(), kSupervisorCallMs,
+                          [this, c, info = *info](Result<xmlrpc::Response> r) {
+                              if (c->cancelled) return;
+                              pid_t supervisord = 0;
+                              if (r && !r->is_fault) {
+                                  auto v = r->value.as_int();
+                                  if (v && *v > 0 && *v <= proc::kMaxPid) supervisord = static_cast<pid_t>(*v);
+                              }
+                              auto pid = find_pid(c->cfg, info, supervisord);
+                              if (!pid) return log(Level::Error, c, "action_failed", "kill: " + pid.error());
+                              const proc::PidOwner owner = pid_owner(c->cfg, info, supervisord);
+                              const pid_t p = *pid;
+                              auto sent = proc::send_signal_checked(p, SIGKILL, [&] {
+                                  std::string why = proc::why_not_the_programs(p, owner);
+                                  return why.empty() ? why : refused_pid(c->cfg, p, why);
+                              });
+                              if (!sent) return log(Level::Error, c, "action_failed", "kill: " + sent.error());
+                              log(Level::Warn, c, "action", "kill: SIGKILL sent to pid " + std::to_string(p));
+                          });
+    });
 }
 
 void Daemon::exec_command(const CheckPtr& c, const std::string& reason) {

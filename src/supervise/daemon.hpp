@@ -54,6 +54,7 @@ private:
     std::string maybe_act(const CheckPtr& c, const std::string& reason);
     void restart_program(const CheckPtr& c);
     void kill_program(const CheckPtr& c);
+    void kill_own_pid(const CheckPtr& c);  // pidGet file/name: checked, then SIGKILL
     void exec_command(const CheckPtr& c, const std::string& reason);
     void notify(const CheckPtr& c, NotifyEvent::Kind kind, const std::string& action, const std::string& reason);
     void reload();

@@ -1,5 +1,7 @@
 #include "supervise/probes.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "http/client.hpp"
@@ -146,16 +148,46 @@ Outcome RestartTracker::observe(const CheckConfig& cfg, const xmlrpc::ProcessInf
     return static_cast<int>(restarts_.size()) >= cfg.failure_threshold ? Outcome::fail(what) : Outcome::pass(what);
 }
 
-Result<pid_t> find_pid(const CheckConfig& cfg, const xmlrpc::ProcessInfo& info) {
+proc::PidOwner pid_owner(const CheckConfig& cfg, const xmlrpc::ProcessInfo& info, pid_t supervisord_pid) {
+    proc::PidOwner o;
+    o.program = cfg.program;
+    o.program_pid = info.pid > 0 && info.pid <= proc::kMaxPid ? static_cast<pid_t>(info.pid) : 0;
+    // supervisord is the parent of the programs it runs.
+    o.supervisord = supervisord_pid > 0 ? supervisord_pid : o.program_pid > 0 ? proc::read_ppid(o.program_pid) : 0;
+    o.self = ::getpid();
+    o.name_matched = cfg.pid_get == PidGet::Name;
+    return o;
+}
+
+std::string refused_pid(const CheckConfig& cfg, pid_t pid, const std::string& why) {
+    std::string from = cfg.pid_get == PidGet::File ? "pid file " + cfg.pid_file : "matches \"" + cfg.program + "\"";
+    return "refused pid " + std::to_string(pid) + " (" + from + "): " + why;
+}
+
+Result<pid_t> find_pid(const CheckConfig& cfg, const xmlrpc::ProcessInfo& info, pid_t supervisord_pid) {
     switch (cfg.pid_get) {
         case PidGet::Supervisor:
             if (info.pid <= 0) return err("supervisord reports no pid");
             return static_cast<pid_t>(info.pid);
-        case PidGet::File: return proc::pid_from_file(cfg.pid_file);
+        case PidGet::File: {
+            auto pid = proc::pid_from_file(cfg.pid_file);
+            if (!pid) return pid;
+            std::string why = proc::why_not_the_programs(*pid, pid_owner(cfg, info, supervisord_pid));
+            if (!why.empty()) return err(refused_pid(cfg, *pid, why));
+            return pid;
+        }
         case PidGet::Name: {
             auto pids = proc::find_pids_by_command(cfg.program);
             if (pids.empty()) return err("no process matches \"" + cfg.program + "\"");
-            return pids.front();
+            const proc::PidOwner owner = pid_owner(cfg, info, supervisord_pid);
+            std::string first;
+            for (pid_t pid : pids) {
+                std::string why = proc::why_not_the_programs(pid, owner);
+                if (why.empty()) return pid;
+                if (first.empty()) first = "pid " + std::to_string(pid) + ": " + why;
+            }
+            std::string more = pids.size() > 1 ? "; " + std::to_string(pids.size() - 1) + " more" : "";
+            return err("refused every process matching \"" + cfg.program + "\" (" + first + more + ")");
         }
     }
     return err("unknown pidGet");

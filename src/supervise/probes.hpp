@@ -67,6 +67,16 @@ private:
 };
 
 // The pid of the program per pidGet; the supervisor pid comes from info.
-Result<pid_t> find_pid(const CheckConfig& cfg, const xmlrpc::ProcessInfo& info);
+// A pid from pidGet file or name is used only when it is the program's
+// (proc::why_not_the_programs): info.pid or a descendant of it; with no pid
+// from supervisord, only a name match that is not supervisord
+// (supervisord_pid; 0 = take the parent of info.pid), this process or an
+// ancestor. Among several name matches the first acceptable one wins. A
+// refusal reads "refused pid 123 (pid file /run/x.pid): it is ...".
+Result<pid_t> find_pid(const CheckConfig& cfg, const xmlrpc::ProcessInfo& info, pid_t supervisord_pid = 0);
+// What find_pid checks a pid against, for a recheck just before a kill.
+proc::PidOwner pid_owner(const CheckConfig& cfg, const xmlrpc::ProcessInfo& info, pid_t supervisord_pid);
+// "refused pid 123 (pid file /x.pid): <why>" / "(matches \"web\")".
+std::string refused_pid(const CheckConfig& cfg, pid_t pid, const std::string& why);
 
 }  // namespace hc::supervise

@@ -139,4 +139,6 @@ std::string signal_process_call(const std::string& name, const std::string& sign
     return build_call("supervisor.signalProcess", {Value::string(name), Value::string(signal)});
 }
 
+std::string get_pid_call() { return build_call("supervisor.getPID", {}); }
+
 }  // namespace hc::xmlrpc

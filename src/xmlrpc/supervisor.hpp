@@ -76,5 +76,7 @@ std::string start_process_call(const std::string& name, bool wait);
 std::string stop_process_call(const std::string& name, bool wait);
 // `signal` is a name ("KILL", "TERM", "HUP") or a number as text.
 std::string signal_process_call(const std::string& name, const std::string& signal);
+// supervisor.getPID: supervisord's own pid, an int.
+std::string get_pid_call();
 
 }  // namespace hc::xmlrpc

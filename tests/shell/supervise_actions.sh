@@ -260,4 +260,149 @@ YAML
   assert_eq 2 "$(count_log "$T/requests.jsonl" '"path":"/webhook"')" "webhook notices"
 }
 
+# Issue 11.13: a pid from pidGet file/name is used (measured, killed) only
+# when it is the program's: supervisord's pid for it or a descendant. A
+# stale pid file naming an unrelated `sleep` is reported, never killed
+# (before: the mem probe measured it and the kill hit it); a pid file
+# naming a child of the program still gets it killed.
+test_pid_file_of_another_process_is_never_killed() {
+  sv_init
+  local p; p=$(free_port)
+  sv_program web "$PROGS/web.py $p $T/web.flag 500" startsecs=1
+  sv_program family "/bin/sh -c 'sleep 1000 & echo \$! > $T/child.pid; wait'"
+  sv_start
+  start_bg sleep 1001; local u1=$!
+  start_bg sleep 1002; local u2=$!
+  echo "$u1" > "$T/u1.pid"
+  echo "$u2" > "$T/u2.pid"
+  wait_file "$T/child.pid"
+  local child wpid fpid; child=$(cat "$T/child.pid"); wpid=$(sv_pid web); fpid=$(sv_pid family)
+  hc_config "$T/hc.yaml"
+  cat >> "$T/hc.yaml" <<YAML
+stranger-mem:
+  program: web
+  type: mem
+  maxMem: 0.001
+  pidGet: file
+  pidFile: $T/u1.pid
+  periodSeconds: 1
+  failureThreshold: 1
+  action: kill
+stranger-http:
+  program: web
+  port: $p
+  pidGet: file
+  pidFile: $T/u2.pid
+  periodSeconds: 1
+  failureThreshold: 1
+  action: kill
+child-mem:
+  program: family
+  type: mem
+  maxMem: 0.001
+  pidGet: file
+  pidFile: $T/child.pid
+  periodSeconds: 1
+  failureThreshold: 1
+  action: kill
+YAML
+  hc_start "$T/hc.yaml"
+  wait_log "$HC_LOG" "healthy check=stranger-http " 5
+  touch "$T/web.flag"
+  # The legitimate kill: the child of the program's shell.
+  wait_log "$HC_LOG" "action check=child-mem program=family: kill: SIGKILL sent to pid $child\$" 5
+  local i
+  for i in $(seq 1 30); do kill -0 "$child" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$child" 2>/dev/null && _fail "the program's child $child was not killed"
+  wait_log "$HC_LOG" "unhealthy check=stranger-http program=web: GET .*: HTTP 500" 5
+  sleep 1.5  # a probe and an action period more for the strangers
+  kill -0 "$u1" 2>/dev/null || _fail "the unrelated sleep $u1 (stranger-mem's pid file) was killed"
+  kill -0 "$u2" 2>/dev/null || _fail "the unrelated sleep $u2 (stranger-http's pid file) was killed"
+  assert_eq "$wpid" "$(sv_pid web)" "pid of web"
+  wait_log "$HC_LOG" "check_error check=stranger-mem program=web: refused pid $u1 \(pid file $T/u1.pid\): it is neither web's pid $wpid \(per supervisord\) nor one of its descendants" 1
+  wait_log "$HC_LOG" "action_failed check=stranger-http program=web: kill: refused pid $u2 \(pid file $T/u2.pid\): it is neither web's pid $wpid \(per supervisord\) nor one of its descendants" 1
+  assert_no_log "$HC_LOG" "check=stranger-.* (SIGKILL sent|unhealthy.*rss)"
+  hc_stop
+}
+
+# Issue 11.13: neither supervisord nor the daemon itself is ever killed,
+# whatever a pid file says.
+test_kill_never_hits_supervisord_or_the_daemon() {
+  sv_init
+  local p; p=$(free_port)
+  sv_program web "$PROGS/web.py $p $T/web.flag 500" startsecs=1
+  sv_start
+  local svpid wpid; svpid=$(svctl pid); wpid=$(sv_pid web)
+  [ "$svpid" -gt 1 ] || _fail "no supervisord pid"
+  hc_config "$T/hc.yaml"
+  local w
+  for w in self sv; do cat >> "$T/hc.yaml" <<YAML
+$w-http:
+  program: web
+  port: $p
+  pidGet: file
+  pidFile: $T/$w.pid
+  periodSeconds: 1
+  failureThreshold: 1
+  action: kill
+YAML
+  done
+  hc_start "$T/hc.yaml"
+  echo "$HC_PID" > "$T/self.pid"
+  echo "$svpid" > "$T/sv.pid"
+  wait_log "$HC_LOG" "healthy check=sv-http " 5
+  touch "$T/web.flag"
+  wait_log "$HC_LOG" "unhealthy check=sv-http " 5
+  wait_log "$HC_LOG" "unhealthy check=self-http " 5
+  sleep 1
+  kill -0 "$svpid" 2>/dev/null || _fail "supervisord ($svpid) was killed"
+  kill -0 "$HC_PID" 2>/dev/null || _fail "the daemon ($HC_PID) killed itself"
+  assert_eq "$wpid" "$(sv_pid web)" "pid of web"
+  wait_log "$HC_LOG" "action_failed check=self-http program=web: kill: refused pid $HC_PID \(pid file $T/self.pid\): it is this healthcheck process" 1
+  wait_log "$HC_LOG" "action_failed check=sv-http program=web: kill: refused pid $svpid \(pid file $T/sv.pid\): it is supervisord" 1
+  hc_stop
+  assert_eq 0 "$HC_RC" "daemon exit code"
+}
+
+# Issue 11.13, pidGet name: a process whose argv[0] is the program's name
+# but that supervisord did not start is not the program's; and with the
+# program stopped (no pid from supervisord) a name that matches
+# supervisord's own command line never gets supervisord killed.
+test_name_lookup_only_finds_the_program() {
+  sv_init
+  local name=nm-$RANDOM$RANDOM tname; tname=$(basename "$T")
+  sv_program "$name" "/bin/sleep 1000"
+  sv_program "$tname" "/bin/sleep 1000" autostart=false
+  sv_start
+  start_bg bash -c "exec -a $name sleep 1003"; local u=$!
+  local svpid ppid; svpid=$(svctl pid); ppid=$(sv_pid "$name")
+  for i in $(seq 1 20); do [ "$(tr '\0' ' ' < /proc/$u/cmdline)" = "$name 1003 " ] && break; sleep 0.05; done
+  hc_config "$T/hc.yaml"
+  cat >> "$T/hc.yaml" <<YAML
+name-mem:
+  program: $name
+  type: mem
+  maxMem: 0.001
+  pidGet: name
+  periodSeconds: 1
+  failureThreshold: 1
+  action: kill
+stopped-mem:
+  program: $tname
+  type: mem
+  pidGet: name
+  periodSeconds: 1
+  failureThreshold: 1
+  action: kill
+YAML
+  hc_start "$T/hc.yaml"
+  wait_log "$HC_LOG" "check_error check=name-mem program=$name: refused every process matching \"$name\" \(pid $u: it is neither $name's pid $ppid \(per supervisord\) nor one of its descendants\)" 5
+  wait_log "$HC_LOG" "action_failed check=stopped-mem program=$tname: kill: refused every process matching \"$tname\" \(pid $svpid: it is supervisord" 5
+  sleep 1
+  kill -0 "$u" 2>/dev/null || _fail "the unrelated process $u named $name was killed"
+  kill -0 "$svpid" 2>/dev/null || _fail "supervisord ($svpid) was killed"
+  assert_eq "$ppid" "$(sv_pid "$name")" "pid of $name"
+  hc_stop
+}
+
 run_tests

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "proc/proc.hpp"
@@ -397,6 +398,129 @@ TEST(ProcFind, SkipsSelf) {
     std::string name = *comm;
     while (!name.empty() && name.back() == '\n') name.pop_back();
     for (pid_t p : find_pids_by_command(name)) EXPECT_NE(p, getpid());
+}
+
+// ------------------------------------------------------------ pid ownership
+
+namespace {
+
+// A fake process tree: pid -> ppid (absent = unreadable).
+ParentFn tree(std::map<pid_t, pid_t> parents) {
+    return [parents](pid_t pid) {
+        auto it = parents.find(pid);
+        return it == parents.end() ? pid_t(-1) : it->second;
+    };
+}
+
+//   1 -- 10 (supervisord) -- 20 (program) -- 21 -- 22
+//         |                 \- 30 (this healthcheck) -- 31 (its exec child)
+//         \- 40 (an unrelated program)
+const ParentFn kTree = tree({{1, 0}, {10, 1}, {20, 10}, {21, 20}, {22, 21}, {30, 10}, {31, 30}, {40, 10}});
+
+PidOwner owner(pid_t program_pid, bool name_matched = false, pid_t supervisord = 10) {
+    PidOwner o;
+    o.program = "web";
+    o.program_pid = program_pid;
+    o.supervisord = supervisord;
+    o.self = 30;
+    o.name_matched = name_matched;
+    return o;
+}
+
+}  // namespace
+
+TEST(ProcOwner, Ancestry) {
+    EXPECT_EQ(ancestry(22, kTree), (std::vector<pid_t>{22, 21, 20, 10, 1}));
+    EXPECT_EQ(ancestry(1, kTree), (std::vector<pid_t>{1}));
+    EXPECT_EQ(ancestry(99, kTree), (std::vector<pid_t>{99}));  // unreadable parent: stops
+    EXPECT_TRUE(ancestry(0, kTree).empty());
+    // A loop (a pid reused mid-walk could fake one) and a chain deeper than
+    // the bound both end.
+    EXPECT_EQ(ancestry(5, tree({{5, 6}, {6, 5}})), (std::vector<pid_t>{5, 6}));
+    std::map<pid_t, pid_t> deep;
+    for (pid_t p = 2; p < 2000; ++p) deep[p] = p + 1;
+    EXPECT_EQ(ancestry(2, tree(deep)).size(), kMaxAncestry);
+    // The real thing: our parent chain ends at pid 1 (or a parent outside
+    // our pid namespace).
+    const auto mine = ancestry(getpid());
+    ASSERT_GE(mine.size(), 2u);
+    EXPECT_EQ(mine[0], getpid());
+    EXPECT_EQ(mine[1], getppid());
+    EXPECT_EQ(read_ppid(getpid()), getppid());
+    EXPECT_EQ(read_ppid(kMaxPid + 1), -1);
+}
+
+TEST(ProcOwner, ProgramPidAndDescendantsOnly) {
+    EXPECT_EQ(why_not_the_programs(20, owner(20), kTree), "");
+    EXPECT_EQ(why_not_the_programs(22, owner(20), kTree), "");
+    EXPECT_EQ(why_not_the_programs(40, owner(20), kTree),
+              "it is neither web's pid 20 (per supervisord) nor one of its descendants");
+    EXPECT_EQ(why_not_the_programs(99, owner(20), kTree),
+              "it is neither web's pid 20 (per supervisord) nor one of its descendants");
+    // Also for a name match while supervisord reports a pid.
+    EXPECT_EQ(why_not_the_programs(40, owner(20, true), kTree),
+              "it is neither web's pid 20 (per supervisord) nor one of its descendants");
+}
+
+TEST(ProcOwner, NeverInitSupervisordSelfOrAncestors) {
+    for (bool name : {false, true}) {
+        EXPECT_EQ(why_not_the_programs(1, owner(20, name), kTree), "it is init (pid 1)");
+        EXPECT_EQ(why_not_the_programs(10, owner(20, name), kTree), "it is supervisord");
+        EXPECT_EQ(why_not_the_programs(30, owner(20, name), kTree), "it is this healthcheck process");
+        EXPECT_EQ(why_not_the_programs(0, owner(20, name), kTree), "it is not a process id");
+        EXPECT_EQ(why_not_the_programs(-5, owner(20, name), kTree), "it is not a process id");
+        // With supervisord's pid unknown, the parent chain still protects it
+        // when it is our ancestor.
+        EXPECT_EQ(why_not_the_programs(10, owner(0, name, 0), kTree), "it is an ancestor of this healthcheck process");
+    }
+    // Even the program's own pid, should we run below it.
+    PidOwner o = owner(20);
+    o.self = 22;
+    EXPECT_EQ(why_not_the_programs(20, o, kTree), "it is an ancestor of this healthcheck process");
+    EXPECT_EQ(why_not_the_programs(21, o, kTree), "it is an ancestor of this healthcheck process");
+    // Our own children are fine to refuse too: they are not the program's.
+    EXPECT_EQ(why_not_the_programs(31, owner(20), kTree),
+              "it is neither web's pid 20 (per supervisord) nor one of its descendants");
+}
+
+TEST(ProcOwner, NoPidFromSupervisord) {
+    // A pid file cannot be checked against anything.
+    EXPECT_EQ(why_not_the_programs(40, owner(0), kTree), "supervisord reports no pid for web to check it against");
+    // A name match can, unless supervisord's own pid is unknown (it could
+    // be the match: its command line holds the config path).
+    EXPECT_EQ(why_not_the_programs(40, owner(0, true), kTree), "");
+    EXPECT_EQ(why_not_the_programs(10, owner(0, true), kTree), "it is supervisord");
+    EXPECT_EQ(why_not_the_programs(40, owner(0, true, 0), kTree),
+              "supervisord reports no pid for web and its own pid is unknown");
+}
+
+TEST(ProcOwner, SendSignalCheckedRechecksFirst) {
+    // Not the Child helper: it signals the pid again after the reap below.
+    const pid_t pid = fork();
+    if (pid == 0) {
+        pause();
+        _exit(0);
+    }
+    ASSERT_GT(pid, 0);
+    // Refused by the recheck: nothing is sent.
+    auto r = send_signal_checked(pid, SIGKILL, [] { return std::string("it is supervisord"); });
+    EXPECT_FALSE(r.ok());
+    if (!r.ok()) {
+        EXPECT_EQ(r.error(), "it is supervisord");
+    }
+    int status = 0;
+    EXPECT_EQ(waitpid(pid, &status, WNOHANG), 0) << "the child was signalled";
+    // Accepted: delivered.
+    r = send_signal_checked(pid, SIGTERM, [] { return std::string(); });
+    if (!r.ok()) kill(pid, SIGKILL);
+    EXPECT_TRUE(r.ok()) << r.error();
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFSIGNALED(status));
+    EXPECT_EQ(WTERMSIG(status), SIGTERM);
+    // Gone (reaped): an error naming the pid.
+    r = send_signal_checked(pid, 0, [] { return std::string(); });
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error(), "pid " + std::to_string(pid) + ": No such process");
 }
 
 TEST(FileReader, Caps) {
