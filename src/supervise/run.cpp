@@ -6,9 +6,26 @@
 #include "supervise/config.hpp"
 #include "supervise/daemon.hpp"
 #include "supervise/log.hpp"
+#include "util/text.hpp"
 
 namespace hc::supervise {
 namespace {
+
+// Config errors and --test show check names and values from the file: a
+// control byte (ESC) in them must not reach the terminal. Line by line, so
+// the line breaks stay.
+std::string terminal_safe(const std::string& text) {
+    std::string out;
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t nl = text.find('\n', start);
+        if (nl == std::string::npos) nl = text.size();
+        out += escape_control(std::string_view(text).substr(start, nl - start));
+        if (nl < text.size()) out += '\n';
+        start = nl + 1;
+    }
+    return out;
+}
 
 constexpr const char* kDefaultConfig = "/etc/supervisord.d/scripts/config.yaml";
 
@@ -56,11 +73,11 @@ int run(const std::vector<std::string>& args) {
     log.set_debug(debug);
     auto config = load_config_file(path);
     if (!config) {
-        std::fprintf(stderr, "%s\n", config.error().c_str());
+        std::fprintf(stderr, "%s\n", terminal_safe(config.error()).c_str());
         return 2;
     }
     if (test) {
-        std::fputs(describe(*config).c_str(), stdout);
+        std::fputs(terminal_safe(describe(*config)).c_str(), stdout);
         return 0;
     }
     // The daemon logs the config warnings (a world-readable file with

@@ -758,6 +758,16 @@ YAML
     grep -q $'\a' "$T/$fmt.log" && _fail "raw BEL in the $fmt log"
   done
   assert_contains "$(cat "$T/text.log")" 'check=web\x1b[31mred program=sleeper'
+  # --test and config errors print names from the file to the terminal too.
+  run "$HC" supervise --test -c "$T/text.yaml"
+  assert_eq 0 "$RC" "--test exit code ($ERR)"
+  [[ "$OUT$ERR" == *$'\e'* ]] && _fail "raw ESC in --test output: $(cat -v <<< "$OUT$ERR" | head -5)"
+  assert_contains "$OUT" 'web\x1b[31mred: (line '
+  printf '"bad\\e[2J":\n  program: sleeper\n  port: x\n' > "$T/bad.yaml"
+  run "$HC" supervise --test -c "$T/bad.yaml"
+  assert_eq 2 "$RC" "exit code of a bad config"
+  [[ "$ERR" == *$'\e'* ]] && _fail "raw ESC in the config error: $(cat -v <<< "$ERR")"
+  assert_contains "$ERR" "$T/bad.yaml:3: bad\\x1b[2J.port: expected a port number"
   assert_contains "$(cat "$T/text.log")" 'errcode 310000: \x1b]0;owned\x07\x1b[2J'
   assert_contains "$(cat "$T/json.log")" '"check":"web\u001b[31mred"'
   assert_contains "$(cat "$T/json.log")" '\u001b]0;owned\u0007\u001b[2J'
