@@ -7,13 +7,33 @@ OPT       ?= -Os
 WARN      := -Wall -Wextra -Wno-unused-parameter
 SECTIONS  := -ffunction-sections -fdata-sections
 INCLUDES  := -Isrc -Ithird_party/picojson -Ithird_party/cxxopts
+# mbedTLS. MBEDTLS=cache (the default): Debian's mbedtls 3.6 source package,
+# compiled once with scripts/mbedtls_config.h into $(HC_CACHE)/mbedtls/host
+# (scripts/mbedtls.sh), shared by every BUILD folder and rebuilt only when
+# the recipe, the config or the compiler changes. MBEDTLS=system links the
+# system's package instead: Alpine's 3.6 in Dockerfile.alpine, or Debian 12's
+# libmbedtls-dev 2.28 to check that the sources still build against 2.28.
+HC_CACHE  ?= build/cache
+MBEDTLS   ?= cache
+ifeq ($(MBEDTLS),system)
+MBEDTLS_INC    :=
+MBEDTLS_CFLAGS :=
+MBEDTLS_LIBS   := -lmbedtls -lmbedx509 -lmbedcrypto
+MBEDTLS_STAMP  :=
+else
+MBEDTLS_HOST   := $(HC_CACHE)/mbedtls/host
+MBEDTLS_INC    := $(MBEDTLS_HOST)/include
+MBEDTLS_CFLAGS := -isystem $(MBEDTLS_INC)
+MBEDTLS_LIBS   := $(MBEDTLS_HOST)/lib/libmbedtls.a
+MBEDTLS_STAMP  := $(MBEDTLS_HOST)/stamp
+endif
 DEFINES   := -DHC_VERSION=\"$(VERSION)\" -DPICOJSON_USE_INT64 -DCXXOPTS_NO_REGEX
 CXXFLAGS  ?= $(OPT) $(WARN)
-ALL_CXXFLAGS := $(CXXSTD) $(SECTIONS) $(INCLUDES) $(DEFINES) $(CXXFLAGS) -MMD -MP
+ALL_CXXFLAGS := $(CXXSTD) $(SECTIONS) $(INCLUDES) $(MBEDTLS_CFLAGS) $(DEFINES) $(CXXFLAGS) -MMD -MP
 STATIC    ?= -static
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 LDFLAGS   ?= $(STATIC) -s -Wl,--gc-sections
-LDLIBS    := -lmbedtls -lmbedx509 -lmbedcrypto -lyaml
+LDLIBS    := $(MBEDTLS_LIBS) -lyaml
 
 SRCS      := $(shell find src -name '*.cpp' | sort)
 LIB_SRCS  := $(filter-out src/main.cpp,$(SRCS))
@@ -22,7 +42,7 @@ LIB_OBJS  := $(LIB_SRCS:%.cpp=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(shell find tests/unit -name '*.cpp' 2>/dev/null | sort)
 UNIT_OBJS := $(UNIT_SRCS:%.cpp=$(BUILD)/obj/%.o)
 
-.PHONY: all deps test-deps demo test unit clean bench bench-oneshot lint
+.PHONY: all deps test-deps demo test unit clean bench bench-oneshot lint mbedtls
 
 all: deps $(BUILD)/healthcheck
 
@@ -35,7 +55,9 @@ test-deps:
 $(BUILD)/healthcheck: $(OBJS)
 	$(CXX) $(ALL_CXXFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/obj/%.o: %.cpp
+# Every object depends on the mbedTLS stamp: structure layouts follow the
+# config, so new libraries mean new objects.
+$(BUILD)/obj/%.o: %.cpp $(MBEDTLS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALL_CXXFLAGS) -c -o $@ $<
 
@@ -43,6 +65,14 @@ $(BUILD)/unit_tests: $(LIB_OBJS) $(UNIT_OBJS)
 	$(CXX) $(ALL_CXXFLAGS) -o $@ $^ -lgtest -lgtest_main -pthread $(LDLIBS)
 
 unit: deps $(BUILD)/unit_tests
+
+mbedtls: $(MBEDTLS_STAMP)
+
+ifneq ($(MBEDTLS_STAMP),)
+# The script leaves the stamp alone when nothing it hashes changed.
+$(MBEDTLS_STAMP): scripts/mbedtls.sh scripts/debian-source.sh scripts/mbedtls_config.h
+	@HC_CACHE=$(abspath $(HC_CACHE)) scripts/mbedtls.sh host
+endif
 
 test: test-deps
 	@$(MAKE) --no-print-directory -j$(JOBS) $(BUILD)/healthcheck $(BUILD)/unit_tests

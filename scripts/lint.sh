@@ -4,6 +4,9 @@
 # are not analysed. Exit 1 on any finding.
 #   LINT_JOBS=N       parallel clang-tidy processes (default: nproc)
 #   LINT_FILES="..."  only these .cpp files (default: every src/**/*.cpp)
+#   LINT_MBEDTLS_INC  mbedTLS headers (make lint passes the cached 3.6 tree,
+#                     build/cache/mbedtls/host/include, built by make mbedtls;
+#                     empty: the system's, e.g. with MBEDTLS=system)
 set -u
 cd "$(dirname "$0")/.."
 TIDY=$(command -v clang-tidy-14 || command -v clang-tidy || true)
@@ -13,18 +16,25 @@ if [ -z "$TIDY" ] || [ -z "$CPPCHECK" ]; then
   exit 2
 fi
 FILES=${LINT_FILES:-$(find src -name '*.cpp' | sort)}
+MBEDTLS_INC=${LINT_MBEDTLS_INC-build/cache/mbedtls/host/include}
+if [ -n "$MBEDTLS_INC" ] && [ ! -f "$MBEDTLS_INC/mbedtls/ssl.h" ]; then
+  echo "lint: no mbedTLS headers in $MBEDTLS_INC (run make mbedtls, or use make lint)" >&2
+  exit 2
+fi
 JOBS=${LINT_JOBS:-$(nproc)}
 OUT=build/lint
 mkdir -p "$OUT"
 
 # compile_commands.json for clang-tidy (the Makefile's flags; third-party
 # headers as -isystem so their warnings stay out of the report).
-python3 - "$PWD" $FILES >"$OUT/compile_commands.json" <<'PY'
+python3 - "$PWD" "$MBEDTLS_INC" $FILES >"$OUT/compile_commands.json" <<'PY'
 import json, sys
-root, files = sys.argv[1], sys.argv[2:]
+root, mbedtls_inc, files = sys.argv[1], sys.argv[2], sys.argv[3:]
 args = ["clang++", "-std=c++17", "-Isrc", "-isystem", "third_party/picojson",
         "-isystem", "third_party/cxxopts", '-DHC_VERSION="0.1.0"',
         "-DPICOJSON_USE_INT64", "-DCXXOPTS_NO_REGEX"]
+if mbedtls_inc:
+    args[2:2] = ["-isystem", mbedtls_inc]
 print(json.dumps([{"directory": root, "file": f, "arguments": args + ["-c", f]} for f in files],
                  indent=1))
 PY

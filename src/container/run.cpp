@@ -167,7 +167,7 @@ int run(const std::vector<std::string>& args) {
         return 0;
     }
     if (opt.version) {
-        std::puts("healthcheck " HC_VERSION);
+        std::printf("healthcheck %s (%s)\n", HC_VERSION, hc::net::tls_library_version().c_str());
         return 0;
     }
     ProbeResult pr = probe(opt);

@@ -18,6 +18,26 @@ bool is_redirect(int status) {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
+bool same_origin(const net::Url& a, const net::Url& b) {
+    return a.scheme == b.scheme && a.host == b.host && a.port == b.port;
+}
+
+// Credentials follow a redirect only to the same scheme, host and port
+// (RFC 9110 15.4): never to another server, and never from https down to
+// plain http or from http up to an https hop. resolve_location() already
+// drops the URL's own userinfo; this also covers userinfo a Location
+// carries and credential headers the caller set.
+void drop_credentials_unless_same_origin(Request& next, const net::Url& from) {
+    if (same_origin(next.url, from)) return;
+    next.url.userinfo.clear();
+    Headers kept;
+    for (auto& h : next.headers)
+        if (!iequals(h.first, "Authorization") && !iequals(h.first, "Proxy-Authorization") &&
+            !iequals(h.first, "Cookie"))
+            kept.push_back(std::move(h));
+    next.headers = std::move(kept);
+}
+
 // Waits for any of the exchanges, then steps the ready ones and times out
 // the late ones. Returns after one round.
 void drive_round(std::vector<Exchange*>& live) {
@@ -99,8 +119,14 @@ Result<Response> Client::fetch(Request request, Deadline deadline) {
         }
         auto next = net::resolve_location(request.url, *location);
         if (!next) return err("bad redirect: " + next.error());
-        if (next->host != request.url.host || next->port != request.url.port) next->userinfo.clear();
+        // A verified https probe that went on over plain http would check
+        // nothing: the answer could come from anyone on the path.
+        if (options_.tls.verify && request.url.tls() && !next->tls())
+            return err("redirect from https to plain http refused (certificate verification is on): " +
+                       next->redacted());
+        net::Url from = request.url;
         request.url = *next;
+        drop_credentials_unless_same_origin(request, from);
         int status = response->status;
         if (status == 303 || ((status == 301 || status == 302) && request.method == "POST")) {
             request.method = "GET";

@@ -1,15 +1,16 @@
-// mbedTLS entropy source for the static musl builds (make static-musl).
+// mbedTLS entropy source for the builds that compile mbedTLS with our
+// config (scripts/mbedtls_config.h: the default glibc build and the musl
+// builds).
 //
-// Those builds use scripts/mbedtls_config_musl.h, which sets
-// MBEDTLS_NO_PLATFORM_ENTROPY (no /dev/urandom in an empty root or a scratch
-// image) and MBEDTLS_ENTROPY_HARDWARE_ALT, so mbedTLS calls
-// mbedtls_hardware_poll() below. The whole file is compiled only when
-// HC_MUSL_ENTROPY is defined (mk/musl.mk does); the glibc build links
-// Debian's libmbedcrypto, which has its own entropy source.
-#ifdef HC_MUSL_ENTROPY
-
+// That config sets MBEDTLS_NO_PLATFORM_ENTROPY (no /dev/urandom in an empty
+// root or a scratch image) and MBEDTLS_ENTROPY_HARDWARE_ALT, so mbedTLS (the
+// legacy RNG and PSA alike) calls mbedtls_hardware_poll() below. Against a
+// system mbedTLS (MBEDTLS=system: Alpine's, Debian's 2.28) the option is off
+// and this file compiles to nothing: those libraries have their own source.
 #include <mbedtls/entropy.h>
-#include <mbedtls/entropy_poll.h>
+
+#ifdef MBEDTLS_ENTROPY_HARDWARE_ALT
+
 #include <sys/random.h>
 
 #include <cerrno>
@@ -31,4 +32,4 @@ extern "C" int mbedtls_hardware_poll(void* data, unsigned char* output, size_t l
     return 0;
 }
 
-#endif  // HC_MUSL_ENTROPY
+#endif  // MBEDTLS_ENTROPY_HARDWARE_ALT

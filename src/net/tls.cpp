@@ -7,17 +7,31 @@
 #include <mbedtls/ssl.h>
 #include <mbedtls/version.h>
 #include <mbedtls/asn1.h>
-#include <mbedtls/oid.h>
+#include <mbedtls/x509.h>
 #include <mbedtls/x509_crt.h>
-#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+#if MBEDTLS_VERSION_MAJOR >= 3
 #include <psa/crypto.h>
 #endif
 #include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include "net/address.hpp"
+
+// mbedTLS 3 renamed the "server chose a version outside min/max" code and
+// made the context's fields private (peer_alert() reads three of them).
+#ifdef MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION
+#define HC_ERR_SSL_BAD_VERSION MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION
+#else
+#define HC_ERR_SSL_BAD_VERSION MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION
+#endif
+#if MBEDTLS_VERSION_MAJOR >= 3
+#define HC_SSL_FIELD(f) MBEDTLS_PRIVATE(f)
+#else
+#define HC_SSL_FIELD(f) f
+#endif
 
 namespace hc::net {
 
@@ -29,44 +43,29 @@ std::string mbed_error(int code) {
     return std::string(buf);
 }
 
-#if MBEDTLS_VERSION_NUMBER < 0x03000000
-// Walks Extensions -> subjectAltName -> GeneralNames for an iPAddress [7]
-// equal to `ip` (4 or 16 raw bytes). Bounded by the DER lengths.
-bool san_has_ip(const mbedtls_x509_buf& v3_ext, const std::string& ip) {
-    unsigned char* p = v3_ext.p;
-    const unsigned char* end = v3_ext.p + v3_ext.len;
-    size_t len = 0;
-    if (!p || mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0) return false;
-    end = p + len;
-    while (p < end) {
-        if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0) return false;
-        const unsigned char* ext_end = p + len;
-        mbedtls_x509_buf oid{};
-        if (mbedtls_asn1_get_tag(&p, ext_end, &oid.len, MBEDTLS_ASN1_OID) != 0) return false;
-        oid.p = p;
-        p += oid.len;
-        bool is_san = MBEDTLS_OID_CMP(MBEDTLS_OID_SUBJECT_ALT_NAME, &oid) == 0;
-        int critical = 0;
-        mbedtls_asn1_get_bool(&p, ext_end, &critical);  // optional
-        if (mbedtls_asn1_get_tag(&p, ext_end, &len, MBEDTLS_ASN1_OCTET_STRING) != 0) return false;
-        if (is_san) {
-            const unsigned char* names_end = p + len;
-            if (mbedtls_asn1_get_tag(&p, names_end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0)
-                return false;
-            while (p < names_end) {
-                unsigned char tag = *p++;
-                if (mbedtls_asn1_get_len(&p, names_end, &len) != 0) return false;
-                if (tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7) && len == ip.size() && std::memcmp(p, ip.data(), len) == 0)
-                    return true;
-                p += len;
-            }
-            return false;
-        }
-        p = const_cast<unsigned char*>(ext_end);
+// The raw bytes of an IP literal host (4 or 16), or nothing for a name.
+std::optional<std::string> ip_bytes(const std::string& host) {
+    auto ip = parse_ip_literal(host, 0);
+    if (!ip) return std::nullopt;
+    if (ip->family() == AF_INET)
+        return std::string(reinterpret_cast<const char*>(&reinterpret_cast<const sockaddr_in*>(&ip->storage)->sin_addr), 4);
+    return std::string(reinterpret_cast<const char*>(&reinterpret_cast<const sockaddr_in6*>(&ip->storage)->sin6_addr), 16);
+}
+
+// True when the certificate has an iPAddress subjectAltName equal to `ip`.
+// Only that counts for an IP literal URL (RFC 6125 section 6.2.1 / RFC 9110
+// 4.3.5): not a dNSName or a CN spelling the address. subject_alt_names is
+// public and holds every GeneralName with its raw tag in 2.28 and 3.x.
+bool san_has_ip(const mbedtls_x509_crt& crt, const std::string& ip) {
+    for (const mbedtls_x509_sequence* cur = &crt.subject_alt_names; cur != nullptr; cur = cur->next) {
+        const mbedtls_x509_buf& name = cur->buf;
+        if (name.p == nullptr) continue;
+        bool is_ip = (name.tag & MBEDTLS_ASN1_TAG_CLASS_MASK) == MBEDTLS_ASN1_CONTEXT_SPECIFIC &&
+                     (name.tag & MBEDTLS_ASN1_TAG_VALUE_MASK) == MBEDTLS_X509_SAN_IP_ADDRESS;
+        if (is_ip && name.len == ip.size() && std::memcmp(name.p, ip.data(), ip.size()) == 0) return true;
     }
     return false;
 }
-#endif
 
 }  // namespace
 
@@ -88,7 +87,8 @@ public:
     TlsConfig& operator=(const TlsConfig&) = delete;
 
     Status init(const TlsOptions& options) {
-#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+#if MBEDTLS_VERSION_MAJOR >= 3
+        // TLS 1.3 (and X.509 with PSA) run on PSA crypto; idempotent.
         if (psa_crypto_init() != PSA_SUCCESS) return err("tls: psa_crypto_init failed");
 #endif
         static const unsigned char personal[] = "healthcheck";
@@ -98,6 +98,7 @@ public:
                                          MBEDTLS_SSL_PRESET_DEFAULT);
         if (rc != 0) return err("tls: config: " + mbed_error(rc));
         mbedtls_ssl_conf_rng(&conf_, mbedtls_ctr_drbg_random, &drbg_);
+        require_tls12();
         prefer_fast_curves();
         verify_ = options.verify;
         if (!verify_) {
@@ -115,15 +116,31 @@ public:
 
     const mbedtls_ssl_config* conf() const { return &conf_; }
 
+    // TLS 1.0 and 1.1 (RFC 8996) are refused in every build, verified or
+    // not: 2.28 with its default config still accepts them. mbedTLS 3 has
+    // no TLS 1.0/1.1 code, and 1.2 is its floor; set anyway so the rule is
+    // here, not in a config.
+    void require_tls12() {
+#if MBEDTLS_VERSION_NUMBER >= 0x03010000
+        mbedtls_ssl_conf_min_tls_version(&conf_, MBEDTLS_SSL_VERSION_TLS1_2);
+#else
+        mbedtls_ssl_conf_min_version(&conf_, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+#endif
+    }
+
     // mbedTLS offers its strongest curve first and servers follow the
     // client's order, which makes P-521 handshakes 2-3x slower than needed.
     void prefer_fast_curves() {
-#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+#if MBEDTLS_VERSION_MAJOR >= 3
         static const uint16_t groups[] = {
 #ifdef MBEDTLS_ECP_DP_CURVE25519_ENABLED
             MBEDTLS_SSL_IANA_TLS_GROUP_X25519,
 #endif
-            MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1, MBEDTLS_SSL_IANA_TLS_GROUP_SECP384R1, 0};
+            MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1, MBEDTLS_SSL_IANA_TLS_GROUP_SECP384R1,
+#ifdef MBEDTLS_ECP_DP_SECP521R1_ENABLED
+            MBEDTLS_SSL_IANA_TLS_GROUP_SECP521R1,
+#endif
+            0};
         mbedtls_ssl_conf_groups(&conf_, groups);
 #else
         static const mbedtls_ecp_group_id curves[] = {
@@ -167,7 +184,6 @@ public:
         }
         int rc = mbedtls_ssl_handshake(&ssl_);
         if (rc == 0) {
-            if (auto st = check_ip_san(); !st) return IoResult::failed(st.error());
             state_ = State::Ready;
             return IoResult::done();
         }
@@ -198,33 +214,57 @@ private:
     Status setup() {
         int rc = mbedtls_ssl_setup(&ssl_, config_->conf());
         if (rc != 0) return err("tls setup: " + mbed_error(rc));
-        // SNI must not carry an IP literal (RFC 6066 section 3). mbedTLS 3
-        // matches IP SANs itself; for 2.28 check_ip_san() does it.
-        bool is_ip = parse_ip_literal(host_, 0).has_value();
-        bool set_name = !is_ip || (config_->verify() && MBEDTLS_VERSION_NUMBER >= 0x03000000);
-        if (set_name) {
-            rc = mbedtls_ssl_set_hostname(&ssl_, host_.c_str());
-            if (rc != 0) return err("tls hostname: " + mbed_error(rc));
-        }
+        // An IP literal is neither sent as SNI (RFC 6066 section 3) nor
+        // handed to mbedTLS's name check: 3.6 would accept a dNSName or a CN
+        // spelling "127.0.0.1". set_hostname(NULL) says so explicitly (from
+        // 3.6.3 and 2.28.10 a verifying client that never calls it fails,
+        // CVE-2025-27809); on_verify() then requires an iPAddress SAN.
+        ip_ = ip_bytes(host_);
+        rc = mbedtls_ssl_set_hostname(&ssl_, ip_ ? nullptr : host_.c_str());
+        if (rc != 0) return err("tls hostname: " + mbed_error(rc));
+        if (ip_ && config_->verify()) mbedtls_ssl_set_verify(&ssl_, on_verify, this);
         mbedtls_ssl_set_bio(&ssl_, this, bio_send, bio_recv, nullptr);
         return ok_status();
     }
 
-    // mbedTLS 2.28 does not match iPAddress subjectAltNames, so a verified
-    // connection to an IP literal is checked here against the raw extension.
-    Status check_ip_san() {
-#if MBEDTLS_VERSION_NUMBER < 0x03000000
-        auto ip = parse_ip_literal(host_, 0);
-        if (!ip || !config_->verify()) return ok_status();
-        const mbedtls_x509_crt* crt = mbedtls_ssl_get_peer_cert(&ssl_);
-        std::string want = ip->family() == AF_INET
-            ? std::string(reinterpret_cast<const char*>(&reinterpret_cast<const sockaddr_in*>(&ip->storage)->sin_addr), 4)
-            : std::string(reinterpret_cast<const char*>(&reinterpret_cast<const sockaddr_in6*>(&ip->storage)->sin6_addr), 16);
-        if (crt && san_has_ip(crt->v3_ext, want)) return ok_status();
-        return err("tls handshake with " + host_ + ": certificate verification failed: no subjectAltName IP address matches " + host_);
-#else
-        return ok_status();
-#endif
+    // Called by mbedTLS for each certificate of the chain after its own
+    // checks; at depth 0 (the server's) a missing IP SAN fails the
+    // handshake, before anything is sent over the connection.
+    static int on_verify(void* ctx, mbedtls_x509_crt* crt, int depth, uint32_t* flags) {
+        auto* self = static_cast<TlsTransport*>(ctx);
+        if (depth == 0 && self->ip_ && !san_has_ip(*crt, *self->ip_)) {
+            self->ip_mismatch_ = true;
+            *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+        }
+        return 0;
+    }
+
+    // The description byte of a fatal alert the peer just sent, or -1.
+    // mbedTLS has no getter; the record is still in its input buffer.
+    int peer_alert() const {
+        const unsigned char* msg = ssl_.HC_SSL_FIELD(in_msg);
+        if (msg == nullptr || ssl_.HC_SSL_FIELD(in_msgtype) != MBEDTLS_SSL_MSG_ALERT ||
+            ssl_.HC_SSL_FIELD(in_msglen) != 2)
+            return -1;
+        return msg[1];
+    }
+
+    // Plain words for the handshake failures an operator can act on.
+    std::string handshake_refusal(int rc) const {
+        if (rc == HC_ERR_SSL_BAD_VERSION)
+            return "the server offered TLS 1.0 or 1.1; TLS 1.2 or newer is required";
+        if (rc != MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE) return "";
+        int alert = peer_alert();
+        switch (alert) {
+            case MBEDTLS_SSL_ALERT_MSG_PROTOCOL_VERSION:
+                return "the server refused TLS 1.2 and 1.3 (alert protocol_version): it speaks only an older "
+                       "version; TLS 1.2 or newer is required";
+            case MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE:
+                return "the server refused the handshake (alert handshake_failure): no cipher suite, group or "
+                       "signature algorithm in common";
+            case -1: return "";
+            default: return "the server refused the handshake (TLS alert " + std::to_string(alert) + ")";
+        }
     }
 
     IoResult translate(int rc, const std::string& what) {
@@ -232,6 +272,9 @@ private:
         if (rc == MBEDTLS_ERR_SSL_WANT_WRITE) return IoResult::want_write();
         if (!io_error_.empty()) return IoResult::failed(io_error_);
         if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
+            if (ip_mismatch_)
+                return IoResult::failed(what + ": certificate verification failed: no subjectAltName IP address matches " +
+                                        host_);
             char info[256] = {0};
             mbedtls_x509_crt_verify_info(info, sizeof info, "", mbedtls_ssl_get_verify_result(&ssl_));
             std::string reason(info);
@@ -241,6 +284,9 @@ private:
             return IoResult::failed(what + ": certificate verification failed: " + reason);
         }
         if (rc == MBEDTLS_ERR_NET_CONN_RESET && peer_eof_) return IoResult::eof();
+        if (state_ == State::Handshake) {
+            if (auto plain = handshake_refusal(rc); !plain.empty()) return IoResult::failed(what + ": " + plain);
+        }
         return IoResult::failed(what + ": " + mbed_error(rc));
     }
 
@@ -280,6 +326,8 @@ private:
     State state_ = State::Tcp;
     std::string io_error_;
     bool peer_eof_ = false;
+    std::optional<std::string> ip_;  // raw address when host_ is an IP literal
+    bool ip_mismatch_ = false;       // on_verify() found no matching IP SAN
 };
 
 }  // namespace
@@ -302,6 +350,13 @@ Result<std::string> find_ca_bundle(const std::string& explicit_file) {
     for (const char* p : paths)
         if (::access(p, R_OK) == 0) return std::string(p);
     return err("tls: no CA bundle found (set SSL_CERT_FILE, pass --cacert FILE, or --insecure)");
+}
+
+std::string tls_library_version() {
+    // The compile-time string: mbedtls_version_get_string() needs
+    // MBEDTLS_VERSION_C, which the size-tuned config leaves out, and the
+    // headers always come with the library they were built with.
+    return "mbedTLS " MBEDTLS_VERSION_STRING;
 }
 
 Result<std::shared_ptr<TlsConfig>> make_tls_config(const TlsOptions& options) {

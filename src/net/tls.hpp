@@ -1,7 +1,9 @@
 #pragma once
-// TLS client streams on mbedTLS (2.28 and 3.x). A TlsConfig is made once
-// and shared by connections; the CA bundle is read only when verification
-// is on, so a plain http check never pays for parsing it.
+// TLS client streams on mbedTLS (3.6, built from Debian's source by
+// default; 2.28 and Alpine's 3.6 with MBEDTLS=system). TLS 1.2 is the
+// minimum in every build. A TlsConfig is made once and shared by
+// connections; the CA bundle is read only when verification is on, so a
+// plain http check never pays for parsing it.
 #include <memory>
 #include <string>
 
@@ -21,6 +23,9 @@ class TlsConfig;
 Result<std::string> find_ca_bundle(const std::string& explicit_file);
 
 Result<std::shared_ptr<TlsConfig>> make_tls_config(const TlsOptions& options);
+
+// "mbedTLS 3.6.6": the library linked in (for --version; security updates).
+std::string tls_library_version();
 
 // Wraps a connecting TCP transport; establish() then also does the
 // handshake with SNI = host (unless host is an IP literal).

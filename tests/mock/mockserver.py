@@ -24,6 +24,7 @@ import threading
 import time
 import traceback
 import urllib.parse
+import warnings
 from http import HTTPStatus
 
 ENDPOINTS = """
@@ -151,6 +152,7 @@ class Request:
         self.version = ""
         self.headers = []
         self.body = b""
+        self.tls = None             # negotiated version ("TLSv1.3") over --tls
 
     def header(self, name, default=None):
         name = name.lower()
@@ -241,6 +243,8 @@ def record(req):
         "body": req.body.decode("utf-8", "replace"),
         "time": time.time(),
     }
+    if req.tls:
+        obj["tls"] = req.tls
     line = json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"
     with RECORD_LOCK:
         RECORD_FH.write(line)
@@ -648,6 +652,12 @@ def serve_raw(sock):
 
 def handle(sock, ssl_ctx):
     try:
+        if ssl_ctx is not None and ARGS.also_plain:
+            # One port for both: a TLS connection starts with a handshake
+            # record (0x16); anything else is served as plain HTTP.
+            sock.settimeout(READ_TIMEOUT)
+            if sock.recv(1, socket.MSG_PEEK) != b"\x16":
+                ssl_ctx = None
         if ssl_ctx is not None:
             sock.settimeout(READ_TIMEOUT)
             try:
@@ -667,6 +677,8 @@ def handle(sock, ssl_ctx):
             except ClientGone:
                 pass
             return
+        if isinstance(sock, ssl.SSLSocket):
+            req.tls = sock.version()
         record(req)
         sock.settimeout(60)
         try:
@@ -718,6 +730,10 @@ def main():
     ap.add_argument("--bind", default="127.0.0.1")
     ap.add_argument("--port-file")
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    ap.add_argument("--also-plain", action="store_true",
+                    help="with --tls, also serve plain HTTP on the same port")
+    ap.add_argument("--tls-max", choices=("1.1", "1.2", "1.3"),
+                    help="newest TLS version to speak (1.1: also TLS 1.0, at OpenSSL security level 0)")
     ap.add_argument("--record")
     ap.add_argument("--raw-file")
     ap.add_argument("--dingtalk-secret")
@@ -737,6 +753,15 @@ def main():
     if ARGS.tls:
         ssl_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ssl_ctx.load_cert_chain(ARGS.tls[0], ARGS.tls[1])
+        if ARGS.tls_max:
+            with warnings.catch_warnings():  # TLSv1/TLSv1_1 are deprecated names
+                warnings.simplefilter("ignore", DeprecationWarning)
+                if ARGS.tls_max == "1.1":
+                    # OpenSSL 3 refuses TLS < 1.2 above security level 0.
+                    ssl_ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+                    ssl_ctx.minimum_version = ssl.TLSVersion.TLSv1
+                ssl_ctx.maximum_version = {"1.1": ssl.TLSVersion.TLSv1_1, "1.2": ssl.TLSVersion.TLSv1_2,
+                                           "1.3": ssl.TLSVersion.TLSv1_3}[ARGS.tls_max]
 
     host = ARGS.bind
     if host.startswith("[") and host.endswith("]"):

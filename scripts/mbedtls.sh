@@ -1,0 +1,92 @@
+#!/bin/bash
+# mbedTLS for the glibc builds (make, unit tests, sanitizer, fuzz, lint):
+# Debian's mbedtls source package (trixie, 3.6) compiled once with the host
+# C compiler and scripts/mbedtls_config.h into a cache that every build
+# folder shares (default build/cache, independent of BUILD=).
+#
+#   scripts/mbedtls.sh source   fetch + unpack the pinned source, print its folder
+#   scripts/mbedtls.sh host     build $HC_CACHE/mbedtls/host/{include,lib/libmbedtls.a,stamp}
+#
+# The stamp holds a hash of everything the libraries depend on (this
+# recipe's version, the compiler, the source version, the flags, the
+# config). It is rewritten only when the libraries are rebuilt, so make
+# recompiles our objects only then. Parallel builds wait on a lock; the
+# finished tree replaces the old one in one rename.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CACHE=${HC_CACHE:-$ROOT/build/cache}
+CONFIG=$ROOT/scripts/mbedtls_config.h
+# Debian trixie's mbedtls, the newest 3.6 LTS release in Debian. When the
+# mirror drops it, debian-source.sh takes the newest 3.6.x instead.
+MBEDTLS_DEB_VERSION=3.6.6-0.1~deb13u1
+MBEDTLS_SERIES='3.6.*'
+# Bump when the way the libraries are compiled changes.
+RECIPE=1
+CC=${HC_MBEDTLS_CC:-cc}
+# -O2 as Debian builds it (the handshake's bignum code is the hot path);
+# -fPIE so the same archive links into the static binary and into the
+# PIE unit tests, sanitizer and fuzz builds; sections for --gc-sections.
+LIB_CFLAGS="-O2 -fPIE -ffunction-sections -fdata-sections -g0 -w"
+
+die() { echo "mbedtls: error: $*" >&2; exit 1; }
+log() { echo "mbedtls: $*" >&2; }
+
+source_dir() {
+  "$ROOT/scripts/debian-source.sh" mbedtls "$MBEDTLS_DEB_VERSION" "$MBEDTLS_SERIES"
+}
+
+# Header tree: mbedTLS's include/ with our config in place of the default
+# one, so whoever includes these headers sees the library's layout.
+install_headers() { # SRC DEST
+  mkdir -p "$2"
+  cp -r "$1/include/mbedtls" "$1/include/psa" "$2/"
+  cp "$CONFIG" "$2/mbedtls/mbedtls_config.h"
+}
+
+build_host() {
+  local src out key tmp jobs
+  src=$(source_dir)
+  out=$CACHE/mbedtls/host
+  command -v "$CC" >/dev/null || die "no C compiler ($CC); apt-get install gcc"
+  key=$( { echo "$RECIPE $(basename "$src") $LIB_CFLAGS"; "$CC" --version | head -1; cat "$CONFIG"; } \
+         | sha256sum | cut -c1-16)
+  if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$key" ] && [ -f "$out/lib/libmbedtls.a" ]; then
+    return 0
+  fi
+  log "building $(basename "$src") into $out (once; about a minute)"
+  local t0=$SECONDS
+  tmp=$(mktemp -d "$CACHE/mbedtls/.host.XXXXXX")
+  install_headers "$src" "$tmp/include"
+  mkdir -p "$tmp/obj" "$tmp/lib"
+  jobs=$(nproc 2>/dev/null || echo 2)
+  export CC LIB_CFLAGS tmp src
+  # Every library file; what the config leaves out compiles to nothing.
+  if ! find "$src/library" -maxdepth 1 -name '*.c' | sort | xargs -P "$jobs" -I{} sh -c '
+      f={}; "$CC" $LIB_CFLAGS -I"$tmp/include" -I"$src/library" -c "$f" \
+        -o "$tmp/obj/$(basename "$f" .c).o" || exit 255'; then
+    rm -rf "$tmp"
+    die "compiling mbedTLS failed"
+  fi
+  ar rcs "$tmp/lib/libmbedtls.a" "$tmp"/obj/*.o
+  rm -rf "$tmp/obj"
+  basename "$src" > "$tmp/source"
+  echo "$key" > "$tmp/stamp"
+  rm -rf "$out.old"
+  [ -d "$out" ] && mv "$out" "$out.old"
+  mv "$tmp" "$out"
+  rm -rf "$out.old"
+  log "$(basename "$src"): $(du -k "$out/lib/libmbedtls.a" | cut -f1) KB libmbedtls.a in $((SECONDS - t0)) s"
+}
+
+locked() {
+  mkdir -p "$CACHE/mbedtls"
+  exec 9>"$CACHE/mbedtls/.lock"
+  flock -w 1800 9 || die "timed out waiting for $CACHE/mbedtls/.lock"
+  "$@"
+}
+
+case ${1:-} in
+  source) source_dir ;;
+  host) locked build_host ;;
+  *) echo "usage: $0 source | host" >&2; exit 2 ;;
+esac
