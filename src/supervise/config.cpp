@@ -733,7 +733,7 @@ bool Loader::load_check(const std::string& name, int line, const Node& n, CheckC
         return false;
     }
     int pid_get_line = line, action_line = line, period_line = 0, timeout_line = 0;
-    bool success_given = false, program_given = false;
+    bool program_given = false;
     for (const Entry& e : entries(n, name)) {
         const std::string qual = name + "." + e.key;
         const int vline = e.value->line;
@@ -824,8 +824,8 @@ bool Loader::load_check(const std::string& name, int line, const Node& n, CheckC
             get_int(e, qual, c.failure_threshold, 1, kMaxThreshold,
                     "expected an integer 1-" + std::to_string(kMaxThreshold));
         } else if (e.key == "successThreshold") {
-            success_given |= get_int(e, qual, c.success_threshold, 1, kMaxThreshold,
-                                     "expected an integer 1-" + std::to_string(kMaxThreshold));
+            get_int(e, qual, c.success_threshold, 1, kMaxThreshold,
+                    "expected an integer 1-" + std::to_string(kMaxThreshold));
         } else if (e.key == "mincontinueRun") {
             get_int(e, qual, c.min_continue_run, 1, kMaxSeconds,
                     "expected a number of seconds 1-" + std::to_string(kMaxSeconds));
@@ -856,8 +856,6 @@ bool Loader::load_check(const std::string& name, int line, const Node& n, CheckC
                                 std::string(to_string(c.pid_get)) + "\"");
     if (c.actions.exec && c.exec_cmd.empty())
         error(action_line, name + ".execCmd: required key missing (action has exec)");
-    if (c.type == CheckType::Restart && !success_given)
-        c.success_threshold = std::max(1, c.min_continue_run / c.period_seconds);
     if ((c.type == CheckType::Http || c.type == CheckType::Tcp) &&
         c.timeout_seconds > c.period_seconds) {
         int wl = timeout_line ? timeout_line : period_line ? period_line : line;

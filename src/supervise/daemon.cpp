@@ -205,6 +205,11 @@ void Daemon::process_info(const std::string& program, InfoReply reply) {
 
 void Daemon::on_process_info(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::function<void(Outcome)> done) {
     auto now = Clock::now();
+    // The restart check sees every answer, also on hold, so the restart our
+    // own action caused is its baseline, not a failure after the hold.
+    std::optional<Outcome> restart_verdict;
+    if (c->cfg.type == CheckType::Restart) restart_verdict = c->restarts.observe(c->cfg, info);
+    const bool was_holding = c->holding;
     if (c->holding) {
         bool up = info.state == xmlrpc::states::RUNNING && info.now - info.start >= c->cfg.initial_delay_seconds;
         if (up) {
@@ -225,7 +230,10 @@ void Daemon::on_process_info(const CheckPtr& c, const xmlrpc::ProcessInfo& info,
             log(Level::Warn, c, "hold_expired", std::string("program still ") + info.statename + " after the backoff");
         }
     }
-    if (c->cfg.type == CheckType::Restart) return done(c->restarts.observe(c->cfg, info));
+    if (restart_verdict) {
+        if (was_holding) return done(Outcome::wait("hold ended: " + restart_verdict->reason));
+        return done(*restart_verdict);
+    }
     if (info.state == xmlrpc::states::STARTING) return done(Outcome::wait("program is STARTING"));
     if (info.state != xmlrpc::states::RUNNING) {
         std::string why = "program is " + info.statename;
@@ -261,9 +269,9 @@ void Daemon::record(const CheckPtr& c, const Outcome& o) {
     }
     c->last_error.clear();
     bool ok = o.kind == Outcome::Kind::Pass;
-    // The restart check's failure condition already counts restarts in a
-    // window: one observation is enough to act.
-    int failure_threshold = c->cfg.type == CheckType::Restart ? 1 : c->cfg.failure_threshold;
+    // For the restart check each failure is one restart after a short run
+    // (restart_check.hpp), so failureThreshold counts restarts here too.
+    int failure_threshold = c->cfg.failure_threshold;
     Health before = c->counters.health();
     Transition t = c->counters.record(ok, failure_threshold, c->cfg.success_threshold);
     auto now = Clock::now();
@@ -478,7 +486,9 @@ int Daemon::run() {
 // --once: a program still STARTING is asked again each second, up to 30 s.
 void Daemon::once_probe(const CheckPtr& c, std::function<void(Outcome)> done, int attempt) {
     probe(c, [this, c, done, attempt](Outcome o) {
-        if (o.kind != Outcome::Kind::Wait || attempt >= 30) return done(o);
+        // A restart check cannot see a restart in one look: its wait (a run
+        // younger than mincontinueRun) is the answer, not worth 30 s.
+        if (o.kind != Outcome::Kind::Wait || attempt >= 30 || c->cfg.type == CheckType::Restart) return done(o);
         loop_.after_ms(1000, [this, c, done, attempt] { once_probe(c, done, attempt + 1); });
     });
 }

@@ -136,16 +136,16 @@ void CpuProbe::run(EventLoop& loop, const CheckConfig& cfg, pid_t pid, OutcomeFn
 
 Outcome RestartTracker::observe(const CheckConfig& cfg, const xmlrpc::ProcessInfo& info) {
     int64_t now = info.now > 0 ? info.now : static_cast<int64_t>(std::time(nullptr));
-    if (seen_ && info.start != 0 && (info.start != last_start_ || (info.pid != 0 && info.pid != last_pid_ && last_pid_ != 0)))
-        restarts_.push_back(info.start != last_start_ ? info.start : now);
-    seen_ = true;
-    if (info.start != 0) last_start_ = info.start;
-    if (info.pid != 0) last_pid_ = info.pid;
-    while (!restarts_.empty() && restarts_.front() <= now - cfg.min_continue_run) restarts_.pop_front();
-    std::string what = std::to_string(restarts_.size()) + " restart(s) in the last " +
-                       std::to_string(cfg.min_continue_run) + " s (limit " + std::to_string(cfg.failure_threshold) +
-                       "), state " + info.statename;
-    return static_cast<int>(restarts_.size()) >= cfg.failure_threshold ? Outcome::fail(what) : Outcome::pass(what);
+    RunObservation cur{info.start, info.stop, info.pid, info.state == xmlrpc::states::RUNNING};
+    RestartVerdict v = judge_restart(last_, cur, now, cfg.min_continue_run);
+    last_ = remember(last_, cur);
+    std::string what = v.reason + ", state " + info.statename;
+    switch (v.kind) {
+        case RestartVerdict::Kind::Restarted: return Outcome::fail(what);
+        case RestartVerdict::Kind::Stable: return Outcome::pass(what);
+        case RestartVerdict::Kind::None: break;
+    }
+    return Outcome::wait(what);
 }
 
 proc::PidOwner pid_owner(const CheckConfig& cfg, const xmlrpc::ProcessInfo& info, pid_t supervisord_pid) {

@@ -4,7 +4,6 @@
 // Each reports one Outcome through a callback.
 #include <sys/types.h>
 
-#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -12,6 +11,7 @@
 #include "proc/proc.hpp"
 #include "supervise/config.hpp"
 #include "supervise/loop.hpp"
+#include "supervise/restart_check.hpp"
 #include "supervise/worker.hpp"
 #include "xmlrpc/supervisor.hpp"
 
@@ -53,17 +53,15 @@ private:
     std::optional<proc::CpuSample> previous_;
 };
 
-// restart: restarts (a new start time or pid) in a window of mincontinueRun
-// seconds; fails at failureThreshold restarts in the window.
+// restart: judge_restart (restart_check.hpp) on each getProcessInfo answer.
+// A restart after a run shorter than mincontinueRun is a failure, a run of
+// mincontinueRun seconds a pass, anything else a wait (no result).
 class RestartTracker {
 public:
     Outcome observe(const CheckConfig& cfg, const xmlrpc::ProcessInfo& info);
 
 private:
-    int64_t last_start_ = 0;
-    int64_t last_pid_ = 0;
-    bool seen_ = false;
-    std::deque<int64_t> restarts_;  // unix times of observed restarts
+    std::optional<RunObservation> last_;
 };
 
 // The pid of the program per pidGet; the supervisor pid comes from info.

@@ -484,6 +484,10 @@ TEST(SuperviseConfig, NotifyChannels) {
                  "warning: t.yaml: no checks configured");
 }
 
+// The restart check's pass already means mincontinueRun seconds without a
+// restart (restart_check.hpp), so its default successThreshold is 1 like
+// every other type's (it was mincontinueRun / periodSeconds when each
+// probe without a restart was a pass). A given value is kept.
 TEST(SuperviseConfig, RestartSuccessThresholdDefault) {
     Config c = load_ok(
         "a:\n  program: p\n  type: restart\n"
@@ -491,8 +495,8 @@ TEST(SuperviseConfig, RestartSuccessThresholdDefault) {
         "c:\n  program: p\n  type: restart\n  mincontinueRun: 3\n  periodSeconds: 5\n"
         "d:\n  program: p\n  type: restart\n  successThreshold: 7\n"
         "e:\n  program: p\n  type: tcp\n  mincontinueRun: 3600\n");
-    EXPECT_EQ(c.checks[0].success_threshold, 28800 / 5);
-    EXPECT_EQ(c.checks[1].success_threshold, 360);
+    EXPECT_EQ(c.checks[0].success_threshold, 1);
+    EXPECT_EQ(c.checks[1].success_threshold, 1);
     EXPECT_EQ(c.checks[2].success_threshold, 1);
     EXPECT_EQ(c.checks[3].success_threshold, 7);
     EXPECT_EQ(c.checks[4].success_threshold, 1);
