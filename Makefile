@@ -70,7 +70,8 @@ mbedtls: $(MBEDTLS_STAMP)
 
 ifneq ($(MBEDTLS_STAMP),)
 # The script leaves the stamp alone when nothing it hashes changed.
-$(MBEDTLS_STAMP): scripts/mbedtls.sh scripts/debian-source.sh scripts/mbedtls_config.h
+$(MBEDTLS_STAMP): scripts/mbedtls.sh scripts/debian-source.sh scripts/mbedtls_config.h scripts/mbedtls_psa_config.h \
+                  $(wildcard scripts/mbedtls-patches/*.patch)
 	@HC_CACHE=$(abspath $(HC_CACHE)) scripts/mbedtls.sh host
 endif
 

@@ -40,8 +40,8 @@ ours() { # path label how
   fi
 }
 
-ours build/healthcheck "glibc 2.36 + libstdc++ + Debian mbedTLS 2.28 (full config)" "make"
-ours build/healthcheck-x86_64-musl "musl + libc++ (zig 0.11) + mbedTLS 2.28 size-tuned config" "make static-musl"
+ours build/healthcheck "glibc 2.36 + libstdc++ + mbedTLS 3.6 (Debian trixie source, our config)" "make"
+ours build/healthcheck-x86_64-musl "musl + libc++ (zig 0.11) + mbedTLS 3.6 (same config)" "make static-musl"
 ours build/healthcheck-aarch64-musl "same, aarch64" "make static-musl"
 
 if [ -x /bin/busybox ] && dpkg -s busybox-static >/dev/null 2>&1; then
@@ -76,7 +76,7 @@ block=$(
   echo "|---|---:|---:|---:|---|"
   printf '%s\n' "${rows[@]}"
   echo
-  echo "The musl builds use \`scripts/mbedtls_config_musl.h\` (TLS 1.2 client only, ECDHE-ECDSA/RSA with AES-GCM and ChaCha20-Poly1305, X25519/P-256/P-384/P-521, SHA-2 only, getrandom entropy), LTO, and a stub for libc++abi's demangler; our code is compiled for size (\`-Xclang -Oz -fno-rtti\`, mbedTLS keeps \`-Os\`). The glibc build links Debian's full mbedTLS."
+  echo "All builds but Alpine's use mbedTLS 3.6 with \`scripts/mbedtls_config.h\` (TLS 1.2 and 1.3 client, ECDHE-ECDSA/RSA with AES-GCM, X25519/P-256/P-384/P-521, SHA-2 only, PSA limited to what TLS 1.3 needs, getrandom entropy). The musl builds add LTO and a stub for libc++abi's demangler; our code is compiled for size (\`-Xclang -Oz -fno-rtti\`, mbedTLS keeps \`-Os\`; the glibc build compiles mbedTLS at \`-O2\`)."
   echo
   echo "Where the x86_64 musl bytes go (2026-11-26, \`nm --size-sort -S\` on an unstripped LTO link): our own code about 270 KB of .text, cxxopts 20 KB, picojson 7 KB; mbedTLS about 105 KB (its error texts, kept for operators, cost 12.8 KB); musl about 67 KB; libyaml 45 KB; libc++ 22 KB; unwind tables about 127 KB (.eh_frame, .eh_frame_hdr, .gcc_except_table; zig 0.11 emits them for every function) plus 16 KB of unwinder. No iostreams or \`std::locale\`: they cost about 110 KB and are kept out on purpose (\`TextBuilder\`, \`hc::read_file\`, two marked cxxopts patches in \`third_party/cxxopts/PATCHES.md\`). From 1,070,296 bytes: dropping iostreams/locale saved 174 KB, \`-Oz -fno-rtti\` 161 KB, SHA-1 5 KB. \`-fno-exceptions\` outside the cxxopts callers saved about 60 KB more in an \`-Os\` trial but needs picojson patched; not needed for the 800 KB target."
   echo "<!-- size:end -->"

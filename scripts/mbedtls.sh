@@ -4,7 +4,8 @@
 # C compiler and scripts/mbedtls_config.h into a cache that every build
 # folder shares (default build/cache, independent of BUILD=).
 #
-#   scripts/mbedtls.sh source   fetch + unpack the pinned source, print its folder
+#   scripts/mbedtls.sh source   fetch + unpack the pinned source, apply our patches
+#                               (scripts/mbedtls-patches/*.patch) to a copy, print it
 #   scripts/mbedtls.sh host     build $HC_CACHE/mbedtls/host/{include,lib/libmbedtls.a,stamp}
 #
 # The stamp holds a hash of everything the libraries depend on (this
@@ -16,6 +17,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${HC_CACHE:-$ROOT/build/cache}
 CONFIG=$ROOT/scripts/mbedtls_config.h
+PSA_CONFIG=$ROOT/scripts/mbedtls_psa_config.h
 # Debian trixie's mbedtls, the newest 3.6 LTS release in Debian. When the
 # mirror drops it, debian-source.sh takes the newest 3.6.x instead.
 MBEDTLS_DEB_VERSION=3.6.6-0.1~deb13u1
@@ -31,16 +33,38 @@ LIB_CFLAGS="-O2 -fPIE -ffunction-sections -fdata-sections -g0 -w"
 die() { echo "mbedtls: error: $*" >&2; exit 1; }
 log() { echo "mbedtls: $*" >&2; }
 
+# Debian's source as fetched stays untouched; our patches (fixes that
+# upstream has merged but not yet released) go into a copy named after
+# them, so a changed patch set gets a new tree and new library stamps.
 source_dir() {
-  "$ROOT/scripts/debian-source.sh" mbedtls "$MBEDTLS_DEB_VERSION" "$MBEDTLS_SERIES"
+  local pristine patches=() sum dir tmp p
+  pristine=$("$ROOT/scripts/debian-source.sh" mbedtls "$MBEDTLS_DEB_VERSION" "$MBEDTLS_SERIES")
+  for p in "$ROOT"/scripts/mbedtls-patches/*.patch; do [ -f "$p" ] && patches+=("$p"); done
+  if [ ${#patches[@]} = 0 ]; then echo "$pristine"; return 0; fi
+  sum=$(cat "${patches[@]}" | sha256sum | cut -c1-8)
+  dir=$pristine+hc$sum
+  if [ ! -f "$dir/.hc-patched" ]; then
+    command -v patch >/dev/null || die "patch missing (apt-get install patch)"
+    tmp=$(mktemp -d "$dir.XXXXXX")
+    cp -a "$pristine/." "$tmp/"
+    for p in "${patches[@]}"; do
+      patch -s -p1 -d "$tmp" --forward --no-backup-if-mismatch < "$p" >&2 \
+        || { rm -rf "$tmp"; die "$(basename "$p") does not apply to $(basename "$pristine"): update or drop it"; }
+    done
+    touch "$tmp/.hc-patched"
+    rm -rf "$dir"
+    mv "$tmp" "$dir"
+  fi
+  echo "$dir"
 }
 
-# Header tree: mbedTLS's include/ with our config in place of the default
-# one, so whoever includes these headers sees the library's layout.
+# Header tree: mbedTLS's include/ with our configs in place of the default
+# ones, so whoever includes these headers sees the library's layout.
 install_headers() { # SRC DEST
   mkdir -p "$2"
   cp -r "$1/include/mbedtls" "$1/include/psa" "$2/"
   cp "$CONFIG" "$2/mbedtls/mbedtls_config.h"
+  cp "$PSA_CONFIG" "$2/psa/crypto_config.h"
 }
 
 build_host() {
@@ -48,7 +72,7 @@ build_host() {
   src=$(source_dir)
   out=$CACHE/mbedtls/host
   command -v "$CC" >/dev/null || die "no C compiler ($CC); apt-get install gcc"
-  key=$( { echo "$RECIPE $(basename "$src") $LIB_CFLAGS"; "$CC" --version | head -1; cat "$CONFIG"; } \
+  key=$( { echo "$RECIPE $(basename "$src") $LIB_CFLAGS"; "$CC" --version | head -1; cat "$CONFIG" "$PSA_CONFIG"; } \
          | sha256sum | cut -c1-16)
   if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$key" ] && [ -f "$out/lib/libmbedtls.a" ]; then
     return 0
@@ -86,7 +110,7 @@ locked() {
 }
 
 case ${1:-} in
-  source) source_dir ;;
+  source) locked source_dir ;;
   host) locked build_host ;;
   *) echo "usage: $0 source | host" >&2; exit 2 ;;
 esac

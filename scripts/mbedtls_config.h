@@ -10,15 +10,21 @@
  * What is in: a TLS 1.2 and TLS 1.3 client (no server, no renegotiation, no
  * DTLS, no session tickets: a TLS 1.3 server's NewSessionTicket is ignored),
  * ECDHE-ECDSA / ECDHE-RSA key exchange (TLS 1.3: ephemeral ECDHE only),
- * AES-128/256-GCM and ChaCha20-Poly1305; RSA (PKCS#1 v1.5, and PSS, which
- * TLS 1.3 requires for RSA certificates) and ECDSA certificates; X.509
- * parsing and verification from a PEM CA bundle; SHA-224/256, SHA-384/512
- * (no SHA-1: the default X.509 profile refuses SHA-1 signatures and neither
- * TLS version offers it; a CA bundle's SHA-1 self-signed root is skipped
- * when the bundle is parsed, which is harmless); HMAC (robot signing) and
- * base64; groups X25519, P-256, P-384, P-521; PSA crypto (TLS 1.3 runs on
- * it; psa_crypto_init() is called in src/net/tls.cpp); mbedtls_strerror
- * texts (operators see them).
+ * AES-128/256-GCM (TLS 1.3's mandatory suite; every TLS 1.2 server has it
+ * too); RSA (PKCS#1 v1.5, and PSS, which TLS 1.3 requires for RSA
+ * certificates) and ECDSA certificates; X.509 parsing and verification from
+ * a PEM CA bundle; SHA-256, SHA-384/512 (no SHA-1: the default X.509 profile
+ * refuses SHA-1 signatures and neither TLS version offers it; a CA bundle's
+ * SHA-1 self-signed root is skipped when the bundle is parsed, which is
+ * harmless); HMAC (robot signing) and base64; groups X25519, P-256, P-384,
+ * P-521; PSA crypto, limited to what TLS 1.3 runs on it
+ * (scripts/mbedtls_psa_config.h; psa_crypto_init() is called in
+ * src/net/tls.cpp); mbedtls_strerror texts (operators see them).
+ *
+ * Left out for size (the x86_64 musl binary has an 800 KB target; TLS 1.3
+ * and PSA cost about 55 KB): ChaCha20-Poly1305 (4.6 KB; AES-GCM is the
+ * suite every server offers), SHA-224, PSA mechanisms TLS 1.3 does not use
+ * (5 KB). MBEDTLS_USE_PSA_CRYPTO would add 12 KB.
  *
  * TLS 1.0 and 1.1 do not exist in mbedTLS 3; src/net/tls.cpp also sets
  * TLS 1.2 as the minimum for builds against a system mbedTLS 2.28.
@@ -45,7 +51,6 @@
 
 /* Hashes, MAC, KDF, encodings */
 #define MBEDTLS_MD_C
-#define MBEDTLS_SHA224_C
 #define MBEDTLS_SHA256_C
 #define MBEDTLS_SHA384_C
 #define MBEDTLS_SHA512_C
@@ -56,9 +61,6 @@
 #define MBEDTLS_CIPHER_C
 #define MBEDTLS_AES_C
 #define MBEDTLS_GCM_C
-#define MBEDTLS_CHACHA20_C
-#define MBEDTLS_POLY1305_C
-#define MBEDTLS_CHACHAPOLY_C
 
 /* Public key */
 #define MBEDTLS_BIGNUM_C
@@ -76,9 +78,10 @@
 #define MBEDTLS_PK_C
 #define MBEDTLS_PK_PARSE_C
 
-/* PSA crypto: the TLS 1.3 code uses it (mechanisms follow from the
- * legacy options above; no separate PSA config). */
+/* PSA crypto: the TLS 1.3 code uses it; its mechanisms are listed in
+ * psa/crypto_config.h (our scripts/mbedtls_psa_config.h). */
 #define MBEDTLS_PSA_CRYPTO_C
+#define MBEDTLS_PSA_CRYPTO_CONFIG
 
 /* ASN.1, OID, PEM, X.509 */
 #define MBEDTLS_ASN1_PARSE_C
@@ -87,6 +90,7 @@
 #define MBEDTLS_PEM_PARSE_C
 #define MBEDTLS_X509_USE_C
 #define MBEDTLS_X509_CRT_PARSE_C
+#define MBEDTLS_X509_RSASSA_PSS_SUPPORT /* rsa_pss_rsae: how TLS 1.3 servers sign with RSA keys */
 
 /* TLS 1.2 + 1.3 client */
 #define MBEDTLS_SSL_TLS_C
@@ -103,13 +107,10 @@
 #define MBEDTLS_SSL_ALL_ALERT_MESSAGES
 
 #define MBEDTLS_SSL_CIPHERSUITES                              \
-    MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256,                  \
     MBEDTLS_TLS1_3_AES_128_GCM_SHA256,                        \
     MBEDTLS_TLS1_3_AES_256_GCM_SHA384,                        \
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,    \
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,          \
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,          \
-    MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,      \
     MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,            \
     MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
 

@@ -172,6 +172,24 @@ test_https_probe_tls12_and_tls13_servers_pass() {
   assert_contains "$(cat "$T/requests.jsonl")" "\"tls\":\"$want\"" "negotiated with the 1.3 server"
 }
 
+# RSA server certificates: TLS 1.3 signs with RSA-PSS (rsa_pss_rsae_*),
+# which the size-tuned mbedTLS config must keep; TLS 1.2 with PKCS#1 v1.5.
+test_https_probe_rsa_certificate_tls12_and_tls13() {
+  make_pki
+  local d=$T/pki
+  openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout "$d/rsa.key" -out "$d/rsa.csr" 2>/dev/null
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > "$d/rsa.cnf"
+  openssl x509 -req -in "$d/rsa.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -days 2 \
+    -extfile "$d/rsa.cnf" -out "$d/rsa.crt" 2>/dev/null
+  [ -s "$d/rsa.crt" ] || _fail "could not make the RSA certificate"
+  local max
+  for max in 1.2 1.3; do
+    start_mock --tls "$d/rsa.crt" "$d/rsa.key" --tls-max $max 2>>"$T/mock.err"
+    run env SSL_CERT_FILE="$d/ca.crt" "$HC" --verify -u "https://127.0.0.1:$MOCK_PORT/status/200" -f st$max -t 3000
+    assert_eq 0 "$RC" "rc, server up to TLS $max: $OUT $ERR"
+  done
+}
+
 test_version_names_mbedtls() {
   run "$HC" --version
   assert_eq 0 "$RC" rc
