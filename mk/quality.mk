@@ -34,14 +34,19 @@ FUZZ_SRCS_url           := src/net/url.cpp $(FUZZ_UTIL)
 FUZZ_SRCS_dns           := src/net/dns.cpp
 FUZZ_SRCS_state_file    := src/container/state_file.cpp $(FUZZ_UTIL)
 FUZZ_SRCS_xmlrpc        := src/xmlrpc/xmlrpc.cpp src/xmlrpc/value.cpp src/xmlrpc/supervisor.cpp
-FUZZ_SRCS_yaml_config   := src/supervise/config.cpp src/supervise/yaml_doc.cpp $(FUZZ_UTIL)
+FUZZ_SRCS_yaml_config   := src/supervise/config.cpp src/supervise/yaml_doc.cpp src/net/url.cpp \
+                           src/notify/robots.cpp src/notify/dingtalk.cpp src/util/crypto.cpp $(FUZZ_UTIL)
 FUZZ_SRCS_smtp_reply    := src/smtp/reply.cpp
 FUZZ_SRCS_report_json   := src/container/report.cpp src/net/url.cpp $(FUZZ_UTIL)
-FUZZ_SRCS_argv          := src/container/cli.cpp
+FUZZ_SRCS_argv          := src/container/cli.cpp src/net/url.cpp $(FUZZ_UTIL)
 FUZZ_SRCS_hosts         := src/net/hosts.cpp src/net/address.cpp $(FUZZ_UTIL)
 
+# Every target links the mbedTLS archive (LDLIBS); its entropy source is
+# ours (MBEDTLS_ENTROPY_HARDWARE_ALT in scripts/mbedtls_config.h).
+FUZZ_GLUE := src/net/entropy_getrandom.cpp
+
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
-FUZZ_DEPS_ALL := $(sort $(foreach t,$(FUZZ_ALL),$(FUZZ_SRCS_$(t))))
+FUZZ_DEPS_ALL := $(sort $(foreach t,$(FUZZ_ALL),$(FUZZ_SRCS_$(t))) $(FUZZ_GLUE))
 
 fuzz-build:
 	@scripts/install-deps.sh fuzz
@@ -65,7 +70,7 @@ $(FUZZ_BUILD)/obj/tests/fuzz/%.o: tests/fuzz/%.cpp $(MBEDTLS_STAMP)
 	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $@ $<
 
 define FUZZ_LINK_RULE
-$(FUZZ_BUILD)/$(1): $(FUZZ_BUILD)/obj/tests/fuzz/$(1).o $(FUZZ_SRCS_$(1):%.cpp=$(FUZZ_BUILD)/obj/%.o)
+$(FUZZ_BUILD)/$(1): $(FUZZ_BUILD)/obj/tests/fuzz/$(1).o $(sort $(FUZZ_SRCS_$(1):%.cpp=$(FUZZ_BUILD)/obj/%.o) $(FUZZ_GLUE:%.cpp=$(FUZZ_BUILD)/obj/%.o))
 	$$(FUZZ_CXX) -fsanitize=fuzzer $(FUZZ_SAN) -o $$@ $$^ $(LDLIBS)
 endef
 $(foreach t,$(FUZZ_ALL),$(eval $(call FUZZ_LINK_RULE,$(t))))
