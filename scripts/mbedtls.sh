@@ -77,7 +77,7 @@ build_host() {
   if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$key" ] && [ -f "$out/lib/libmbedtls.a" ]; then
     return 0
   fi
-  log "building $(basename "$src") into $out (once; about a minute)"
+  log "building $(basename "$src") into $out (once; about 20 s)"
   local t0=$SECONDS
   tmp=$(mktemp -d "$CACHE/mbedtls/.host.XXXXXX")
   install_headers "$src" "$tmp/include"
