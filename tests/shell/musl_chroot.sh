@@ -48,11 +48,14 @@ test_root_is_empty_and_binary_static() {
 }
 
 # Issue 6 target: the x86_64 build, everything in it, at most 800 KB
-# (800,000 bytes). mk/musl.mk and docs/BENCHMARKS.md say where bytes go.
-test_x86_64_size_within_800_kb() {
+# (800,000 bytes), set with mbedTLS 2.28 (TLS 1.2 only). mbedTLS 3.6
+# (issue 11.8: no known-vulnerable TLS library) with TLS 1.3 and the PSA
+# crypto layer it needs adds about 53 KB: the target is now 850 KB.
+# mk/musl.mk and docs/BENCHMARKS.md say where bytes go.
+test_x86_64_size_within_850_kb() {
   [ "$(readelf -h "$MUSL_BIN" | sed -n 's/^ *Machine: *//p')" = "Advanced Micro Devices X86-64" ] \
     || { echo "  (not an x86_64 build; size target not checked)"; return 0; }
-  assert_lt "$(stat -c %s "$MUSL_BIN")" 800001 "musl x86_64 bytes"
+  assert_lt "$(stat -c %s "$MUSL_BIN")" 850001 "musl x86_64 bytes"
 }
 
 test_http_probe_localhost() {
