@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DOC=docs/BENCHMARKS.md
-NIM_ORIGINAL=5052936   # static Nim + OpenSSL 3 build of the original (DESIGN.md section 2)
+NIM_ORIGINAL=5052936   # static Nim + OpenSSL 3 build of the original, as its project states it
 
 fsize() { stat -L -c %s "$1"; }
 commas() { echo "$1" | sed -e :a -e 's/\B[0-9]\{3\}\>/,&/;ta'; }
@@ -63,7 +63,7 @@ if command -v curl >/dev/null; then
 else
   row "curl + shared libraries" "" "apt-get install curl"
 fi
-row "original (Nim, static, OpenSSL 3)" "$NIM_ORIGINAL" "stated in DESIGN.md; the 100% line"
+row "original (Nim, static, OpenSSL 3)" "$NIM_ORIGINAL" "size stated by the original project; the 100% line"
 
 block=$(
   echo "<!-- size:begin -->"

@@ -16,7 +16,7 @@ struct Decision {
 
 Decision decide(Stored previous, bool passed, const std::string& name);
 
-// Report-mode status: the state written (DESIGN.md section 2).
+// Report-mode status: the state written (README "State table and exit codes").
 inline int report_status(const Decision& d) { return d.new_state; }
 
 }  // namespace hc::container

@@ -1,6 +1,6 @@
 #pragma once
 // The YAML configuration of `healthcheck supervise` (compatible with the
-// original Python daemon's config.yaml, see DESIGN.md section 3).
+// original Python daemon's config.yaml; keys in docs/CONFIG.md).
 //
 //   config:                 # optional
 //     supervisordUrl: unix:///var/run/supervisor.sock | http://host:port/RPC2

@@ -54,7 +54,6 @@ struct Daemon::Check {
     bool recovering = false;      // hold released while failed: the next healthy is a recovery
     Clock::time_point healthy_since{};
     std::string last_error;       // to log repeated errors once
-    std::string last_reason;
     std::time_t last_notice = 0;
 
     explicit Check(CheckConfig c) : cfg(std::move(c)), backoff(backoff_base(cfg)) {}
@@ -281,7 +280,6 @@ void Daemon::record(const CheckPtr& c, const Outcome& o) {
     } else if (before != Health::Healthy) {
         log(Level::Debug, c, "check_passed", o.reason);
     }
-    c->last_reason = o.reason;
     switch (t) {
         case Transition::BecameFailed: {
             log(Level::Warn, c, "unhealthy", o.reason);
@@ -445,10 +443,6 @@ void Daemon::notify(const CheckPtr& c, NotifyEvent::Kind kind, const std::string
     if (!notifier_) return;
     NotifyEvent e{c->cfg.name, c->cfg.program, type_name(c->cfg), kind, action, reason, std::time(nullptr)};
     notifier_->send(e, c->cfg.actions.email, c->cfg.actions.notify);
-}
-
-void Daemon::shutdown_children() {
-    // Exec tasks kill their process groups when destroyed with the loop.
 }
 
 int Daemon::run() {

@@ -62,7 +62,6 @@ private:
     void log(Level level, const CheckPtr& c, const std::string& event, const std::string& msg);
     bool setup_signals();
     void on_signal();
-    void shutdown_children();
 
     Config config_;
     Logger& log_;

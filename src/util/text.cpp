@@ -35,8 +35,6 @@ int hex_value(char c) {
     return -1;
 }
 
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
 namespace {
 bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
 }  // namespace

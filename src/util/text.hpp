@@ -14,7 +14,6 @@ std::string trim(std::string_view s);
 std::vector<std::string> split_list(std::string_view s, char sep = ',');
 // 0-15 for a hex digit (either case), -1 for anything else.
 int hex_value(char c);
-bool starts_with(std::string_view s, std::string_view prefix);
 // Text safe for a terminal or a one-line log: control bytes (C0, DEL) become
 // \xHH (ESC can not move the cursor or recolour, CR/LF can not forge a
 // line), a backslash becomes \\; UTF-8 and other bytes >= 0x80 are kept.

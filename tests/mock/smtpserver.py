@@ -5,7 +5,7 @@
   --mode plain|starttls|ssl|nogreet|dropdata
         starttls: STARTTLS offered, AUTH only after it (auth_require_tls=True)
         ssl:      implicit TLS; aiosmtpd does not know the session is
-                  encrypted, so auth_require_tls=False (DESIGN.md section 8)
+                  encrypted, so auth_require_tls=False
         nogreet:  raw socket server, accepts TCP and never says anything
         dropdata: plain SMTP that drops the connection once the message
                   data has been received (no final reply)

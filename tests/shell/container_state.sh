@@ -1,5 +1,5 @@
 #!/bin/bash
-# Container mode: the state table (DESIGN.md section 2), the DingTalk
+# Container mode: the state table (README "State table and exit codes"), the DingTalk
 # notice of every row, and TZ handling of the notice time.
 . "$(dirname "$0")/../lib.sh"
 

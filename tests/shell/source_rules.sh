@@ -35,4 +35,26 @@ test_glibc_binary_has_no_stream_objects() {
   return 0
 }
 
+# Layering: no file includes a layer above its own (the "may include" column
+# of docs/ARCHITECTURE.md is the rule; scripts/check-layers.sh reads it).
+test_no_include_of_a_higher_layer() {
+  local out
+  out=$("$HC_ROOT/scripts/check-layers.sh" "$HC_ROOT") || _fail "layer violations: $out"
+}
+
+# The check itself catches a planted violation (net/ including http/) and a
+# folder the table does not know, in a copy of src/ and the doc.
+test_layer_check_fails_on_planted_violation() {
+  mkdir -p copy && cp -r "$HC_ROOT/src" "$HC_ROOT/docs" copy/
+  "$HC_ROOT/scripts/check-layers.sh" copy >/dev/null || _fail "the unchanged copy fails"
+  echo '#include "http/message.hpp"' >> copy/src/net/url.cpp
+  local out
+  out=$("$HC_ROOT/scripts/check-layers.sh" copy) && _fail "net/ including http/ passed"
+  assert_contains "$out" "net/url.cpp: includes http/"
+  sed -i '$d' copy/src/net/url.cpp
+  mkdir copy/src/extra && echo '#include "util/text.hpp"' > copy/src/extra/x.cpp
+  out=$("$HC_ROOT/scripts/check-layers.sh" copy) && _fail "a folder without a table row passed"
+  assert_contains "$out" "src/extra/ has no row"
+}
+
 run_tests

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Supervise mode against a real supervisord: defects of the original Python
-# daemon (DESIGN.md section 3) that no other test covers, one test each.
+# daemon that no other test covers, one test each.
 # docs/DEFECTS.md maps every defect to the test(s) proving we do not have it.
 . "$(dirname "$0")/../lib.sh"
 . "$HC_ROOT/tests/lib_supervisor.sh"
