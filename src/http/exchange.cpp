@@ -16,24 +16,25 @@ Exchange::Exchange(const Request& request, std::vector<net::Address> addresses, 
       parser_(options_.limits, request.method == "HEAD") {
     auto wire = serialize_request(request, options_.user_agent);
     if (!wire) {
-        fail(wire.error());
+        fail(wire.failure());
         return;
     }
     wire_ = std::move(*wire);
     if (addresses_.empty()) {
-        fail("no address to connect to");
+        fail("no address to connect to", ErrorKind::Resolve);
         return;
     }
     if (tls_ && !options_.tls) {
-        fail("https requested without a TLS configuration");
+        fail("https requested without a TLS configuration", ErrorKind::Config);
         return;
     }
     start_attempt();
 }
 
-void Exchange::fail(std::string why) {
+void Exchange::fail(std::string why, ErrorKind kind) {
     state_ = State::Failed;
     error_ = std::move(why);
+    error_kind_ = kind;
     transport_.reset();
 }
 
@@ -47,21 +48,21 @@ void Exchange::start_attempt() {
     attempt_deadline_ = Deadline(Clock::now() + share).earlier(deadline_);
     auto tcp = net::tcp_connect_start(addresses_[address_index_]);
     if (!tcp) {
-        next_address(tcp.error());
+        next_address(tcp.failure());
         return;
     }
     transport_ = tls_ ? net::tls_wrap(std::move(*tcp), options_.tls, host_) : std::move(*tcp);
     step();
 }
 
-void Exchange::next_address(const std::string& why) {
-    last_connect_error_ = why;
+void Exchange::next_address(Error why) {
+    last_connect_error_ = why.message;
     transport_.reset();
     if (++address_index_ < addresses_.size() && !deadline_.expired()) {
         start_attempt();
         return;
     }
-    fail(why);
+    fail(std::move(why));
 }
 
 void Exchange::step() {
@@ -77,11 +78,12 @@ void Exchange::do_establish() {
         return;
     }
     if (r.state != net::Io::Done) {
-        std::string why = r.state == net::Io::Eof ? "connection closed during set-up with " + addresses_[address_index_].str()
-                                                   : r.error;
+        Error why = r.state == net::Io::Eof
+                        ? err("connection closed during set-up with " + addresses_[address_index_].str())
+                        : err(r.error, r.kind);
         // Only a failed TCP connect moves on; a TLS failure is the server's answer.
-        if (!established_ && why.rfind("connect ", 0) == 0) next_address(why);
-        else fail(why);
+        if (!established_ && why.kind == ErrorKind::Connect) next_address(std::move(why));
+        else fail(std::move(why));
         return;
     }
     established_ = true;
@@ -100,7 +102,8 @@ void Exchange::do_send() {
             wait_events_ = r.poll_events();
             return;
         }
-        fail(r.state == net::Io::Failed ? r.error : "connection closed while sending the request");
+        if (r.state == net::Io::Failed) fail(r.error, r.kind);
+        else fail("connection closed while sending the request");
         return;
     }
     state_ = State::Receiving;
@@ -118,7 +121,7 @@ void Exchange::do_receive() {
             wait_events_ = r.poll_events();
             return;
         } else {
-            fail(r.error);
+            fail(r.error, r.kind);
             return;
         }
         if (parser_.done()) {
@@ -127,7 +130,7 @@ void Exchange::do_receive() {
             return;
         }
         if (parser_.failed()) {
-            fail(parser_.error());
+            fail(parser_.error(), ErrorKind::Protocol);
             return;
         }
     }
@@ -138,17 +141,17 @@ void Exchange::on_timeout() {
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count();
     std::string after = " after " + std::to_string(ms) + " ms";
     if (state_ == State::Connecting && !(transport_ && transport_->connected())) {
-        std::string what = "connect " + addresses_[address_index_].str() + ": timed out" + after;
-        if (deadline_.expired()) fail(what);
-        else next_address(what);
+        Error what = err("connect " + addresses_[address_index_].str() + ": timed out" + after, ErrorKind::Timeout);
+        if (deadline_.expired()) fail(std::move(what));
+        else next_address(std::move(what));
         return;
     }
     if (state_ == State::Connecting)
-        fail("tls handshake with " + addresses_[address_index_].str() + ": timed out" + after +
-             " (is it a TLS port?)");
-    else if (state_ == State::Sending) fail("sending the request timed out" + after);
-    else if (!parser_.headers_complete()) fail("timed out waiting for the response" + after);
-    else fail("timed out reading the response body" + after);
+        fail("tls handshake with " + addresses_[address_index_].str() + ": timed out" + after + " (is it a TLS port?)",
+             ErrorKind::Timeout);
+    else if (state_ == State::Sending) fail("sending the request timed out" + after, ErrorKind::Timeout);
+    else if (!parser_.headers_complete()) fail("timed out waiting for the response" + after, ErrorKind::Timeout);
+    else fail("timed out reading the response body" + after, ErrorKind::Timeout);
 }
 
 }  // namespace hc::http

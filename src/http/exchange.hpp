@@ -42,15 +42,19 @@ public:
     short wait_events() const { return wait_events_; }
     Deadline timer() const { return attempt_deadline_; }
     const std::string& error() const { return error_; }
+    // What kind of failure (Connect, Timeout, Tls, Protocol, LocalResource...).
+    ErrorKind error_kind() const { return error_kind_; }
+    Error failure() const { return Error{error_, error_kind_}; }
     Response& response() { return parser_.response(); }
 
 private:
     void start_attempt();
-    void next_address(const std::string& why);
+    void next_address(Error why);
     void do_establish();
     void do_send();
     void do_receive();
-    void fail(std::string why);
+    void fail(std::string why, ErrorKind kind = ErrorKind::Other);
+    void fail(Error why) { fail(std::move(why.message), why.kind); }
 
     std::string wire_;
     std::string host_;
@@ -68,6 +72,7 @@ private:
     State state_ = State::Connecting;
     bool established_ = false;
     std::string error_;
+    ErrorKind error_kind_ = ErrorKind::Other;
     std::string last_connect_error_;
 };
 

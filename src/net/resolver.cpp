@@ -33,11 +33,8 @@ private:
     int fd_;
 };
 
-std::string errno_text(const char* what, int e = errno) {
-    std::string msg = std::strerror(e);
-    if (!msg.empty() && msg[0] >= 'A' && msg[0] <= 'Z') msg[0] = static_cast<char>(msg[0] - 'A' + 'a');
-    return std::string(what) + ": " + msg;
-}
+// "<what>: <strerror>", in the same wording as every other module.
+std::string sys_text(const char* what, int e = errno) { return std::string(what) + ": " + hc::errno_text(e); }
 
 // Transaction ids must be unguessable: with the kernel's random source
 // port they are what keeps an off-path attacker from spoofing replies.
@@ -69,12 +66,12 @@ bool wait_fd(int fd, short events, Deadline deadline) {
 
 Status tcp_connect(int fd, const Address& server, Deadline deadline) {
     if (::connect(fd, server.sa(), server.length) == 0) return ok_status();
-    if (errno != EINPROGRESS) return err(errno_text("tcp connect"));
+    if (errno != EINPROGRESS) return err(sys_text("tcp connect"));
     if (!wait_fd(fd, POLLOUT, deadline)) return err("timed out");
     int soerr = 0;
     socklen_t len = sizeof soerr;
     if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0) soerr = errno;
-    if (soerr != 0) return err(errno_text("tcp connect", soerr));
+    if (soerr != 0) return err(sys_text("tcp connect", soerr));
     return ok_status();
 }
 
@@ -87,7 +84,7 @@ Status send_all(int fd, const std::string& data, Deadline deadline) {
         } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
             if (!wait_fd(fd, POLLOUT, deadline)) return err("timed out");
         } else if (errno != EINTR) {
-            return err(errno_text("tcp send"));
+            return err(sys_text("tcp send"));
         }
     }
     return ok_status();
@@ -104,7 +101,7 @@ Status recv_exact(int fd, uint8_t* out, size_t len, Deadline deadline) {
         } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
             if (!wait_fd(fd, POLLIN, deadline)) return err("timed out");
         } else if (errno != EINTR) {
-            return err(errno_text("tcp receive"));
+            return err(sys_text("tcp receive"));
         }
     }
     return ok_status();
@@ -114,7 +111,7 @@ Status recv_exact(int fd, uint8_t* out, size_t len, Deadline deadline) {
 Result<std::vector<uint8_t>> tcp_exchange(const Address& server, const std::string& query,
                                           Deadline deadline) {
     Fd fd(::socket(server.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    if (!fd.valid()) return err(errno_text("tcp socket"));
+    if (!fd.valid()) return err(sys_text("tcp socket"));
     if (Status s = tcp_connect(fd.get(), server, deadline); !s) return err(s.error());
     std::string framed;
     framed.push_back(static_cast<char>(query.size() >> 8));
@@ -221,7 +218,7 @@ Status send_queries(int fd, const std::string& qname, std::vector<Query>& qs) {
         while (q.id == used);  // distinct ids keep replies apart even if qtype were ignored
         used = q.id;
         q.wire = dns::build_query(q.id, qname, q.qtype);
-        if (::send(fd, q.wire.data(), q.wire.size(), 0) < 0) return err(errno_text("send"));
+        if (::send(fd, q.wire.data(), q.wire.size(), 0) < 0) return err(sys_text("send"));
     }
     return ok_status();
 }
@@ -234,10 +231,10 @@ TryOutcome try_server(const Address& server, const std::string& qname, std::vect
     Deadline try_deadline = deadline.earlier(Deadline::after_ms(conf.timeout_ms));
     for (Query& q : qs) q.settled = q.done;
     Fd fd(::socket(server.family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    if (!fd.valid()) return TryOutcome{false, errno_text("socket")};
+    if (!fd.valid()) return TryOutcome{false, sys_text("socket")};
     // A connected UDP socket gets datagrams from the server's address only.
     if (::connect(fd.get(), server.sa(), server.length) != 0)
-        return TryOutcome{false, errno_text("connect")};
+        return TryOutcome{false, sys_text("connect")};
     if (Status s = send_queries(fd.get(), qname, qs); !s) return TryOutcome{false, s.error()};
     uint8_t buf[kMaxUdpReply];
     while (!all_settled(qs) && !out.nxdomain) {
@@ -245,7 +242,7 @@ TryOutcome try_server(const Address& server, const std::string& qname, std::vect
         ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
         // ECONNREFUSED here is the ICMP port-unreachable of a dead server.
-        if (n < 0) return TryOutcome{false, errno_text("receive")};
+        if (n < 0) return TryOutcome{false, sys_text("receive")};
         handle_datagram(buf, static_cast<size_t>(n), server, qname, qs, conf, deadline, out);
     }
     return out;
@@ -279,7 +276,7 @@ Result<std::vector<Address>> collect(const std::vector<Query>& qs, uint16_t port
         for (const auto& bytes : q.addresses)
             out.push_back(q.qtype == dns::kTypeA ? make_v4(bytes.data(), port)
                                                  : make_v6(bytes.data(), port));
-    if (out.empty()) return err(prefix + "no address");
+    if (out.empty()) return err(prefix + "no address", ErrorKind::Resolve);
     return out;
 }
 
@@ -306,16 +303,16 @@ Result<std::vector<Address>> exchange(const std::string& name, uint16_t port,
     const std::string prefix = "resolve " + name + ": ";
     std::string qname = name;
     if (!qname.empty() && qname.back() == '.') qname.pop_back();
-    if (build_query(0, qname, kTypeA).empty()) return err(prefix + "invalid name");
-    if (conf.nameservers.empty()) return err(prefix + "no nameserver");
+    if (build_query(0, qname, kTypeA).empty()) return err(prefix + "invalid name", ErrorKind::Resolve);
+    if (conf.nameservers.empty()) return err(prefix + "no nameserver", ErrorKind::Resolve);
     std::vector<Query> qs = {Query(kTypeA), Query(kTypeAAAA)};
     std::vector<std::pair<std::string, std::string>> failures;  // (server, reason)
     // glibc's order: each attempt goes once around all servers.
     for (int attempt = 0; attempt < std::max(1, conf.attempts); ++attempt) {
         for (const Address& server : conf.nameservers) {
-            if (deadline.expired()) return err(prefix + failure_text(failures, conf));
+            if (deadline.expired()) return err(prefix + failure_text(failures, conf), ErrorKind::Resolve);
             TryOutcome o = try_server(server, qname, qs, conf, deadline);
-            if (o.nxdomain) return err(prefix + "no such host");
+            if (o.nxdomain) return err(prefix + "no such host", ErrorKind::Resolve);
             if (all_done(qs)) return collect(qs, port, prefix);
             failures.emplace_back(server.str(), o.failure.empty() ? "timed out" : o.failure);
             // One family answered: don't burn the budget on a server that
@@ -323,14 +320,14 @@ Result<std::vector<Address>> exchange(const std::string& name, uint16_t port,
             if (any_address(qs)) return collect(qs, port, prefix);
         }
     }
-    return err(prefix + failure_text(failures, conf));
+    return err(prefix + failure_text(failures, conf), ErrorKind::Resolve);
 }
 
 }  // namespace dns
 
 Result<std::vector<Address>> resolve(const std::string& host, uint16_t port, Deadline deadline,
                                      const ResolverConfig& config) {
-    if (host.empty()) return err("resolve: empty host name");
+    if (host.empty()) return err("resolve: empty host name", ErrorKind::Resolve);
     if (std::optional<Address> literal = parse_ip_literal(host, port))
         return std::vector<Address>{*literal};
     std::string name = normalize_name(host);

@@ -10,8 +10,6 @@
 namespace hc::net {
 namespace {
 
-std::string sys_error(const std::string& what, int e) { return what + ": " + std::strerror(e); }
-
 class TcpTransport final : public Transport {
 public:
     TcpTransport(Fd fd, const Address& peer) : fd_(std::move(fd)), peer_(peer) {}
@@ -26,7 +24,7 @@ public:
         int so_error = 0;
         socklen_t len = sizeof so_error;
         if (::getsockopt(fd_.get(), SOL_SOCKET, SO_ERROR, &so_error, &len) != 0) so_error = errno;
-        if (so_error != 0) return IoResult::failed(sys_error("connect " + peer_.str(), so_error));
+        if (so_error != 0) return IoResult::failed(sys_err("connect " + peer_.str(), so_error, ErrorKind::Connect));
         connected_ = true;
         return IoResult::done();
     }
@@ -38,7 +36,7 @@ public:
             if (n == 0) return IoResult::eof();
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) return IoResult::want_read();
-            return IoResult::failed(sys_error("read from " + peer_.str(), errno));
+            return IoResult::failed(sys_err("read from " + peer_.str(), errno, ErrorKind::Other));
         }
     }
 
@@ -48,7 +46,7 @@ public:
             if (n >= 0) return IoResult::done(static_cast<size_t>(n));
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) return IoResult::want_write();
-            return IoResult::failed(sys_error("write to " + peer_.str(), errno));
+            return IoResult::failed(sys_err("write to " + peer_.str(), errno, ErrorKind::Other));
         }
     }
 
@@ -62,11 +60,13 @@ private:
 
 Result<std::unique_ptr<Transport>> tcp_connect_start(const Address& addr) {
     Fd fd(::socket(addr.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    if (!fd.valid()) return err(sys_error("socket", errno));
+    // Whatever socket() says (EMFILE, ENOBUFS, EAFNOSUPPORT...), it is about
+    // this host, not the peer.
+    if (!fd.valid()) return err("socket: " + errno_text(errno), ErrorKind::LocalResource);
     int one = 1;
     if (addr.family() != AF_UNIX) ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (::connect(fd.get(), addr.sa(), addr.length) != 0 && errno != EINPROGRESS)
-        return err(sys_error("connect " + addr.str(), errno));
+        return sys_err("connect " + addr.str(), errno, ErrorKind::Connect);
     return std::unique_ptr<Transport>(new TcpTransport(std::move(fd), addr));
 }
 
@@ -84,9 +84,9 @@ Status establish_blocking(Transport& t, Deadline deadline, const std::string& wh
     for (;;) {
         auto r = t.establish();
         if (r.state == Io::Done) return ok_status();
-        if (r.state == Io::Failed) return err(r.error);
+        if (r.state == Io::Failed) return err(r.error, r.kind);
         if (r.state == Io::Eof) return err(what + ": connection closed");
-        if (!wait_ready(t.fd(), r.poll_events(), deadline)) return err(what + ": timed out");
+        if (!wait_ready(t.fd(), r.poll_events(), deadline)) return err(what + ": timed out", ErrorKind::Timeout);
     }
 }
 
@@ -98,9 +98,9 @@ Status write_all_blocking(Transport& t, const std::string& data, Deadline deadli
             off += r.bytes;
             continue;
         }
-        if (r.state == Io::Failed) return err(r.error);
+        if (r.state == Io::Failed) return err(r.error, r.kind);
         if (r.state == Io::Eof) return err("connection closed while writing");
-        if (!wait_ready(t.fd(), r.poll_events(), deadline)) return err("write timed out");
+        if (!wait_ready(t.fd(), r.poll_events(), deadline)) return err("write timed out", ErrorKind::Timeout);
     }
     return ok_status();
 }

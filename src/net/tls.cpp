@@ -89,14 +89,14 @@ public:
     Status init(const TlsOptions& options) {
 #if MBEDTLS_VERSION_MAJOR >= 3
         // TLS 1.3 (and X.509 with PSA) run on PSA crypto; idempotent.
-        if (psa_crypto_init() != PSA_SUCCESS) return err("tls: psa_crypto_init failed");
+        if (psa_crypto_init() != PSA_SUCCESS) return err("tls: psa_crypto_init failed", ErrorKind::Tls);
 #endif
         static const unsigned char personal[] = "healthcheck";
         int rc = mbedtls_ctr_drbg_seed(&drbg_, mbedtls_entropy_func, &entropy_, personal, sizeof personal - 1);
-        if (rc != 0) return err("tls: cannot seed random generator: " + mbed_error(rc));
+        if (rc != 0) return err("tls: cannot seed random generator: " + mbed_error(rc), ErrorKind::Tls);
         rc = mbedtls_ssl_config_defaults(&conf_, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
                                          MBEDTLS_SSL_PRESET_DEFAULT);
-        if (rc != 0) return err("tls: config: " + mbed_error(rc));
+        if (rc != 0) return err("tls: config: " + mbed_error(rc), ErrorKind::Tls);
         mbedtls_ssl_conf_rng(&conf_, mbedtls_ctr_drbg_random, &drbg_);
         require_tls12();
         prefer_fast_curves();
@@ -106,9 +106,9 @@ public:
             return ok_status();
         }
         auto path = find_ca_bundle(options.cafile);
-        if (!path) return err(path.error());
+        if (!path) return path.failure();
         rc = mbedtls_x509_crt_parse_file(&ca_, path->c_str());
-        if (rc < 0) return err("tls: cannot load CA bundle " + *path + ": " + mbed_error(rc));
+        if (rc < 0) return err("tls: cannot load CA bundle " + *path + ": " + mbed_error(rc), ErrorKind::Config);
         mbedtls_ssl_conf_authmode(&conf_, MBEDTLS_SSL_VERIFY_REQUIRED);
         mbedtls_ssl_conf_ca_chain(&conf_, &ca_, nullptr);
         return ok_status();
@@ -179,7 +179,7 @@ public:
         if (state_ == State::Tcp) {
             auto r = tcp_->establish();
             if (r.state != Io::Done) return r;
-            if (auto st = setup(); !st) return IoResult::failed(st.error());
+            if (auto st = setup(); !st) return IoResult::failed(st.failure());
             state_ = State::Handshake;
         }
         int rc = mbedtls_ssl_handshake(&ssl_);
@@ -213,7 +213,7 @@ private:
 
     Status setup() {
         int rc = mbedtls_ssl_setup(&ssl_, config_->conf());
-        if (rc != 0) return err("tls setup: " + mbed_error(rc));
+        if (rc != 0) return err("tls setup: " + mbed_error(rc), ErrorKind::Tls);
         // An IP literal is neither sent as SNI (RFC 6066 section 3) nor
         // handed to mbedTLS's name check: 3.6 would accept a dNSName or a CN
         // spelling "127.0.0.1". set_hostname(NULL) says so explicitly (from
@@ -221,7 +221,7 @@ private:
         // CVE-2025-27809); on_verify() then requires an iPAddress SAN.
         ip_ = ip_bytes(host_);
         rc = mbedtls_ssl_set_hostname(&ssl_, ip_ ? nullptr : host_.c_str());
-        if (rc != 0) return err("tls hostname: " + mbed_error(rc));
+        if (rc != 0) return err("tls hostname: " + mbed_error(rc), ErrorKind::Tls);
         if (ip_ && config_->verify()) mbedtls_ssl_set_verify(&ssl_, on_verify, this);
         mbedtls_ssl_set_bio(&ssl_, this, bio_send, bio_recv, nullptr);
         return ok_status();
@@ -270,24 +270,26 @@ private:
     IoResult translate(int rc, const std::string& what) {
         if (rc == MBEDTLS_ERR_SSL_WANT_READ) return IoResult::want_read();
         if (rc == MBEDTLS_ERR_SSL_WANT_WRITE) return IoResult::want_write();
-        if (!io_error_.empty()) return IoResult::failed(io_error_);
+        if (!io_error_.empty()) return IoResult::failed(io_error_, io_error_kind_);
         if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
             if (ip_mismatch_)
                 return IoResult::failed(what + ": certificate verification failed: no subjectAltName IP address matches " +
-                                        host_);
+                                            host_,
+                                        ErrorKind::Tls);
             char info[256] = {0};
             mbedtls_x509_crt_verify_info(info, sizeof info, "", mbedtls_ssl_get_verify_result(&ssl_));
             std::string reason(info);
             while (!reason.empty() && reason.back() == '\n') reason.pop_back();
             for (auto& c : reason)
                 if (c == '\n') c = ';';
-            return IoResult::failed(what + ": certificate verification failed: " + reason);
+            return IoResult::failed(what + ": certificate verification failed: " + reason, ErrorKind::Tls);
         }
         if (rc == MBEDTLS_ERR_NET_CONN_RESET && peer_eof_) return IoResult::eof();
         if (state_ == State::Handshake) {
-            if (auto plain = handshake_refusal(rc); !plain.empty()) return IoResult::failed(what + ": " + plain);
+            if (auto plain = handshake_refusal(rc); !plain.empty())
+                return IoResult::failed(what + ": " + plain, ErrorKind::Tls);
         }
-        return IoResult::failed(what + ": " + mbed_error(rc));
+        return IoResult::failed(what + ": " + mbed_error(rc), ErrorKind::Tls);
     }
 
     static int bio_send(void* ctx, const unsigned char* buf, size_t len) {
@@ -298,6 +300,7 @@ private:
             case Io::WantRead:
             case Io::WantWrite: return MBEDTLS_ERR_SSL_WANT_WRITE;
             default: self->io_error_ = r.error.empty() ? "connection closed" : r.error;
+                self->io_error_kind_ = r.kind;
                 return MBEDTLS_ERR_NET_SEND_FAILED;
         }
     }
@@ -315,6 +318,7 @@ private:
                 self->peer_eof_ = true;
                 return MBEDTLS_ERR_NET_CONN_RESET;
             default: self->io_error_ = r.error;
+                self->io_error_kind_ = r.kind;
                 return MBEDTLS_ERR_NET_RECV_FAILED;
         }
     }
@@ -325,6 +329,7 @@ private:
     mbedtls_ssl_context ssl_;
     State state_ = State::Tcp;
     std::string io_error_;
+    ErrorKind io_error_kind_ = ErrorKind::Other;  // the TCP layer's kind, passed on
     bool peer_eof_ = false;
     std::optional<std::string> ip_;  // raw address when host_ is an IP literal
     bool ip_mismatch_ = false;       // on_verify() found no matching IP SAN
@@ -334,11 +339,11 @@ private:
 
 Result<std::string> find_ca_bundle(const std::string& explicit_file) {
     if (!explicit_file.empty()) {
-        if (::access(explicit_file.c_str(), R_OK) != 0) return err("tls: cannot read CA file " + explicit_file);
+        if (::access(explicit_file.c_str(), R_OK) != 0) return err("tls: cannot read CA file " + explicit_file, ErrorKind::Config);
         return explicit_file;
     }
     if (const char* env = std::getenv("SSL_CERT_FILE"); env && *env) {
-        if (::access(env, R_OK) != 0) return err(std::string("tls: cannot read SSL_CERT_FILE ") + env);
+        if (::access(env, R_OK) != 0) return err(std::string("tls: cannot read SSL_CERT_FILE ") + env, ErrorKind::Config);
         return std::string(env);
     }
     static const char* const paths[] = {
@@ -349,7 +354,8 @@ Result<std::string> find_ca_bundle(const std::string& explicit_file) {
     };
     for (const char* p : paths)
         if (::access(p, R_OK) == 0) return std::string(p);
-    return err("tls: no CA bundle found (set SSL_CERT_FILE, pass --cacert FILE, or --insecure)");
+    return err("tls: no CA bundle found (set SSL_CERT_FILE, pass --cacert FILE, or --insecure)",
+               ErrorKind::Config);
 }
 
 std::string tls_library_version() {
@@ -361,7 +367,7 @@ std::string tls_library_version() {
 
 Result<std::shared_ptr<TlsConfig>> make_tls_config(const TlsOptions& options) {
     auto config = std::make_shared<TlsConfig>();
-    if (auto st = config->init(options); !st) return err(st.error());
+    if (auto st = config->init(options); !st) return st.failure();
     return config;
 }
 

@@ -21,13 +21,15 @@ enum class Io { Done, WantRead, WantWrite, Eof, Failed };
 struct IoResult {
     Io state = Io::Done;
     size_t bytes = 0;
-    std::string error;  // set when state == Failed
+    std::string error;                    // set when state == Failed
+    ErrorKind kind = ErrorKind::Other;    // set when state == Failed
 
-    static IoResult done(size_t n = 0) { return {Io::Done, n, {}}; }
-    static IoResult want_read() { return {Io::WantRead, 0, {}}; }
-    static IoResult want_write() { return {Io::WantWrite, 0, {}}; }
-    static IoResult eof() { return {Io::Eof, 0, {}}; }
-    static IoResult failed(std::string e) { return {Io::Failed, 0, std::move(e)}; }
+    static IoResult done(size_t n = 0) { return {Io::Done, n, {}, ErrorKind::Other}; }
+    static IoResult want_read() { return {Io::WantRead, 0, {}, ErrorKind::Other}; }
+    static IoResult want_write() { return {Io::WantWrite, 0, {}, ErrorKind::Other}; }
+    static IoResult eof() { return {Io::Eof, 0, {}, ErrorKind::Other}; }
+    static IoResult failed(std::string e, ErrorKind k = ErrorKind::Other) { return {Io::Failed, 0, std::move(e), k}; }
+    static IoResult failed(Error e) { return {Io::Failed, 0, std::move(e.message), e.kind}; }
     short poll_events() const { return state == Io::WantWrite ? POLLOUT : POLLIN; }
 };
 
@@ -44,7 +46,8 @@ public:
     virtual bool connected() const = 0;
 };
 
-// Starts a non-blocking TCP connect to one address.
+// Starts a non-blocking TCP connect to one address. A socket() failure
+// has kind LocalResource, a refused connect kind Connect.
 Result<std::unique_ptr<Transport>> tcp_connect_start(const Address& addr);
 
 // Waits (poll) until fd is ready for `events` or the deadline passes.

@@ -23,14 +23,15 @@ std::string endpoint(const CheckConfig& cfg) {
     return host + ":" + std::to_string(cfg.port);
 }
 
-// socket() failing (EMFILE, ENOBUFS...) is our resource problem, not the
-// program's: report it without counting a failure.
-Outcome judge_connect_error(const std::string& shown, const std::string& error) {
-    if (error.rfind("socket:", 0) == 0) return Outcome::error(shown + ": " + error);
-    return Outcome::fail(shown + ": " + error);
-}
-
 }  // namespace
+
+// Our own shortage (socket() failing with EMFILE, ENOBUFS...) is not the
+// program's fault: report it without counting a failure. The kind decides,
+// set where the error happened, not the message's wording.
+Outcome judge_connect_error(const std::string& shown, const Error& error) {
+    if (error.kind == ErrorKind::LocalResource) return Outcome::error(shown + ": " + error.message);
+    return Outcome::fail(shown + ": " + error.message);
+}
 
 const char* to_string(Outcome::Kind k) {
     switch (k) {
@@ -66,7 +67,7 @@ void probe_http(EventLoop& loop, Worker& worker, const CheckConfig& cfg, Outcome
         opts.limits.max_body_bytes = 64 * 1024;  // the status decides; the body is not needed
         auto ex = std::make_unique<http::Exchange>(req, std::move(*addresses), opts, deadline);
         loop.add(std::make_unique<ExchangeTask>(std::move(ex), [done, shown](http::Exchange& ex) {
-            if (ex.state() == http::Exchange::State::Failed) return done(judge_connect_error(shown, ex.error()));
+            if (ex.state() == http::Exchange::State::Failed) return done(judge_connect_error(shown, ex.failure()));
             int status = ex.response().status;
             std::string what = shown + ": HTTP " + std::to_string(status);
             if (status >= 200 && status <= 399) done(Outcome::pass(what));
@@ -82,7 +83,7 @@ void probe_tcp(EventLoop& loop, Worker& worker, const CheckConfig& cfg, OutcomeF
         if (!addresses) return done(Outcome::fail(shown + ": " + addresses.error()));
         loop.add(std::make_unique<ConnectTask>(std::move(*addresses), deadline, [done, shown](const Status& s) {
             if (s) done(Outcome::pass(shown + ": connected"));
-            else done(judge_connect_error(shown, s.error()));
+            else done(judge_connect_error(shown, s.failure()));
         }));
     });
 }

@@ -30,6 +30,10 @@ struct Outcome {
 };
 const char* to_string(Outcome::Kind k);
 
+// The outcome of a connect or HTTP exchange that failed: LocalResource is a
+// check error (reported, not counted), every other kind a failure.
+Outcome judge_connect_error(const std::string& shown, const Error& error);
+
 using OutcomeFn = std::function<void(Outcome)>;
 
 // http: status 200-399 within timeoutSeconds.

@@ -19,14 +19,14 @@ Result<SupervisorClient> SupervisorClient::create(const std::string& url, const 
     for (auto& ch : scheme) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     if (scheme == "unix://") {
         auto addr = net::make_unix(url.substr(7));
-        if (!addr) return err("supervisordUrl: bad unix socket path in " + url);
+        if (!addr) return err("supervisordUrl: bad unix socket path in " + url, ErrorKind::Config);
         c.unix_ = true;
         c.unix_address_ = *addr;
         c.url_ = *net::parse_url("http://localhost/RPC2");
         c.display_ = url;
     } else {
         auto parsed = net::parse_url(url);
-        if (!parsed) return err("supervisordUrl: " + parsed.error());
+        if (!parsed) return Error{"supervisordUrl: " + parsed.error(), ErrorKind::Config};
         c.url_ = *parsed;
         if (c.url_.target == "/") c.url_.target = "/RPC2";
         c.display_ = c.url_.redacted();
@@ -53,25 +53,26 @@ void post_call(EventLoop& loop, const net::Url& url, const std::string& where, s
     auto ex = std::make_unique<http::Exchange>(req, std::move(addresses), opts, deadline);
     loop.add(std::make_unique<ExchangeTask>(std::move(ex), [reply, where](http::Exchange& done) {
         if (done.state() == http::Exchange::State::Failed) {
-            reply(err("supervisord " + where + ": " + done.error()));
+            reply(forward(done.failure(), "supervisord " + where + ": "));
             return;
         }
         auto& resp = done.response();
         if (resp.status == 401) {
-            reply(err("supervisord " + where + ": 401 Unauthorized (check supervisordUser/supervisordPass)"));
+            reply(err("supervisord " + where + ": 401 Unauthorized (check supervisordUser/supervisordPass)",
+                      ErrorKind::Config));
             return;
         }
         if (resp.status != 200) {
-            reply(err("supervisord " + where + ": HTTP " + std::to_string(resp.status)));
+            reply(err("supervisord " + where + ": HTTP " + std::to_string(resp.status), ErrorKind::Protocol));
             return;
         }
         if (resp.body_truncated) {
-            reply(err("supervisord " + where + ": response too large"));
+            reply(err("supervisord " + where + ": response too large", ErrorKind::Protocol));
             return;
         }
         auto parsed = xmlrpc::parse_response(resp.body);
         if (!parsed) {
-            reply(err("supervisord " + where + ": " + parsed.error()));
+            reply(err("supervisord " + where + ": " + parsed.error(), ErrorKind::Protocol));
             return;
         }
         reply(std::move(*parsed));
@@ -86,7 +87,7 @@ void SupervisorClient::call(EventLoop& loop, Worker& resolver, std::string body,
     // Copies: the continuation may outlive this client (SIGHUP replaces it).
     resolve_async(resolver, url_.host, url_.port, deadline,
                   [&loop, url = url_, where = display_, body = std::move(body), deadline, reply](Addresses&& a) mutable {
-                      if (!a) return reply(err("supervisord " + where + ": " + a.error()));
+                      if (!a) return reply(forward(a, "supervisord " + where + ": "));
                       post_call(loop, url, where, std::move(*a), std::move(body), deadline, reply);
                   });
 }
@@ -95,10 +96,10 @@ void SupervisorClient::get_process_info(EventLoop& loop, Worker& resolver, const
                                         long timeout_ms,
                                         std::function<void(Result<xmlrpc::ProcessInfo>)> reply) const {
     call(loop, resolver, xmlrpc::get_process_info_call(program), timeout_ms, [reply](Result<xmlrpc::Response> r) {
-        if (!r) return reply(err(r.error()));
+        if (!r) return reply(r.failure());
         if (r->is_fault) return reply(err(describe_fault(r->fault)));
         auto info = xmlrpc::to_process_info(r->value);
-        if (!info) return reply(err("supervisord: " + info.error()));
+        if (!info) return reply(err("supervisord: " + info.error(), ErrorKind::Protocol));
         reply(std::move(*info));
     });
 }

@@ -4,7 +4,7 @@ namespace hc::supervise {
 
 ConnectTask::ConnectTask(std::vector<net::Address> addresses, Deadline deadline, Done done)
     : addresses_(std::move(addresses)), deadline_(deadline), attempt_deadline_(deadline), done_(std::move(done)) {
-    if (addresses_.empty()) finish(err("no address to connect to"));
+    if (addresses_.empty()) finish(err("no address to connect to", ErrorKind::Resolve));
     else start_attempt();
 }
 
@@ -23,10 +23,10 @@ void ConnectTask::start_attempt() {
             transport_ = std::move(*t);
             return;
         }
-        last_error_ = t.error();
+        last_error_ = t.failure();  // socket() failed (LocalResource): try the next address as before
         ++index_;
     }
-    finish(err(last_error_));
+    finish(last_error_);
 }
 
 void ConnectTask::on_ready() {
@@ -34,7 +34,7 @@ void ConnectTask::on_ready() {
     if (r.state == net::Io::Done) {
         finish(ok_status());
     } else if (r.state == net::Io::Failed || r.state == net::Io::Eof) {
-        last_error_ = r.error.empty() ? "connection closed" : r.error;
+        last_error_ = r.error.empty() ? err("connection closed") : err(r.error, r.kind);
         ++index_;
         transport_.reset();
         start_attempt();
@@ -42,10 +42,10 @@ void ConnectTask::on_ready() {
 }
 
 void ConnectTask::on_timeout() {
-    last_error_ = "connect " + addresses_[index_].str() + ": timed out";
+    last_error_ = err("connect " + addresses_[index_].str() + ": timed out", ErrorKind::Timeout);
     ++index_;
     transport_.reset();
-    if (deadline_.expired()) finish(err(last_error_));
+    if (deadline_.expired()) finish(last_error_);
     else start_attempt();
 }
 

@@ -28,7 +28,8 @@ private:
 };
 
 // Connects to each address in turn (equal share of the deadline each);
-// success = one connect completes.
+// success = one connect completes. A failure keeps the last attempt's kind
+// (Connect, Timeout, LocalResource when socket() fails).
 class ConnectTask final : public Task {
 public:
     using Done = std::function<void(const Status&)>;
@@ -53,7 +54,7 @@ private:
     Done done_;
     bool finished_ = false;
     Status result_ = ok_status();
-    std::string last_error_;
+    Error last_error_;
 };
 
 }  // namespace hc::supervise

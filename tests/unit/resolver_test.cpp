@@ -461,7 +461,7 @@ TEST(DnsExchange, ClosedPortFailsFast) {
     auto start = std::chrono::steady_clock::now();
     auto r = hc::net::dns::exchange("x.test", 1, conf_for({dead}, 1000, 1), Deadline::after_ms(3000));
     ASSERT_FALSE(r.ok());
-    EXPECT_NE(r.error().find("connection refused (nameserver " + dead.str() + ")"), std::string::npos)
+    EXPECT_NE(r.error().find("Connection refused (nameserver " + dead.str() + ")"), std::string::npos)
         << r.error();
     EXPECT_LE(ms_since(start), 500);
 }
