@@ -39,7 +39,7 @@ SRCS      := $(shell find src -name '*.cpp' | sort)
 LIB_SRCS  := $(filter-out src/main.cpp,$(SRCS))
 OBJS      := $(SRCS:%.cpp=$(BUILD)/obj/%.o)
 LIB_OBJS  := $(LIB_SRCS:%.cpp=$(BUILD)/obj/%.o)
-UNIT_SRCS := $(shell find tests/unit -name '*.cpp' 2>/dev/null | sort)
+UNIT_SRCS := $(shell find tests/unit -name '*.cpp' 2>/dev/null | sort) $(sort $(wildcard tests/fuzz/*.cpp))
 UNIT_OBJS := $(UNIT_SRCS:%.cpp=$(BUILD)/obj/%.o)
 
 .PHONY: all deps test-deps demo test unit clean bench bench-oneshot lint mbedtls
@@ -60,6 +60,10 @@ $(BUILD)/healthcheck: $(OBJS)
 $(BUILD)/obj/%.o: %.cpp $(MBEDTLS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALL_CXXFLAGS) -c -o $@ $<
+
+# The fuzz targets (tests/fuzz/*.cpp) without libFuzzer: each registers its
+# body for tests/unit/fuzz_regression_test.cpp, which replays the corpus.
+$(BUILD)/obj/tests/fuzz/%.o: ALL_CXXFLAGS += -DHC_FUZZ_REPLAY=1
 
 $(BUILD)/unit_tests: $(LIB_OBJS) $(UNIT_OBJS)
 	$(CXX) $(ALL_CXXFLAGS) -o $@ $^ -lgtest -lgtest_main -pthread $(LDLIBS)

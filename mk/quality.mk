@@ -21,8 +21,9 @@ FUZZ_JOBS     ?= 1
 FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CXXFLAGS := -std=c++17 -g -O1 -fno-omit-frame-pointer $(INCLUDES) $(MBEDTLS_CFLAGS) $(DEFINES) -MMD -MP
 
-FUZZ_ALL := http_response http_chunked url dns state_file xmlrpc yaml_config \
-            smtp_reply report_json argv hosts
+# The targets are the files tests/fuzz/*.cpp (the one list; scripts/fuzz.sh
+# and the replay unit test use it too). Each needs its FUZZ_SRCS_<name> below.
+FUZZ_ALL := $(sort $(basename $(notdir $(wildcard tests/fuzz/*.cpp))))
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 
 # Each target links only the src/ files it exercises, plus the util/ helpers
@@ -44,6 +45,8 @@ FUZZ_SRCS_hosts         := src/net/hosts.cpp src/net/address.cpp $(FUZZ_UTIL)
 # Every target links the mbedTLS archive (LDLIBS); its entropy source is
 # ours (MBEDTLS_ENTROPY_HARDWARE_ALT in scripts/mbedtls_config.h).
 FUZZ_GLUE := src/net/entropy_getrandom.cpp
+
+$(foreach t,$(FUZZ_ALL),$(if $(FUZZ_SRCS_$(t)),,$(error tests/fuzz/$(t).cpp: no FUZZ_SRCS_$(t) in mk/quality.mk)))
 
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
 FUZZ_DEPS_ALL := $(sort $(foreach t,$(FUZZ_ALL),$(FUZZ_SRCS_$(t))) $(FUZZ_GLUE))

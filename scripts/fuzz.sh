@@ -16,7 +16,8 @@ cd "$(dirname "$0")/.."
 B=${FUZZ_BUILD:-build/fuzz}
 SECONDS_PER=${FUZZ_SECONDS:-60}
 JOBS=${FUZZ_JOBS:-1}
-ALL="http_response http_chunked url dns state_file xmlrpc yaml_config smtp_reply report_json argv hosts"
+# Every tests/fuzz/*.cpp is a target (the one list, see tests/fuzz/fuzz_common.hpp).
+ALL=$(cd tests/fuzz && ls *.cpp | sed 's/\.cpp$//')
 
 merge=0
 if [ "${1:-}" = --merge ]; then merge=1; shift; fi

@@ -5,9 +5,12 @@
 //     HC_FUZZ_TARGET(name) { ...uses data, size... }
 // which expands to a function `int hc_fuzz_<name>(const uint8_t*, size_t)`
 // and, in a libFuzzer build, to LLVMFuzzerTestOneInput calling it. The
-// replay unit test (tests/unit/fuzz_regression_test.cpp) defines
-// HC_FUZZ_REPLAY and #includes every target file into one translation unit,
-// so each target's helpers live in their own namespace.
+// unit tests build every tests/fuzz/*.cpp with HC_FUZZ_REPLAY (Makefile),
+// where the macro registers the function under its name instead, and
+// tests/unit/fuzz_regression_test.cpp replays the corpus through each. The
+// files in tests/fuzz/ are the one list of targets: mk/quality.mk and
+// scripts/fuzz.sh derive theirs from it (a new target is one new file, plus
+// its FUZZ_SRCS_<name> link line in mk/quality.mk).
 //
 // FUZZ_CHECK(cond) states an invariant: abort() under libFuzzer (a crash
 // the fuzzer records), a gtest failure under replay.
@@ -25,7 +28,19 @@
     do {                                                                   \
         if (!(cond)) ADD_FAILURE() << "fuzz invariant failed: " #cond;     \
     } while (0)
-#define HC_FUZZ_TARGET(name) int hc_fuzz_##name(const uint8_t* data, size_t size)
+#include <map>
+namespace hc_fuzz {
+using TargetFn = int (*)(const uint8_t*, size_t);
+// Name -> target; defined in tests/unit/fuzz_regression_test.cpp.
+std::map<std::string, TargetFn>& registry();
+struct Register {
+    Register(const char* name, TargetFn fn) { registry()[name] = fn; }
+};
+}  // namespace hc_fuzz
+#define HC_FUZZ_TARGET(name)                                                        \
+    int hc_fuzz_##name(const uint8_t* data, size_t size);                          \
+    static const hc_fuzz::Register hc_fuzz_register_##name(#name, hc_fuzz_##name); \
+    int hc_fuzz_##name(const uint8_t* data, size_t size)
 #else
 #define FUZZ_CHECK(cond)                                                            \
     do {                                                                            \

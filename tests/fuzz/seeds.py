@@ -29,6 +29,9 @@ PY = "/usr/bin/python3"
 
 
 def save(target, name, data, keep_existing=False):
+    # The targets are the files tests/fuzz/*.cpp (the one list).
+    if not os.path.exists(os.path.join(ROOT, "tests", "fuzz", target + ".cpp")):
+        raise SystemExit("seeds.py: %s is not a fuzz target (no tests/fuzz/%s.cpp)" % (target, target))
     d = os.path.join(CORPUS, target)
     os.makedirs(d, exist_ok=True)
     if isinstance(data, str):

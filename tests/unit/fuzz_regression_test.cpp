@@ -1,6 +1,7 @@
 // Replays every file in tests/fuzz/corpus/<target>/ and
 // tests/fuzz/regressions/<target>/ through the same fuzz target code that
-// libFuzzer runs (tests/fuzz/<target>.cpp), compiled here without libFuzzer:
+// libFuzzer runs (tests/fuzz/<target>.cpp, linked into unit_tests without
+// libFuzzer, see the Makefile):
 // crashers found by `make fuzz` stay fixed, and the invariants the targets
 // check (FUZZ_CHECK) become gtest failures. Under `make test-sanitize` this
 // runs with ASan+UBSan. Paths are relative to $HC_ROOT (tests/run.sh sets
@@ -16,38 +17,21 @@
 #include <map>
 #include <set>
 
-#include "../fuzz/argv.cpp"
-#include "../fuzz/dns.cpp"
-#include "../fuzz/hosts.cpp"
-#include "../fuzz/http_chunked.cpp"
-#include "../fuzz/http_response.cpp"
-#include "../fuzz/report_json.cpp"
-#include "../fuzz/smtp_reply.cpp"
-#include "../fuzz/state_file.cpp"
-#include "../fuzz/url.cpp"
-#include "../fuzz/xmlrpc.cpp"
-#include "../fuzz/yaml_config.cpp"
+#include "../fuzz/fuzz_common.hpp"
+
+namespace hc_fuzz {
+std::map<std::string, TargetFn>& registry() {
+    static std::map<std::string, TargetFn> r;
+    return r;
+}
+}  // namespace hc_fuzz
 
 namespace {
 
-using TargetFn = int (*)(const uint8_t*, size_t);
+using hc_fuzz::TargetFn;
 
-const std::map<std::string, TargetFn>& targets() {
-    static const std::map<std::string, TargetFn> t = {
-        {"argv", hc_fuzz_argv},
-        {"dns", hc_fuzz_dns},
-        {"hosts", hc_fuzz_hosts},
-        {"http_chunked", hc_fuzz_http_chunked},
-        {"http_response", hc_fuzz_http_response},
-        {"report_json", hc_fuzz_report_json},
-        {"smtp_reply", hc_fuzz_smtp_reply},
-        {"state_file", hc_fuzz_state_file},
-        {"url", hc_fuzz_url},
-        {"xmlrpc", hc_fuzz_xmlrpc},
-        {"yaml_config", hc_fuzz_yaml_config},
-    };
-    return t;
-}
+// Filled before main() by HC_FUZZ_TARGET in each tests/fuzz/*.cpp.
+const std::map<std::string, TargetFn>& targets() { return hc_fuzz::registry(); }
 
 std::string fuzz_root() {
     const char* root = std::getenv("HC_ROOT");
@@ -115,6 +99,19 @@ std::vector<std::string> target_names() {
 
 INSTANTIATE_TEST_SUITE_P(Targets, FuzzReplay, ::testing::ValuesIn(target_names()),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+
+// Every tests/fuzz/*.cpp is linked in and registered under its file name:
+// a target named otherwise would be built by `make fuzz` but never replayed.
+TEST(FuzzReplayLayout, EveryTargetFileIsRegistered) {
+    size_t files = 0;
+    for (const auto& path : files_in(fuzz_root())) {
+        std::string name = path.substr(path.rfind('/') + 1);
+        if (name.size() < 5 || name.compare(name.size() - 4, 4, ".cpp") != 0) continue;
+        ++files;
+        EXPECT_TRUE(targets().count(name.substr(0, name.size() - 4))) << "tests/fuzz/" << name << " is not registered";
+    }
+    EXPECT_EQ(files, targets().size());
+}
 
 // A folder named after a target that does not exist would never be replayed.
 TEST(FuzzReplayLayout, EveryFolderIsATarget) {
