@@ -15,7 +15,7 @@
 namespace hc::container {
 namespace {
 
-std::string sys(const std::string& what, int e) { return what + ": " + std::strerror(e); }
+std::string sys(const std::string& what, int e) { return what + ": " + errno_text(e); }
 
 std::string printable(const std::string& s) {
     std::string out;

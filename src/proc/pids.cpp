@@ -59,7 +59,7 @@ Result<pid_t> pid_from_file(const std::string& path) {
     Result<std::string> text = read_file(path, kPidFileCap, {}, &e);
     if (!text) {
         if (e == 0) return err(where + "larger than 64 bytes");
-        return err(where + std::strerror(e));
+        return err(where + errno_text(e));
     }
     const std::string_view s = trim(*text);
     if (s.empty()) return err(where + "empty");
@@ -166,7 +166,7 @@ Status send_signal_checked(pid_t pid, int sig, const std::function<std::string()
 #if defined(SYS_pidfd_open) && defined(SYS_pidfd_send_signal)
     // From here on the fd names this process, even if the pid is reused.
     pidfd.fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-    if (pidfd.fd < 0 && errno != ENOSYS && errno != EPERM) return err(where + std::strerror(errno));
+    if (pidfd.fd < 0 && errno != ENOSYS && errno != EPERM) return err(where + errno_text(errno));
 #endif
     const std::string why = recheck();
     if (!why.empty()) return err(why);
@@ -176,7 +176,7 @@ Status send_signal_checked(pid_t pid, int sig, const std::function<std::string()
     else
 #endif
         rc = ::kill(pid, sig);
-    if (rc != 0) return err(where + std::strerror(errno));
+    if (rc != 0) return err(where + errno_text(errno));
     return ok_status();
 }
 

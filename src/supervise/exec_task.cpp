@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "util/result.hpp"
+
 namespace hc::supervise {
 namespace {
 
@@ -37,7 +39,7 @@ ExecTask::ExecTask(const std::string& command, const Env& env, long timeout_ms, 
     : deadline_(Deadline::after_ms(timeout_ms)), done_(std::move(done)) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) {
-        result_.error = std::string("pipe: ") + std::strerror(errno);
+        result_.error = "pipe: " + errno_text(errno);
         finished_ = true;
         return;
     }
@@ -49,7 +51,7 @@ ExecTask::ExecTask(const std::string& command, const Env& env, long timeout_ms, 
     ::close(fds[1]);
     if (pid_ < 0) {
         ::close(fds[0]);
-        result_.error = std::string("fork: ") + std::strerror(errno);
+        result_.error = "fork: " + errno_text(errno);
         finished_ = true;
         return;
     }

@@ -14,7 +14,7 @@ namespace {
 
 Result<std::string> fail(const std::string& name, int e, int* error) {
     if (error) *error = e;
-    return err(name + ": " + std::strerror(e));
+    return sys_err(name, e, ErrorKind::Other);
 }
 
 }  // namespace
