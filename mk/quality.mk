@@ -26,18 +26,18 @@ FUZZ_CXXFLAGS := -std=c++17 -g -O1 -fno-omit-frame-pointer $(INCLUDES) $(MBEDTLS
 FUZZ_ALL := $(sort $(basename $(notdir $(wildcard tests/fuzz/*.cpp))))
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 
-# Each target links only the src/ files it exercises, plus the util/ helpers
-# (text, capped file reads) that most layers share.
-FUZZ_UTIL               := src/util/text.cpp src/util/file.cpp
-FUZZ_SRCS_http_response := src/http/response_parser.cpp src/http/message.cpp src/util/crypto.cpp src/net/url.cpp $(FUZZ_UTIL)
+# Each target links only the src/ files it exercises, plus util/ (text,
+# capped file reads, results, crypto), which every layer may use.
+FUZZ_UTIL               := $(sort $(wildcard src/util/*.cpp))
+FUZZ_SRCS_http_response := src/http/response_parser.cpp src/http/message.cpp src/net/url.cpp $(FUZZ_UTIL)
 FUZZ_SRCS_http_chunked  := $(FUZZ_SRCS_http_response)
 FUZZ_SRCS_url           := src/net/url.cpp $(FUZZ_UTIL)
-FUZZ_SRCS_dns           := src/net/dns.cpp
+FUZZ_SRCS_dns           := src/net/dns.cpp $(FUZZ_UTIL)
 FUZZ_SRCS_state_file    := src/container/state_file.cpp $(FUZZ_UTIL)
-FUZZ_SRCS_xmlrpc        := src/xmlrpc/xmlrpc.cpp src/xmlrpc/value.cpp src/xmlrpc/supervisor.cpp
+FUZZ_SRCS_xmlrpc        := src/xmlrpc/xmlrpc.cpp src/xmlrpc/value.cpp src/xmlrpc/supervisor.cpp $(FUZZ_UTIL)
 FUZZ_SRCS_yaml_config   := src/supervise/config.cpp src/supervise/yaml_doc.cpp src/net/url.cpp \
-                           src/notify/robots.cpp src/notify/dingtalk.cpp src/util/crypto.cpp $(FUZZ_UTIL)
-FUZZ_SRCS_smtp_reply    := src/smtp/reply.cpp
+                           src/notify/robots.cpp src/notify/dingtalk.cpp $(FUZZ_UTIL)
+FUZZ_SRCS_smtp_reply    := src/smtp/reply.cpp $(FUZZ_UTIL)
 FUZZ_SRCS_report_json   := src/container/report.cpp src/net/url.cpp $(FUZZ_UTIL)
 FUZZ_SRCS_argv          := src/container/cli.cpp src/net/url.cpp $(FUZZ_UTIL)
 FUZZ_SRCS_hosts         := src/net/hosts.cpp src/net/address.cpp $(FUZZ_UTIL)

@@ -17,12 +17,6 @@ namespace {
 
 std::string sys(const std::string& what, int e) { return what + ": " + errno_text(e); }
 
-std::string printable(const std::string& s) {
-    std::string out;
-    for (unsigned char c : s.substr(0, 32)) out += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
-    return out;
-}
-
 }  // namespace
 
 Status StateFile::lock() {
@@ -59,7 +53,7 @@ StoredState StateFile::read() const {
     std::string text = trim(std::string(buf, static_cast<size_t>(n)));
     if (text.size() == 1 && text[0] >= '1' && text[0] <= '4') return {static_cast<Stored>(text[0] - '0'), ""};
     if (n == 0) return {Stored::Garbled, "is empty"};
-    return {Stored::Garbled, "holds \"" + printable(text) + "\", expected 1-4"};
+    return {Stored::Garbled, "holds \"" + printable(text, 32) + "\", expected 1-4"};
 }
 
 Status StateFile::write(int state) const {

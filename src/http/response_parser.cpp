@@ -13,12 +13,8 @@ bool is_token_char(unsigned char c) {
     return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
 }
 
-std::string trim(std::string_view s) {
-    size_t b = 0, e = s.size();
-    while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
-    while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
-    return std::string(s.substr(b, e - b));
-}
+// HTTP's optional whitespace (RFC 9110 5.6.3) is space and tab only.
+std::string trim_ows(std::string_view s) { return std::string(trim_view(s, " \t")); }
 
 // Parses a decimal Content-Length; a list "5, 5" is accepted only when all
 // values agree (RFC 9110 8.6), anything else is a framing error.
@@ -28,7 +24,7 @@ bool parse_content_length(std::string_view v, unsigned long long& out) {
     size_t pos = 0;
     while (pos <= v.size()) {
         auto comma = v.find(',', pos);
-        auto item = trim(v.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos));
+        auto item = trim_ows(v.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos));
         if (item.empty() || item.size() > 18) return false;
         unsigned long long n = 0;
         for (char c : item) {
@@ -49,7 +45,7 @@ bool contains_token(const std::string& value, std::string_view token) {
     size_t pos = 0;
     while (pos <= value.size()) {
         auto comma = value.find(',', pos);
-        auto item = trim(std::string_view(value).substr(pos, comma == std::string::npos ? std::string::npos : comma - pos));
+        auto item = trim_ows(std::string_view(value).substr(pos, comma == std::string::npos ? std::string::npos : comma - pos));
         if (iequals(item, token)) return true;
         if (comma == std::string::npos) break;
         pos = comma + 1;
@@ -164,7 +160,7 @@ void ResponseParser::on_header_line(const std::string& line) {
         fail("too many response headers");
         return;
     }
-    response_.headers.emplace_back(line.substr(0, colon), trim(std::string_view(line).substr(colon + 1)));
+    response_.headers.emplace_back(line.substr(0, colon), trim_ows(std::string_view(line).substr(colon + 1)));
 }
 
 void ResponseParser::on_headers_end() {
@@ -213,7 +209,7 @@ void ResponseParser::on_headers_end() {
 
 void ResponseParser::on_chunk_size(const std::string& line) {
     auto end = line.find(';');  // chunk extensions are ignored
-    auto digits = trim(std::string_view(line).substr(0, end));
+    auto digits = trim_ows(std::string_view(line).substr(0, end));
     if (digits.empty() || digits.size() > 15) {
         fail("invalid chunk size \"" + digits.substr(0, 20) + "\"");
         return;

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "util/text.hpp"
+
 namespace hc::net::dns {
 
 namespace {
@@ -18,7 +20,6 @@ constexpr uint16_t kFlagQr = 0x8000;
 constexpr uint16_t kFlagTc = 0x0200;
 constexpr uint16_t kFlagRd = 0x0100;
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 void put_u16(std::string& out, uint16_t v) {
     out.push_back(static_cast<char>(v >> 8));
@@ -87,7 +88,7 @@ bool read_name(const uint8_t* d, size_t len, size_t off, std::string* name, size
         if (wire > kMaxNameWire || len - pos - 1 < b) return false;
         if (!name->empty()) name->push_back('.');
         for (size_t i = 0; i < b; ++i) {
-            char c = lower(static_cast<char>(d[pos + 1 + i]));
+            char c = to_lower(static_cast<char>(d[pos + 1 + i]));
             if (c == '.' || c == '\\') name->push_back('\\');
             name->push_back(c);
         }
@@ -112,7 +113,7 @@ size_t check_question(const uint8_t* d, size_t len, uint16_t qtype, std::string_
     if (type != qtype || cls != kClassIn) return 0;
     if (!expected.empty()) {
         std::string want;
-        for (char c : strip_dot(expected)) want.push_back(lower(c));
+        for (char c : strip_dot(expected)) want.push_back(to_lower(c));
         if (qname != want) return 0;
     }
     return pos + 4;

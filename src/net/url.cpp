@@ -13,12 +13,6 @@ bool valid_host_char(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
 }
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 // The messages below name the part that is wrong but never echo the URL
 // nor a piece of it: without an '@', "http://user:pass/" puts the password
 // where the port goes.
@@ -58,7 +52,7 @@ Status parse_authority_host(std::string_view hp, Url& url) {
         if (host.empty()) return err("missing host in URL");
         if (!std::all_of(host.begin(), host.end(), valid_host_char)) return err("invalid host in URL");
     }
-    url.host = lower(host);
+    url.host = to_lower(host);
     url.port = url.tls() ? 443 : 80;
     if (!port.empty()) {
         auto p = parse_port(port);
@@ -167,7 +161,7 @@ std::string Url::redacted() const { return scheme + "://" + host_header() + reda
 bool is_http_url(std::string_view text) {
     auto sep = text.find("://");
     if (sep == std::string_view::npos) return false;
-    std::string scheme = lower(text.substr(0, sep));
+    std::string scheme = to_lower(text.substr(0, sep));
     return scheme == "http" || scheme == "https";
 }
 
@@ -180,7 +174,7 @@ Result<Url> parse_url(std::string_view text) {
     Url url;
     auto sep = text.find("://");
     if (sep == std::string_view::npos) return err("URL must start with http:// or https://");
-    url.scheme = lower(text.substr(0, sep));
+    url.scheme = to_lower(text.substr(0, sep));
     if (url.scheme != "http" && url.scheme != "https")
         return err(nameable_scheme(url.scheme)
                        ? "unsupported URL scheme \"" + url.scheme + "\" (only http and https)"

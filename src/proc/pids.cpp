@@ -11,6 +11,7 @@
 
 #include "proc/proc.hpp"
 #include "util/file.hpp"
+#include "util/text.hpp"
 
 namespace hc::proc {
 
@@ -20,23 +21,8 @@ constexpr size_t kPidFileCap = 64;
 // Long java/node command lines exist; the match only needs a prefix.
 constexpr size_t kCmdlineCap = 128 * 1024;
 
-bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_ws(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_ws(s.back())) s.remove_suffix(1);
-    return s;
-}
-
 bool all_digits(std::string_view s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-std::string printable(std::string_view s) {
-    std::string out;
-    for (char c : s.substr(0, 20)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
-    if (s.size() > 20) out += "...";
-    return out;
 }
 
 // Caller checked: 1..7 digits, so no overflow.
@@ -61,11 +47,11 @@ Result<pid_t> pid_from_file(const std::string& path) {
         if (e == 0) return err(where + "larger than 64 bytes");
         return err(where + errno_text(e));
     }
-    const std::string_view s = trim(*text);
+    const std::string_view s = trim_view(*text);
     if (s.empty()) return err(where + "empty");
-    if (!all_digits(s)) return err(where + "not a pid: '" + printable(s) + "'");
+    if (!all_digits(s)) return err(where + "not a pid: '" + printable(s, 20) + "'");
     // Eight digits already exceed kMaxPid, so the parse below cannot overflow.
-    if (s.size() > 7) return err(where + "pid out of range: " + printable(s));
+    if (s.size() > 7) return err(where + "pid out of range: " + printable(s, 20));
     const long pid = to_long(s);
     if (pid < 1 || pid > kMaxPid) return err(where + "pid out of range: " + std::to_string(pid));
     if (!process_alive(static_cast<pid_t>(pid))) return err(where + "no such process " + std::to_string(pid));
@@ -73,7 +59,7 @@ Result<pid_t> pid_from_file(const std::string& path) {
 }
 
 bool command_matches(std::string_view needle, std::string_view comm, std::string_view cmdline) {
-    needle = trim(needle);
+    needle = trim_view(needle);
     if (needle.empty()) return false;
     if (comm == needle) return true;
     // argv[0] runs to the first NUL; argv joined is the NULs as spaces.
@@ -87,7 +73,7 @@ bool command_matches(std::string_view needle, std::string_view comm, std::string
 
 std::vector<pid_t> find_pids_by_command(const std::string& needle) {
     std::vector<pid_t> out;
-    if (trim(needle).empty()) return out;
+    if (trim_view(needle).empty()) return out;
     DIR* dir = opendir("/proc");
     if (!dir) return out;
     const pid_t self = getpid();
@@ -101,7 +87,7 @@ std::vector<pid_t> find_pids_by_command(const std::string& needle) {
         Result<std::string> comm = read_file(base + "/comm", 64, {true});
         Result<std::string> cmdline = read_file(base + "/cmdline", kCmdlineCap, {true});
         if (!comm || !cmdline) continue;
-        if (command_matches(needle, trim(*comm), *cmdline) && process_alive(pid)) out.push_back(pid);
+        if (command_matches(needle, trim_view(*comm), *cmdline) && process_alive(pid)) out.push_back(pid);
     }
     closedir(dir);
     std::sort(out.begin(), out.end());

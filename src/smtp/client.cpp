@@ -179,7 +179,7 @@ Status Session::authenticate(const Extensions& ext) {
     if (!ext.auth) return err("smtp: AUTH failed: server does not offer AUTH");
     std::string offered;
     for (const auto& m : ext.auth_mechanisms) offered += (offered.empty() ? "" : " ") + m;
-    return err("smtp: AUTH failed: server offers neither PLAIN nor LOGIN (offers: " + printable(offered, 200) + ")");
+    return err("smtp: AUTH failed: server offers neither PLAIN nor LOGIN (offers: " + printable(offered, 200, true) + ")");
 }
 
 Status Session::run(const Message& message) {
@@ -238,7 +238,7 @@ Result<std::string> tls_mode(const MailServer& server) {
         return std::string("none");
     }
     if (server.tls == "ssl" || server.tls == "starttls" || server.tls == "none") return server.tls;
-    return err("smtp: unknown tls mode [" + printable(server.tls, 50) + "] (want ssl, starttls or none)");
+    return err("smtp: unknown tls mode [" + printable(server.tls, 50, true) + "] (want ssl, starttls or none)");
 }
 
 Status validate(const MailServer& server, const Message& message) {

@@ -2,22 +2,10 @@
 
 #include <cctype>
 
+#include "util/text.hpp"
+
 namespace hc::smtp {
 
-std::string printable(std::string_view text, size_t max_len) {
-    std::string out;
-    out.reserve(text.size() < max_len ? text.size() : max_len);
-    for (char ch : text) {
-        if (out.size() >= max_len) {
-            out += "...";
-            break;
-        }
-        auto c = static_cast<unsigned char>(ch);
-        // Keep UTF-8 bytes (servers may localise), drop control bytes.
-        out += (c < 0x20 || c == 0x7f) ? '?' : ch;
-    }
-    return out;
-}
 
 std::string Reply::summary() const {
     std::string joined;
@@ -26,7 +14,7 @@ std::string Reply::summary() const {
         joined += lines[i];
     }
     std::string out = std::to_string(code);
-    if (!joined.empty()) out += " " + printable(joined);
+    if (!joined.empty()) out += " " + printable(joined, 512, true);
     return out;
 }
 
@@ -51,9 +39,9 @@ ReplyParser::State ReplyParser::feed_line(std::string_view line) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.size() < 3 || !std::isdigit(static_cast<unsigned char>(line[0])) ||
         !std::isdigit(static_cast<unsigned char>(line[1])) || !std::isdigit(static_cast<unsigned char>(line[2])))
-        return fail("malformed reply line: [" + printable(line, 100) + "]");
+        return fail("malformed reply line: [" + printable(line, 100, true) + "]");
     if (line[0] < '2' || line[0] > '5' || line[1] > '5')
-        return fail("reply code out of range: [" + printable(line, 100) + "]");
+        return fail("reply code out of range: [" + printable(line, 100, true) + "]");
     int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
     bool last;
     if (line.size() == 3) {
@@ -63,7 +51,7 @@ ReplyParser::State ReplyParser::feed_line(std::string_view line) {
     } else if (line[3] == '-') {
         last = false;
     } else {
-        return fail("malformed reply line: [" + printable(line, 100) + "]");
+        return fail("malformed reply line: [" + printable(line, 100, true) + "]");
     }
     if (!reply_.lines.empty() && code != reply_.code)
         return fail("reply code changed within a multi-line reply (" + std::to_string(reply_.code) + " then " +

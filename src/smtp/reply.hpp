@@ -53,7 +53,4 @@ struct Extensions {
 };
 Extensions parse_ehlo(const Reply& reply);
 
-// Replaces bytes that must not reach a log line and cuts to max_len.
-std::string printable(std::string_view text, size_t max_len = 512);
-
 }  // namespace hc::smtp

@@ -131,15 +131,10 @@ const std::vector<std::string> kConfigKeys = {"supervisordUrl", "supervisordUser
 const std::vector<std::string> kMailKeys = {"host", "port", "user",   "pass",     "to_list",
                                             "tls",  "from", "cafile", "insecure", "allowPlainAuth"};
 
-std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
 // Optimal string alignment distance, case-insensitive, inputs capped at 64.
 size_t edit_distance(std::string a, std::string b) {
-    a = lower(a.substr(0, 64));
-    b = lower(b.substr(0, 64));
+    a = to_lower(a.substr(0, 64));
+    b = to_lower(b.substr(0, 64));
     const size_t n = a.size(), m = b.size();
     std::vector<std::vector<size_t>> d(n + 1, std::vector<size_t>(m + 1));
     for (size_t i = 0; i <= n; ++i) d[i][0] = i;
@@ -332,9 +327,9 @@ public:
         std::string list;
         for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
         if (v.is_scalar()) {
-            std::string t = lower(trim(v.value));
+            std::string t = to_lower(trim(v.value));
             for (size_t i = 0; i < allowed.size(); ++i)
-                if (lower(allowed[i]) == t) return static_cast<int>(i);
+                if (to_lower(allowed[i]) == t) return static_cast<int>(i);
         }
         bad(v, qual, "expected one of " + list);
         return -1;
@@ -563,7 +558,7 @@ void Loader::load_global(const Node& n, GlobalConfig& g) {
             std::string u;
             if (get_string(e, qual, u)) {
                 u = trim(u);
-                std::string l = lower(u);
+                std::string l = to_lower(u);
                 bool ok = (l.rfind("unix://", 0) == 0 && u.size() > 7 && u[7] == '/') ||
                           (l.rfind("http://", 0) == 0 && u.size() > 7);
                 if (!ok || has_ctl(u))
@@ -694,7 +689,7 @@ void Loader::load_actions(const Entry& e, const std::string& qual, CheckConfig& 
     Actions a;
     bool none = false;
     for (const auto& w : words) {
-        std::string l = lower(w);
+        std::string l = to_lower(w);
         if (l == "restart") a.restart = true;
         else if (l == "kill") a.kill = true;
         else if (l == "exec") a.exec = true;
@@ -1028,7 +1023,7 @@ std::string mask_url(const std::string& u) {
 }
 
 bool secret_header(const std::string& name) {
-    std::string l = lower(name);
+    std::string l = to_lower(name);
     return l == "authorization" || l == "proxy-authorization" || l == "cookie" ||
            l.find("token") != std::string::npos || l.find("secret") != std::string::npos ||
            l.find("key") != std::string::npos || l.find("pass") != std::string::npos;

@@ -8,11 +8,33 @@
 
 namespace hc {
 
-std::string trim(std::string_view s) {
-    size_t b = 0, e = s.size();
-    while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r' || s[b] == '\n')) ++b;
-    while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '\n')) --e;
-    return std::string(s.substr(b, e - b));
+std::string_view trim_view(std::string_view s, std::string_view chars) {
+    size_t b = s.find_first_not_of(chars);
+    if (b == std::string_view::npos) return {};
+    return s.substr(b, s.find_last_not_of(chars) - b + 1);
+}
+
+std::string trim(std::string_view s) { return std::string(trim_view(s)); }
+
+std::string to_lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) c = to_lower(c);
+    return out;
+}
+
+std::string printable(std::string_view s, size_t max, bool keep_utf8) {
+    std::string out;
+    out.reserve(s.size() < max ? s.size() : max + 3);
+    for (char ch : s) {
+        if (out.size() >= max) {
+            out += "...";
+            break;
+        }
+        auto c = static_cast<unsigned char>(ch);
+        bool ok = c >= 0x20 && c != 0x7f && (c < 0x80 || keep_utf8);
+        out += ok ? ch : '?';
+    }
+    return out;
 }
 
 std::vector<std::string> split_list(std::string_view s, char sep) {

@@ -9,7 +9,17 @@
 
 namespace hc {
 
+// Strips leading and trailing bytes found in `chars` (default: space, tab,
+// CR, LF); the view form allocates nothing.
+std::string_view trim_view(std::string_view s, std::string_view chars = " \t\r\n");
 std::string trim(std::string_view s);
+// ASCII lower case (the C locale's tolower, without a locale lookup).
+inline char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+std::string to_lower(std::string_view s);
+// A bounded rendering of untrusted text for a message: at most max bytes,
+// then "..."; control bytes and DEL become '?', and so do bytes >= 0x80
+// unless keep_utf8 (a server's localised reply may be UTF-8).
+std::string printable(std::string_view s, size_t max, bool keep_utf8 = false);
 // "a, b,,c" -> {"a", "b", "c"}: parts trimmed, empty ones dropped.
 std::vector<std::string> split_list(std::string_view s, char sep = ',');
 // 0-15 for a hex digit (either case), -1 for anything else.

@@ -7,6 +7,8 @@
 #include <climits>
 #include <cstring>
 
+#include "util/text.hpp"
+
 namespace hc::xmlrpc {
 
 // ---------------------------------------------------------------- writer
@@ -138,12 +140,6 @@ bool all_space(std::string_view s) {
     return true;
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-    return s;
-}
-
 bool name_start(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
 }
@@ -154,12 +150,7 @@ bool name_char(char c) {
 
 // Shows a bit of offending text in an error without dumping the document or
 // control bytes into an operator's log.
-std::string snippet(std::string_view s) {
-    std::string out;
-    for (char c : s.substr(0, 20)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
-    if (s.size() > 20) out += "...";
-    return out;
-}
+std::string snippet(std::string_view s) { return printable(s, 20); }
 
 std::string describe(const Token& t) {
     std::string n(t.name);
@@ -436,7 +427,7 @@ Result<Value> Parser::scalar(const Token& t) {
     }
     Result<std::string> text = text_until_close(tag);
     if (!text) return err(text.error());
-    const std::string_view s = trim(*text);
+    const std::string_view s = trim_view(*text);
     if (tag == "string" || tag == "dateTime.iso8601") return Value::string(std::move(*text));
     if (tag == "nil") {
         if (!s.empty()) return fail("text inside <nil>", t.offset);

@@ -4,6 +4,7 @@
 // printable and bounded, and parse_ehlo() copes with any reply.
 #include "fuzz_common.hpp"
 #include "smtp/reply.hpp"
+#include "util/text.hpp"
 
 HC_FUZZ_TARGET(smtp_reply) {
     using hc::smtp::ReplyParser;
@@ -30,7 +31,7 @@ HC_FUZZ_TARGET(smtp_reply) {
             FUZZ_CHECK(p.bytes() <= ReplyParser::kMaxBytes);
         }
     }
-    std::string pr = hc::smtp::printable(in, 64);
+    std::string pr = hc::printable(in, 64, true);
     FUZZ_CHECK(pr.size() <= 64 + 3);
     return 0;
 }

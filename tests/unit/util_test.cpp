@@ -27,6 +27,31 @@ TEST(SplitList, TrimsAndDropsEmpty) {
     EXPECT_EQ(hc::split_list("one"), V{"one"});
 }
 
+// The shared helpers that replaced per-module copies (issue 12.4): each
+// keeps the rules of the copies it replaced.
+TEST(Trim, DefaultSetAndOwnSet) {
+    EXPECT_EQ(hc::trim(" \t\r\n a b \r\n"), "a b");
+    EXPECT_EQ(hc::trim_view("  \n "), "");
+    EXPECT_EQ(hc::trim_view(""), "");
+    EXPECT_EQ(hc::trim_view("\f x \v"), "\f x \v");    // not in the default set
+    EXPECT_EQ(hc::trim_view(" \tv\r\t ", " \t"), "v\r");  // HTTP OWS: space and tab only
+}
+
+TEST(ToLower, AsciiOnly) {
+    EXPECT_EQ(hc::to_lower("HTTPS://Ex.COM"), "https://ex.com");
+    EXPECT_EQ(hc::to_lower("\xC3\x89"), "\xC3\x89");  // UTF-8 untouched
+    EXPECT_EQ(hc::to_lower('Z'), 'z');
+    EXPECT_EQ(hc::to_lower('@'), '@');
+}
+
+TEST(Printable, BoundedWithControlBytesReplaced) {
+    EXPECT_EQ(hc::printable("ab\x1b[2Jc\x7f", 20), "ab?[2Jc?");
+    EXPECT_EQ(hc::printable("abcdef", 3), "abc...");
+    EXPECT_EQ(hc::printable("abc", 3), "abc");
+    EXPECT_EQ(hc::printable("caf\xC3\xA9\r\n", 20), "caf????");
+    EXPECT_EQ(hc::printable("caf\xC3\xA9\r\n", 20, true), "caf\xC3\xA9??");
+}
+
 TEST(TextBuilder, StringsCharsAndIntegers) {
     hc::TextBuilder t;
     t << "port: " << 8080 << ' ' << std::string("x") << std::string_view("y") << -3 << 42u << static_cast<long long>(1) << 5000000000LL;
