@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "container/run.hpp"
-#include "smtp/sendmail_cli.hpp"
+#include "sendmail/cli.hpp"
 #include "supervise/run.hpp"
 
 int main(int argc, char** argv) {
@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
     }
     if (!args.empty() && args[0] == "sendmail") {
         args.erase(args.begin());
-        return hc::smtp::sendmail_main(args);
+        return hc::sendmail::run(args);
     }
     return hc::container::run(args);
 }

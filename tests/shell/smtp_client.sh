@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 if ! "$HC" sendmail --help >/dev/null 2>&1; then
-  echo "SKIP smtp_client: '$HC sendmail' is not available (main.cpp must route 'sendmail' to hc::smtp::sendmail_main)"
+  echo "SKIP smtp_client: '$HC sendmail' is not available (main.cpp must route 'sendmail' to hc::sendmail::run)"
   exit 0
 fi
 

@@ -1,4 +1,4 @@
-#include "smtp/sendmail_cli.hpp"
+#include "sendmail/cli.hpp"
 
 #include <unistd.h>
 
@@ -8,7 +8,10 @@
 #include "smtp/smtp.hpp"
 #include "util/file.hpp"
 
-namespace hc::smtp {
+namespace hc::sendmail {
+
+using smtp::MailServer;
+using smtp::Message;
 
 namespace {
 
@@ -40,7 +43,7 @@ bool parse_int(const std::string& s, long long lo, long long hi, long long& out)
 
 }  // namespace
 
-int sendmail_main(const std::vector<std::string>& args) {
+int run(const std::vector<std::string>& args) {
     MailServer server;
     Message message;
     std::string body_file, pass_env;
@@ -111,7 +114,7 @@ int sendmail_main(const std::vector<std::string>& args) {
     if (server.insecure)
         std::fputs("healthcheck sendmail: warning: --insecure: the mail server's certificate is not verified\n",
                    stderr);
-    auto st = send_mail(server, message, Deadline::after_ms(timeout_ms));
+    auto st = smtp::send_mail(server, message, Deadline::after_ms(timeout_ms));
     if (!st) {
         std::fprintf(stderr, "%s\n", st.error().c_str());
         return 1;
@@ -120,4 +123,4 @@ int sendmail_main(const std::vector<std::string>& args) {
     return 0;
 }
 
-}  // namespace hc::smtp
+}  // namespace hc::sendmail
