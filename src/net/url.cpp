@@ -129,8 +129,13 @@ std::string percent_encode(std::string_view s) {
     return out;
 }
 
+std::string bracket_host(std::string_view host) {
+    if (host.find(':') == std::string_view::npos) return std::string(host);
+    return "[" + std::string(host) + "]";
+}
+
 std::string Url::host_header() const {
-    std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    std::string h = bracket_host(host);
     if (!default_port()) h += ":" + std::to_string(port);
     return h;
 }

@@ -41,6 +41,9 @@ std::string redact_url_text(std::string_view text);
 // "a=1&b&c=" -> "a=***&***&c=": values masked, keys kept; an item without
 // "=" may itself be a token, so it is masked whole.
 std::string mask_query(std::string_view query);
+// A host as written in a URL or "host:port": an IPv6 literal (any ':')
+// in brackets, "::1" -> "[::1]"; names and IPv4 unchanged.
+std::string bracket_host(std::string_view host);
 // A request target (path and query) with mask_query() applied to its query:
 // the display form of a path given apart from its URL.
 std::string redacted_target(std::string_view target);

@@ -12,9 +12,6 @@
 namespace hc::notify {
 namespace {
 
-// A robot given as a full URL; the scheme in any case ("HTTPS://...").
-bool is_url(const std::string& v) { return net::is_http_url(v); }
-
 // A path segment that may be a token: Feishu hook ids, Slack and Discord
 // webhook tokens, Telegram bot tokens are all long or mix in digits, while
 // the words of an API path ("robot", "send", "v2") are short.
@@ -59,7 +56,7 @@ std::string plain_text(const Notice& n) {
 }  // namespace
 
 Target parse_target(Channel channel, const std::string& value) {
-    if (channel == Channel::Webhook || is_url(value)) return {channel, value, ""};
+    if (channel == Channel::Webhook || net::is_http_url(value)) return {channel, value, ""};
     auto colon = value.find(':');
     if (colon == std::string::npos) return {channel, value, ""};
     return {channel, value.substr(0, colon), value.substr(colon + 1)};
@@ -92,7 +89,7 @@ std::string mask_url(const net::Url& url) {
 }
 
 std::string mask_target(const Target& t) {
-    if (t.channel == Channel::Webhook || is_url(t.id)) {
+    if (t.channel == Channel::Webhook || net::is_http_url(t.id)) {
         auto url = net::parse_url(t.id);
         return url ? mask_url(*url) : "(unparsable URL)";
     }
@@ -122,7 +119,7 @@ namespace {
 // DingTalk robot, timestamp and sign.
 Result<net::Url> robot_url(const Target& t, int64_t now_ms) {
     const std::string channel = channel_name(t.channel);
-    if (t.channel == Channel::Webhook || is_url(t.id)) {
+    if (t.channel == Channel::Webhook || net::is_http_url(t.id)) {
         auto url = net::parse_url(t.id);
         if (!url) return err(channel + ": " + url.error());
         return url;

@@ -1100,7 +1100,7 @@ std::string describe(const Config& cfg) {
             case CheckType::Http:
                 o << "  mode: " << c.mode << "\n";
                 // Query values of the path as *** (a token there must not be printed).
-                o << "  url: http://" << (c.host.find(':') != std::string::npos ? "[" + c.host + "]" : c.host)
+                o << "  url: http://" << net::bracket_host(c.host)
                   << ":" << c.port << net::redacted_target(c.path) << "\n";
                 if (!c.json.empty()) o << "  json: " << c.json << "\n";
                 for (const auto& h : c.headers)

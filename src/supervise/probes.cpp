@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "http/client.hpp"
+#include "net/url.hpp"
 #include "supervise/tasks.hpp"
 
 namespace hc::supervise {
@@ -19,8 +20,7 @@ std::string fmt(double v) {
 Deadline probe_deadline(const CheckConfig& cfg) { return Deadline::after_ms(cfg.timeout_seconds * 1000LL); }
 
 std::string endpoint(const CheckConfig& cfg) {
-    std::string host = cfg.host.find(':') != std::string::npos ? "[" + cfg.host + "]" : cfg.host;
-    return host + ":" + std::to_string(cfg.port);
+    return net::bracket_host(cfg.host) + ":" + std::to_string(cfg.port);
 }
 
 }  // namespace

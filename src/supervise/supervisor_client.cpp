@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "http/client.hpp"
+#include "util/text.hpp"
 #include "supervise/tasks.hpp"
 
 namespace hc::supervise {
@@ -15,8 +16,7 @@ std::string describe_fault(const xmlrpc::Fault& f) {
 Result<SupervisorClient> SupervisorClient::create(const std::string& url, const std::string& user,
                                                   const std::string& pass) {
     SupervisorClient c;
-    std::string scheme = url.substr(0, 7);
-    for (auto& ch : scheme) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const std::string scheme = to_lower(url.substr(0, 7));
     if (scheme == "unix://") {
         auto addr = net::make_unix(url.substr(7));
         if (!addr) return err("supervisordUrl: bad unix socket path in " + url, ErrorKind::Config);

@@ -289,4 +289,13 @@ TEST(ResolveLocation, ColonInPathIsNotAScheme) {
     EXPECT_EQ(target_of("http://a/b/", "/c?u=http://x"), "http://a/c?u=http://x");
 }
 
+// One bracketing rule for URLs, Host headers, probe endpoints and --test.
+TEST(Url, BracketHost) {
+    EXPECT_EQ(hc::net::bracket_host("::1"), "[::1]");
+    EXPECT_EQ(hc::net::bracket_host("fe80::1%eth0"), "[fe80::1%eth0]");
+    EXPECT_EQ(hc::net::bracket_host("127.0.0.1"), "127.0.0.1");
+    EXPECT_EQ(hc::net::bracket_host("example.com"), "example.com");
+    EXPECT_EQ(parse_url("http://[::1]:8080/x")->host_header(), "[::1]:8080");
+}
+
 }  // namespace
