@@ -11,6 +11,7 @@
 
 #include "net/dns.hpp"
 #include "net/hosts.hpp"
+#include "net/transport.hpp"
 
 namespace hc::net {
 
@@ -50,58 +51,21 @@ uint16_t random_id() {
     return static_cast<uint16_t>(z ^ (z >> 31));
 }
 
-// Waits for events on fd; false when deadline passes first.
-bool wait_fd(int fd, short events, Deadline deadline) {
-    for (;;) {
-        int ms = deadline.remaining_ms();
-        if (ms == 0) return false;
-        pollfd p{fd, events, 0};
-        int r = ::poll(&p, 1, ms);
-        if (r > 0) return true;  // POLLERR/POLLHUP too: the next call reports it
-        if (r < 0 && errno != EINTR) return false;
-    }
-}
-
 // --- TCP (after a truncated UDP reply) ---
+// On the same non-blocking transport and blocking helpers as HTTP and SMTP.
 
-Status tcp_connect(int fd, const Address& server, Deadline deadline) {
-    if (::connect(fd, server.sa(), server.length) == 0) return ok_status();
-    if (errno != EINPROGRESS) return err(sys_text("tcp connect"));
-    if (!wait_fd(fd, POLLOUT, deadline)) return err("timed out");
-    int soerr = 0;
-    socklen_t len = sizeof soerr;
-    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0) soerr = errno;
-    if (soerr != 0) return err(sys_text("tcp connect", soerr));
-    return ok_status();
-}
-
-Status send_all(int fd, const std::string& data, Deadline deadline) {
-    size_t sent = 0;
-    while (sent < data.size()) {
-        ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
-        if (n > 0) {
-            sent += static_cast<size_t>(n);
-        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            if (!wait_fd(fd, POLLOUT, deadline)) return err("timed out");
-        } else if (errno != EINTR) {
-            return err(sys_text("tcp send"));
-        }
-    }
-    return ok_status();
-}
-
-Status recv_exact(int fd, uint8_t* out, size_t len, Deadline deadline) {
+Status read_exact(Transport& t, uint8_t* out, size_t len, Deadline deadline) {
     size_t got = 0;
     while (got < len) {
-        ssize_t n = ::recv(fd, out + got, len - got, 0);
-        if (n > 0) {
-            got += static_cast<size_t>(n);
-        } else if (n == 0) {
-            return err("tcp reply cut short");
-        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            if (!wait_fd(fd, POLLIN, deadline)) return err("timed out");
-        } else if (errno != EINTR) {
-            return err(sys_text("tcp receive"));
+        IoResult r = t.read(reinterpret_cast<char*>(out) + got, len - got);
+        if (r.state == Io::Done) {
+            got += r.bytes;
+        } else if (r.state == Io::Eof) {
+            return err("tcp reply cut short", ErrorKind::Protocol);
+        } else if (r.state == Io::Failed) {
+            return err("tcp receive: " + r.error, r.kind);
+        } else if (!wait_ready(t.fd(), r.poll_events(), deadline)) {
+            return err("timed out", ErrorKind::Timeout);
         }
     }
     return ok_status();
@@ -110,19 +74,18 @@ Status recv_exact(int fd, uint8_t* out, size_t len, Deadline deadline) {
 // One query over TCP with RFC 1035's 2-byte length framing.
 Result<std::vector<uint8_t>> tcp_exchange(const Address& server, const std::string& query,
                                           Deadline deadline) {
-    Fd fd(::socket(server.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    if (!fd.valid()) return err(sys_text("tcp socket"));
-    if (Status s = tcp_connect(fd.get(), server, deadline); !s) return err(s.error());
+    auto t = tcp_connect_start(server);
+    if (!t) return forward(t, "tcp ");
+    if (Status s = establish_blocking(**t, deadline, "connect"); !s) return forward(s, "tcp ");
     std::string framed;
     framed.push_back(static_cast<char>(query.size() >> 8));
     framed.push_back(static_cast<char>(query.size() & 0xff));
     framed += query;
-    if (Status s = send_all(fd.get(), framed, deadline); !s) return err(s.error());
+    if (Status s = write_all_blocking(**t, framed, deadline); !s) return forward(s, "tcp send: ");
     uint8_t len_bytes[2];
-    if (Status s = recv_exact(fd.get(), len_bytes, 2, deadline); !s) return err(s.error());
+    if (Status s = read_exact(**t, len_bytes, 2, deadline); !s) return s.failure();
     std::vector<uint8_t> reply(static_cast<size_t>(len_bytes[0] << 8 | len_bytes[1]));
-    if (Status s = recv_exact(fd.get(), reply.data(), reply.size(), deadline); !s)
-        return err(s.error());
+    if (Status s = read_exact(**t, reply.data(), reply.size(), deadline); !s) return s.failure();
     return reply;
 }
 
@@ -238,7 +201,7 @@ TryOutcome try_server(const Address& server, const std::string& qname, std::vect
     if (Status s = send_queries(fd.get(), qname, qs); !s) return TryOutcome{false, s.error()};
     uint8_t buf[kMaxUdpReply];
     while (!all_settled(qs) && !out.nxdomain) {
-        if (!wait_fd(fd.get(), POLLIN, try_deadline)) return TryOutcome{false, "timed out"};
+        if (!wait_ready(fd.get(), POLLIN, try_deadline)) return TryOutcome{false, "timed out"};
         ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
         // ECONNREFUSED here is the ICMP port-unreachable of a dead server.

@@ -410,6 +410,21 @@ TEST(DnsExchange, TruncationRetriesOverTcp) {
     EXPECT_EQ(srv.tcp_queries(), 2);
 }
 
+// The TCP retry runs on the shared transport helpers (net/transport.hpp):
+// a server that closes without answering is named as such, within the deadline.
+TEST(DnsExchange, TcpRetryCutShort) {
+    Responder srv([](const std::string& q, bool tcp) {
+        if (!tcp) return std::vector<Reply>{{make_reply(q, 0x0200, {})}};
+        return std::vector<Reply>{};
+    });
+    auto start = std::chrono::steady_clock::now();
+    auto r = hc::net::dns::exchange("big.test", 443, conf_for({srv.address()}, 1000, 1),
+                                    Deadline::after_ms(3000));
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().find("tcp reply cut short"), std::string::npos) << r.error();
+    EXPECT_LE(ms_since(start), 2000);
+}
+
 TEST(DnsExchange, NxDomainNoAddressServFail) {
     Responder nx([](const std::string& q, bool) {
         return std::vector<Reply>{{make_reply(q, 3, {})}};
