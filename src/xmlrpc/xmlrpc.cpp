@@ -101,18 +101,9 @@ std::string build_call(const std::string& method, const std::vector<Value>& para
     return out;
 }
 
-std::string build_response(const Value& value) {
-    std::string out = "<?xml version=\"1.0\"?>\n<methodResponse>\n<params>\n<param>\n";
+std::string value_xml(const Value& value) {
+    std::string out;
     write_value(out, value);
-    out += "\n</param>\n</params>\n</methodResponse>\n";
-    return out;
-}
-
-std::string build_fault(int code, const std::string& message) {
-    std::string out = "<?xml version=\"1.0\"?>\n<methodResponse>\n<fault>\n";
-    write_value(out, Value::structure({{"faultCode", Value::integer(code)},
-                                       {"faultString", Value::string(message)}}));
-    out += "\n</fault>\n</methodResponse>\n";
     return out;
 }
 

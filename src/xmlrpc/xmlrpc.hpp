@@ -36,9 +36,8 @@ struct Response {
 // A complete request body: <?xml ...?><methodCall>...</methodCall>.
 std::string build_call(const std::string& method, const std::vector<Value>& params);
 
-// Response bodies, the way a server writes them; for mock servers in tests.
-std::string build_response(const Value& value);
-std::string build_fault(int code, const std::string& message);
+// One <value>...</value> element, as build_call() writes each parameter.
+std::string value_xml(const Value& value);
 
 // Escapes & < > " ' for element text.
 std::string escape(std::string_view text);

@@ -7,6 +7,7 @@
 #include "fuzz_common.hpp"
 #include "xmlrpc/supervisor.hpp"
 #include "xmlrpc/xmlrpc.hpp"
+#include "../support/xmlrpc_responses.hpp"
 
 namespace fuzz_xmlrpc {
 
@@ -62,7 +63,7 @@ HC_FUZZ_TARGET(xmlrpc) {
     }
     if (r->is_fault) {
         (void)hc::xmlrpc::fault_name(r->fault.code);
-        auto again = hc::xmlrpc::parse_response(hc::xmlrpc::build_fault(r->fault.code, r->fault.message));
+        auto again = hc::xmlrpc::parse_response(hc::xmlrpc::test_server::build_fault(r->fault.code, r->fault.message));
         FUZZ_CHECK(again.ok() && again->is_fault);
         if (again) {
             FUZZ_CHECK(again->fault.code == r->fault.code);
@@ -71,7 +72,7 @@ HC_FUZZ_TARGET(xmlrpc) {
         return 0;
     }
     views(r->value);
-    auto again = hc::xmlrpc::parse_response(hc::xmlrpc::build_response(r->value));
+    auto again = hc::xmlrpc::parse_response(hc::xmlrpc::test_server::build_response(r->value));
     FUZZ_CHECK(again.ok() && !again->is_fault);
     if (again) FUZZ_CHECK(same(again->value, r->value));
     // A request carrying the value must be well-formed too (no crash).

@@ -6,8 +6,11 @@
 
 #include "xmlrpc/supervisor.hpp"
 #include "xmlrpc/xmlrpc.hpp"
+#include "../support/xmlrpc_responses.hpp"
 
 using namespace hc::xmlrpc;
+using hc::xmlrpc::test_server::build_fault;
+using hc::xmlrpc::test_server::build_response;
 
 namespace {
 
