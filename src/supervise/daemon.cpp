@@ -23,10 +23,6 @@ constexpr long kExecTimeoutMs = 60000;
 
 std::string type_name(const CheckConfig& cfg) { return to_string(cfg.type); }
 
-std::chrono::milliseconds backoff_base(const CheckConfig& cfg) {
-    return std::chrono::milliseconds(1000LL * cfg.period_seconds * std::max(1, cfg.failure_threshold));
-}
-
 std::vector<std::string> secrets_of(const Config& config) {
     std::vector<std::string> s{config.global.supervisord_pass, config.global.mail.pass};
     for (const auto& c : config.checks) s.push_back(c.password);
@@ -39,24 +35,17 @@ std::vector<std::string> secrets_of(const Config& config) {
 
 struct Daemon::Check {
     CheckConfig cfg;
-    Counters counters;
-    Backoff backoff;
+    PolicyState policy;  // every rule's state (policy.hpp); the flags below are I/O only
     CpuProbe cpu;
     RestartTracker restarts;
     EventLoop::TimerId timer = 0;
     Clock::time_point next_due{};
     bool in_flight = false;
     bool cancelled = false;
-    bool holding = false;         // after restart/kill: wait for RUNNING + grace
     bool acting = false;          // a restart is in progress
-    bool action_pending = false;  // failed, but the backoff deferred the action
-    bool failure_notified = false;  // a failure notice went out for this episode
-    bool recovering = false;      // hold released while failed: the next healthy is a recovery
-    Clock::time_point healthy_since{};
     std::string last_error;       // to log repeated errors once
-    std::time_t last_notice = 0;
 
-    explicit Check(CheckConfig c) : cfg(std::move(c)), backoff(backoff_base(cfg)) {}
+    explicit Check(CheckConfig c) : cfg(std::move(c)), policy(cfg) {}
 };
 
 Daemon::Daemon(Config config, Logger& log) : config_(std::move(config)), log_(log), started_(Clock::now()) {
@@ -115,7 +104,7 @@ void Daemon::apply(Config config) {
     int kept = 0, added = 0;
     for (const auto& cfg : config.checks) {
         auto old = checks_.find(cfg.name);
-        if (old != checks_.end() && old->second->cfg == cfg) {
+        if (old != checks_.end() && keeps_state_on_reload(old->second->cfg, cfg)) {
             next[cfg.name] = old->second;
             checks_.erase(old);
             ++kept;
@@ -208,27 +197,19 @@ void Daemon::on_process_info(const CheckPtr& c, const xmlrpc::ProcessInfo& info,
     // own action caused is its baseline, not a failure after the hold.
     std::optional<Outcome> restart_verdict;
     if (c->cfg.type == CheckType::Restart) restart_verdict = c->restarts.observe(c->cfg, info);
-    const bool was_holding = c->holding;
-    if (c->holding) {
-        bool up = info.state == xmlrpc::states::RUNNING && info.now - info.start >= c->cfg.initial_delay_seconds;
-        if (up) {
-            c->holding = false;
-            // The counters restart from scratch (so a still-broken program
-            // can fail and be acted on again), but the failure is not
-            // forgotten: the next healthy result is a recovery (sendResolved).
-            if (c->counters.health() == Health::Failed) c->recovering = true;
-            c->counters.reset();
+    const ProgramView view{info.state == xmlrpc::states::RUNNING, static_cast<long>(info.now - info.start)};
+    const HoldStep hold = on_program(c->policy, c->cfg, view, now);
+    switch (hold) {
+        case HoldStep::None: break;
+        case HoldStep::Wait: return done(Outcome::wait(std::string("on hold after action, program ") + info.statename));
+        case HoldStep::Released:
             log(Level::Info, c, "hold_released", "program RUNNING again (pid " + std::to_string(info.pid) + ")");
-        } else if (!c->backoff.may_act(now)) {
-            return done(Outcome::wait(std::string("on hold after action, program ") + info.statename));
-        } else {
-            c->holding = false;
-            // Still down after the gap: the failed state carries on, so the
-            // next failing probe must be able to act again.
-            if (c->counters.health() == Health::Failed) c->action_pending = true;
+            break;
+        case HoldStep::Expired:
             log(Level::Warn, c, "hold_expired", std::string("program still ") + info.statename + " after the backoff");
-        }
+            break;
     }
+    const bool was_holding = hold != HoldStep::None;
     if (restart_verdict) {
         if (was_holding) return done(Outcome::wait("hold ended: " + restart_verdict->reason));
         return done(*restart_verdict);
@@ -268,93 +249,52 @@ void Daemon::record(const CheckPtr& c, const Outcome& o) {
     }
     c->last_error.clear();
     bool ok = o.kind == Outcome::Kind::Pass;
-    // For the restart check each failure is one restart after a short run
-    // (restart_check.hpp), so failureThreshold counts restarts here too.
-    int failure_threshold = c->cfg.failure_threshold;
-    Health before = c->counters.health();
-    Transition t = c->counters.record(ok, failure_threshold, c->cfg.success_threshold);
-    auto now = Clock::now();
-    if (!ok) {
-        log(Level::Info, c, "check_failed",
-            o.reason + " (" + std::to_string(c->counters.run()) + "/" + std::to_string(failure_threshold) + ")");
-    } else if (before != Health::Healthy) {
-        log(Level::Debug, c, "check_passed", o.reason);
-    }
-    switch (t) {
-        case Transition::BecameFailed: {
-            log(Level::Warn, c, "unhealthy", o.reason);
-            c->action_pending = true;
-            // The notice goes out on every transition to failed, also when
-            // the backoff defers the program action.
-            std::string taken = maybe_act(c, o.reason);
-            // One failure notice per episode: a program that fails again
-            // right after our restart (before it ever recovered) is the same
-            // episode; reminders cover "still failing".
-            if ((c->cfg.actions.email || c->cfg.actions.notify) && !c->failure_notified) {
-                c->failure_notified = true;
-                notify(c, NotifyEvent::Kind::Failed, taken, o.reason);
-            }
-            break;
-        }
-        case Transition::BecameHealthy:
-            if (!c->recovering) {
-                c->healthy_since = now;
-                log(Level::Info, c, "healthy", o.reason);
-                break;
-            }
-            [[fallthrough]];
-        case Transition::Recovered:
-            c->recovering = false;
-            c->healthy_since = now;
-            c->action_pending = false;
-            log(Level::Info, c, "recovered", o.reason);
-            if (c->cfg.send_resolved && c->failure_notified) notify(c, NotifyEvent::Kind::Resolved, "none", o.reason);
-            c->failure_notified = false;
-            break;
-        case Transition::None:
-            if (!ok && c->counters.health() == Health::Failed) {
-                if (c->action_pending) maybe_act(c, o.reason);
-                if (c->cfg.reminder_seconds > 0 && std::time(nullptr) - c->last_notice >= c->cfg.reminder_seconds)
-                    notify(c, NotifyEvent::Kind::Reminder, "none", o.reason);
-            }
-            break;
-    }
-    // After the switch, so that a recovery has set healthy_since to now: the
-    // backoff resets only once the check has stayed healthy for the gap in
-    // force (with a stale healthy_since a crash loop reset it at every pass).
-    if (ok && c->counters.health() == Health::Healthy) c->backoff.healthy_since(c->healthy_since, now);
+    const Plan plan = on_result(c->policy, c->cfg, ok, Clock::now(), std::time(nullptr));
+    execute(c, plan, o);
 }
 
-std::string Daemon::maybe_act(const CheckPtr& c, const std::string& reason) {
-    auto now = Clock::now();
-    const Actions& a = c->cfg.actions;
-    if (!(a.restart || a.exec || a.kill)) {
-        c->action_pending = false;
-        return "none";
+// Carries out a plan in the order the log has always shown: the result, the
+// transition, the action (or its deferral), then the notice.
+void Daemon::execute(const CheckPtr& c, const Plan& plan, const Outcome& o) {
+    // For the restart check each failure is one restart after a short run
+    // (restart_check.hpp), so failureThreshold counts restarts here too.
+    if (o.kind != Outcome::Kind::Pass) {
+        log(Level::Info, c, "check_failed",
+            o.reason + " (" + std::to_string(c->policy.counters.run()) + "/" + std::to_string(c->cfg.failure_threshold) + ")");
+    } else if (plan.before != Health::Healthy) {
+        log(Level::Debug, c, "check_passed", o.reason);
     }
-    if (!c->backoff.may_act(now)) {
-        auto wait_s = std::chrono::duration_cast<std::chrono::seconds>(c->backoff.next_allowed() - now).count();
-        log(Level::Info, c, "action_deferred", "backoff: next action allowed in " + std::to_string(wait_s) + " s");
-        return "deferred " + std::to_string(wait_s) + " s (backoff)";
+    if (plan.transition == Transition::BecameFailed) log(Level::Warn, c, "unhealthy", o.reason);
+    if (plan.now_healthy) log(Level::Info, c, "healthy", o.reason);
+    if (plan.recovered) log(Level::Info, c, "recovered", o.reason);
+    std::string taken = "none";
+    if (plan.deferred) {
+        log(Level::Info, c, "action_deferred", "backoff: next action allowed in " + std::to_string(plan.defer_seconds) + " s");
+        taken = "deferred " + std::to_string(plan.defer_seconds) + " s (backoff)";
+    } else if (plan.act != ActionKind::None) {
+        taken = to_string(plan.act);
+        act(c, plan.act, o.reason);
     }
-    c->action_pending = false;
-    c->backoff.acted(now);
-    if (a.restart) {
-        restart_program(c);
-        return "restart";
+    switch (plan.notice) {
+        case NoticeKind::None: break;
+        case NoticeKind::Failed: notify(c, NotifyEvent::Kind::Failed, taken, o.reason); break;
+        case NoticeKind::Resolved: notify(c, NotifyEvent::Kind::Resolved, "none", o.reason); break;
+        case NoticeKind::Reminder: notify(c, NotifyEvent::Kind::Reminder, "none", o.reason); break;
     }
-    if (a.exec) {
-        exec_command(c, reason);
-        return "exec";
+}
+
+void Daemon::act(const CheckPtr& c, ActionKind kind, const std::string& reason) {
+    switch (kind) {
+        case ActionKind::None: break;
+        case ActionKind::Restart: restart_program(c); break;
+        case ActionKind::Exec: exec_command(c, reason); break;
+        case ActionKind::Kill: kill_program(c); break;
     }
-    kill_program(c);
-    return "kill";
 }
 
 void Daemon::restart_program(const CheckPtr& c) {
     if (!supervisor_) return;
     c->acting = true;
-    c->holding = true;
     std::string name = c->cfg.program;
     log(Level::Warn, c, "action", "restart: stopping " + name);
     auto start = [this, c, name] {
@@ -380,7 +320,6 @@ void Daemon::restart_program(const CheckPtr& c) {
 }
 
 void Daemon::kill_program(const CheckPtr& c) {
-    c->holding = true;
     if (c->cfg.pid_get != PidGet::Supervisor) return kill_own_pid(c);
     if (!supervisor_) return;
     log(Level::Warn, c, "action", "kill: SIGKILL via supervisord");
@@ -439,7 +378,6 @@ void Daemon::exec_command(const CheckPtr& c, const std::string& reason) {
 }
 
 void Daemon::notify(const CheckPtr& c, NotifyEvent::Kind kind, const std::string& action, const std::string& reason) {
-    c->last_notice = std::time(nullptr);
     if (!notifier_) return;
     NotifyEvent e{c->cfg.name, c->cfg.program, type_name(c->cfg), kind, action, reason, std::time(nullptr)};
     notifier_->send(e, c->cfg.actions.email, c->cfg.actions.notify);

@@ -1,6 +1,6 @@
 #pragma once
-// The supervise daemon: schedules every check on one event loop, keeps the
-// per-check state (check_state.hpp), and fires actions on transitions.
+// The supervise daemon: schedules every check on one event loop, asks the
+// policy (policy.hpp) what each result means, and executes its plans.
 #include <functional>
 #include <map>
 #include <memory>
@@ -13,6 +13,7 @@
 #include "supervise/log.hpp"
 #include "supervise/loop.hpp"
 #include "supervise/notifier.hpp"
+#include "supervise/policy.hpp"
 #include "supervise/probes.hpp"
 #include "supervise/supervisor_client.hpp"
 #include "supervise/worker.hpp"
@@ -49,9 +50,9 @@ private:
     void on_process_info(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::function<void(Outcome)> done);
     void run_probe(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::function<void(Outcome)> done);
     void record(const CheckPtr& c, const Outcome& o);
-    // Runs the program action (restart > exec > kill) unless the backoff
-    // defers it; returns what was done, for the notice.
-    std::string maybe_act(const CheckPtr& c, const std::string& reason);
+    // Carries out what the policy (policy.hpp) decided: logs, action, notice.
+    void execute(const CheckPtr& c, const Plan& plan, const Outcome& o);
+    void act(const CheckPtr& c, ActionKind kind, const std::string& reason);
     void restart_program(const CheckPtr& c);
     void kill_program(const CheckPtr& c);
     void kill_own_pid(const CheckPtr& c);  // pidGet file/name: checked, then SIGKILL
