@@ -297,6 +297,22 @@ TEST(Policy, CrashLoopDoesNotResetBackoff) {
     }
 }
 
+// A pass that does not make the check healthy (successThreshold 2, right
+// after a hold) must not reset the backoff from a stale healthy_since.
+TEST(Policy, PassBeforeHealthyDoesNotResetBackoff) {
+    CheckConfig c = base_config();
+    c.success_threshold = 2;
+    Driver d(c);
+    d.pass();
+    EXPECT_EQ(d.pass().transition, Transition::BecameHealthy);
+    d.clock.advance(100);
+    d.fail_until_failed();  // restart, gap in force 15 s
+    EXPECT_EQ(d.program(true, 1), HoldStep::Released);
+    EXPECT_EQ(d.pass().transition, Transition::None);  // 1 of 2
+    d.fail_until_failed();
+    EXPECT_EQ(d.s.backoff.gap(), seconds(30));  // doubled, not back to 15
+}
+
 TEST(Policy, ReloadKeepsStateOnlyForUnchangedChecks) {
     CheckConfig c = base_config();
     CheckConfig moved = c;
