@@ -18,22 +18,13 @@ bool is_option_name(const std::string& s, size_t from, size_t to) {
 
 cxxopts::Options make_options() {
     cxxopts::Options o("healthcheck", "");
-    o.add_options()
-        ("n,name", "", cxxopts::value<std::string>())
-        ("u,url", "", cxxopts::value<std::string>())
-        ("t,timeout", "", cxxopts::value<std::string>())
-        ("m,match", "", cxxopts::value<std::string>())
-        ("f,file", "", cxxopts::value<std::string>())
-        ("r,report", "", cxxopts::value<std::string>())
-        ("cacert", "", cxxopts::value<std::string>())
-        ("wecom", "", cxxopts::value<std::vector<std::string>>())
-        ("feishu", "", cxxopts::value<std::vector<std::string>>())
-        ("webhook", "", cxxopts::value<std::vector<std::string>>())
-        ("insecure", "")
-        ("verify", "")
-        ("h,help", "")
-        ("version", "")
-        ("tokens", "", cxxopts::value<std::vector<std::string>>());
+    o.add_options()("n,name", "", cxxopts::value<std::string>())("u,url", "", cxxopts::value<std::string>())(
+        "t,timeout", "", cxxopts::value<std::string>())("m,match", "", cxxopts::value<std::string>())(
+        "f,file", "", cxxopts::value<std::string>())("r,report", "", cxxopts::value<std::string>())(
+        "cacert", "", cxxopts::value<std::string>())("wecom", "", cxxopts::value<std::vector<std::string>>())(
+        "feishu", "", cxxopts::value<std::vector<std::string>>())(
+        "webhook", "", cxxopts::value<std::vector<std::string>>())("insecure", "")("verify", "")("h,help", "")(
+        "version", "")("tokens", "", cxxopts::value<std::vector<std::string>>());
     o.parse_positional({"tokens"});
     return o;
 }
@@ -53,7 +44,8 @@ Result<long> parse_timeout(const std::string& v) {
 // to parse" for --insecure=URL): such URLs are shown redacted.
 std::string without_urls(std::string message, const std::vector<std::string>& args) {
     for (const auto& a : args) {
-        std::string value = a.size() > 1 && a[0] == '-' && a.find('=') != std::string::npos ? a.substr(a.find('=') + 1) : a;
+        std::string value =
+            a.size() > 1 && a[0] == '-' && a.find('=') != std::string::npos ? a.substr(a.find('=') + 1) : a;
         if (value.find("://") == std::string::npos) continue;
         std::string shown = net::redact_url_text(value);
         for (size_t p; (p = message.find(value)) != std::string::npos;) message.replace(p, value.size(), shown);

@@ -42,13 +42,14 @@ ProbeResult probe(const Options& opt) {
     auto resp = client.fetch(req, deadline);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
     if (!resp) return {false, resp.error(), std::nullopt};
-    std::string where = "HTTP " + std::to_string(resp->status) + " from " + resp->final_url + " in " +
-                        std::to_string(ms) + " ms";
+    std::string where =
+        "HTTP " + std::to_string(resp->status) + " from " + resp->final_url + " in " + std::to_string(ms) + " ms";
     if (resp->status != 200) return {false, where + " (want 200)", std::move(resp->body)};
     if (!opt.match.empty() && resp->body.find(opt.match) == std::string::npos)
-        return {false, where + ", but the body lacks \"" + opt.match + "\"" +
-                           (resp->body_truncated ? " in its first 1 MiB" : ""),
-                std::move(resp->body)};
+        return {
+            false,
+            where + ", but the body lacks \"" + opt.match + "\"" + (resp->body_truncated ? " in its first 1 MiB" : ""),
+            std::move(resp->body)};
     // Moved, not copied: a 1 MiB body must not cost 2 MiB.
     return {true, where, std::move(resp->body)};
 }

@@ -50,8 +50,10 @@ void drive_round(std::vector<Exchange*>& live) {
     int rc = ::poll(fds.data(), fds.size(), next.remaining_ms());
     if (rc < 0 && errno == EINTR) return;
     for (size_t i = 0; i < live.size(); ++i) {
-        if (fds[i].revents != 0) live[i]->step();
-        else if (live[i]->timer().expired()) live[i]->on_timeout();
+        if (fds[i].revents != 0)
+            live[i]->step();
+        else if (live[i]->timer().expired())
+            live[i]->on_timeout();
     }
 }
 

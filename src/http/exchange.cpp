@@ -82,8 +82,10 @@ void Exchange::do_establish() {
                         ? err("connection closed during set-up with " + addresses_[address_index_].str())
                         : err(r.error, r.kind);
         // Only a failed TCP connect moves on; a TLS failure is the server's answer.
-        if (!established_ && why.kind == ErrorKind::Connect) next_address(std::move(why));
-        else fail(std::move(why));
+        if (!established_ && why.kind == ErrorKind::Connect)
+            next_address(std::move(why));
+        else
+            fail(std::move(why));
         return;
     }
     established_ = true;
@@ -102,8 +104,10 @@ void Exchange::do_send() {
             wait_events_ = r.poll_events();
             return;
         }
-        if (r.state == net::Io::Failed) fail(r.error, r.kind);
-        else fail("connection closed while sending the request");
+        if (r.state == net::Io::Failed)
+            fail(r.error, r.kind);
+        else
+            fail("connection closed while sending the request");
         return;
     }
     state_ = State::Receiving;
@@ -142,16 +146,21 @@ void Exchange::on_timeout() {
     std::string after = " after " + std::to_string(ms) + " ms";
     if (state_ == State::Connecting && !(transport_ && transport_->connected())) {
         Error what = err("connect " + addresses_[address_index_].str() + ": timed out" + after, ErrorKind::Timeout);
-        if (deadline_.expired()) fail(std::move(what));
-        else next_address(std::move(what));
+        if (deadline_.expired())
+            fail(std::move(what));
+        else
+            next_address(std::move(what));
         return;
     }
     if (state_ == State::Connecting)
         fail("tls handshake with " + addresses_[address_index_].str() + ": timed out" + after + " (is it a TLS port?)",
              ErrorKind::Timeout);
-    else if (state_ == State::Sending) fail("sending the request timed out" + after, ErrorKind::Timeout);
-    else if (!parser_.headers_complete()) fail("timed out waiting for the response" + after, ErrorKind::Timeout);
-    else fail("timed out reading the response body" + after, ErrorKind::Timeout);
+    else if (state_ == State::Sending)
+        fail("sending the request timed out" + after, ErrorKind::Timeout);
+    else if (!parser_.headers_complete())
+        fail("timed out waiting for the response" + after, ErrorKind::Timeout);
+    else
+        fail("timed out reading the response body" + after, ErrorKind::Timeout);
 }
 
 }  // namespace hc::http

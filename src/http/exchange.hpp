@@ -28,8 +28,7 @@ class Exchange {
 public:
     enum class State { Connecting, Sending, Receiving, Done, Failed };
 
-    Exchange(const Request& request, std::vector<net::Address> addresses, ExchangeOptions options,
-             Deadline deadline);
+    Exchange(const Request& request, std::vector<net::Address> addresses, ExchangeOptions options, Deadline deadline);
 
     // Advances as far as possible without blocking.
     void step();

@@ -55,7 +55,8 @@ Result<std::string> serialize_request(const Request& req, const std::string& use
     }
     // Header injection from a config, a command line or a redirect must
     // never split lines: refuse the request rather than send part of it.
-    if (!valid_header_name(req.method)) return err("refusing to send a request with the method [" + escape_control(req.method) + "]");
+    if (!valid_header_name(req.method))
+        return err("refusing to send a request with the method [" + escape_control(req.method) + "]");
     if (req.url.target.empty() || req.url.target.find(' ') != std::string::npos || has_control(req.url.target))
         return err("refusing to send a request with a space or control character in its target");
     for (const auto& h : all) {

@@ -45,7 +45,8 @@ bool contains_token(const std::string& value, std::string_view token) {
     size_t pos = 0;
     while (pos <= value.size()) {
         auto comma = value.find(',', pos);
-        auto item = trim_ows(std::string_view(value).substr(pos, comma == std::string::npos ? std::string::npos : comma - pos));
+        auto item =
+            trim_ows(std::string_view(value).substr(pos, comma == std::string::npos ? std::string::npos : comma - pos));
         if (iequals(item, token)) return true;
         if (comma == std::string::npos) break;
         pos = comma + 1;
@@ -74,8 +75,9 @@ void ResponseParser::feed(const char* data, size_t len) {
         size_t take = lf ? static_cast<size_t>(lf - data) + 1 : len;
         size_t cap = state_ == State::ChunkSize || state_ == State::ChunkEnd ? 1024 : limits_.max_header_bytes;
         if (line_buf_.size() + take > cap) {
-            fail(state_ == State::ChunkSize ? "chunk size line too long" : "response headers exceed " +
-                 std::to_string(limits_.max_header_bytes / 1024) + " KiB");
+            fail(state_ == State::ChunkSize
+                     ? "chunk size line too long"
+                     : "response headers exceed " + std::to_string(limits_.max_header_bytes / 1024) + " KiB");
             return;
         }
         line_buf_.append(data, take);
@@ -108,8 +110,10 @@ void ResponseParser::parse_lines() {
         case State::Headers: on_header_line(line); break;
         case State::ChunkSize: on_chunk_size(line); break;
         case State::ChunkEnd:
-            if (!line.empty()) fail("malformed chunked body: missing CRLF after chunk data");
-            else state_ = State::ChunkSize;
+            if (!line.empty())
+                fail("malformed chunked body: missing CRLF after chunk data");
+            else
+                state_ = State::ChunkSize;
             break;
         case State::Trailers: on_trailer_line(line); break;
         default: break;

@@ -20,7 +20,6 @@ constexpr uint16_t kFlagQr = 0x8000;
 constexpr uint16_t kFlagTc = 0x0200;
 constexpr uint16_t kFlagRd = 0x0100;
 
-
 void put_u16(std::string& out, uint16_t v) {
     out.push_back(static_cast<char>(v >> 8));
     out.push_back(static_cast<char>(v & 0xff));
@@ -120,15 +119,13 @@ size_t check_question(const uint8_t* d, size_t len, uint16_t qtype, std::string_
 }
 
 // Walks ancount records from pos, collecting class-IN records of qtype.
-Answer parse_answers(const uint8_t* d, size_t len, size_t pos, uint16_t ancount, uint16_t qtype,
-                     Answer a) {
+Answer parse_answers(const uint8_t* d, size_t len, size_t pos, uint16_t ancount, uint16_t qtype, Answer a) {
     const size_t want_len = qtype == kTypeA ? 4 : 16;
     std::string owner;
     for (uint16_t i = 0; i < ancount; ++i) {
         if (!read_name(d, len, pos, &owner, &pos)) return fail(a, "malformed record name", false);
         uint16_t type = 0, cls = 0, rdlen = 0;
-        if (!read_u16(d, len, pos, &type) || !read_u16(d, len, pos + 2, &cls) ||
-            !read_u16(d, len, pos + 8, &rdlen))
+        if (!read_u16(d, len, pos, &type) || !read_u16(d, len, pos + 2, &cls) || !read_u16(d, len, pos + 8, &rdlen))
             return fail(a, "record header past end of message", false);
         pos += 10;
         if (len - pos < rdlen) return fail(a, "record data past end of message", false);

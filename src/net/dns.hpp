@@ -65,7 +65,7 @@ Answer parse_response(const uint8_t* data, size_t len, uint16_t expected_id, uin
 // over all servers. Returns IPv4 then IPv6 addresses with the given port.
 // Errors read "resolve NAME: no such host" / "no address" /
 // "timed out (nameserver 127.0.0.1:53)" / "server failure (nameserver ...)".
-Result<std::vector<Address>> exchange(const std::string& name, uint16_t port,
-                                      const ResolvConf& conf, Deadline deadline);
+Result<std::vector<Address>> exchange(const std::string& name, uint16_t port, const ResolvConf& conf,
+                                      Deadline deadline);
 
 }  // namespace hc::net::dns

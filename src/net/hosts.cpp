@@ -107,8 +107,7 @@ std::vector<Address> HostsFile::lookup(std::string_view name, uint16_t port) con
         for (const HostsEntry& e : entries) {
             if (e.address.family() != family || e.name != want) continue;
             Address a = with_port(e.address, port);
-            bool dup = std::any_of(out.begin(), out.end(),
-                                   [&](const Address& b) { return same_address(a, b); });
+            bool dup = std::any_of(out.begin(), out.end(), [&](const Address& b) { return same_address(a, b); });
             if (!dup) out.push_back(a);
         }
     }
@@ -143,8 +142,7 @@ ResolvConf parse_resolv_conf(std::string_view text) {
         if (f[0] == "nameserver" && f.size() >= 2) {
             // Scoped IPv6 ("fe80::1%eth0") fails to parse and is skipped.
             std::optional<Address> addr = parse_ip_literal(f[1], kDnsPort);
-            if (addr && conf.nameservers.size() < kMaxNameservers)
-                conf.nameservers.push_back(*addr);
+            if (addr && conf.nameservers.size() < kMaxNameservers) conf.nameservers.push_back(*addr);
         } else if (f[0] == "options") {
             parse_options(f, conf);
         }

@@ -37,8 +37,8 @@ HostsFile load_hosts(const std::string& path);
 
 struct ResolvConf {
     std::vector<Address> nameservers;  // at most kMaxNameservers, port 53 from files
-    int timeout_ms = 1000;  // per try; glibc's default is 5 s, too long inside a probe budget
-    int attempts = 2;       // rounds over all nameservers
+    int timeout_ms = 1000;             // per try; glibc's default is 5 s, too long inside a probe budget
+    int attempts = 2;                  // rounds over all nameservers
 };
 
 constexpr size_t kMaxNameservers = 3;  // glibc's MAXNS

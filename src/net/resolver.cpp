@@ -72,8 +72,7 @@ Status read_exact(Transport& t, uint8_t* out, size_t len, Deadline deadline) {
 }
 
 // One query over TCP with RFC 1035's 2-byte length framing.
-Result<std::vector<uint8_t>> tcp_exchange(const Address& server, const std::string& query,
-                                          Deadline deadline) {
+Result<std::vector<uint8_t>> tcp_exchange(const Address& server, const std::string& query, Deadline deadline) {
     auto t = tcp_connect_start(server);
     if (!t) return forward(t, "tcp ");
     if (Status s = establish_blocking(**t, deadline, "connect"); !s) return forward(s, "tcp ");
@@ -127,8 +126,8 @@ std::string rcode_text(int rcode) {
 }
 
 // The same query again over TCP; per-try timeout from now, within deadline.
-dns::Answer tcp_retry(const Address& server, const Query& q, const std::string& qname,
-                      const ResolvConf& conf, Deadline deadline) {
+dns::Answer tcp_retry(const Address& server, const Query& q, const std::string& qname, const ResolvConf& conf,
+                      Deadline deadline) {
     dns::Answer a;
     Deadline tcp_deadline = deadline.earlier(Deadline::after_ms(conf.timeout_ms));
     Result<std::vector<uint8_t>> reply = tcp_exchange(server, q.wire, tcp_deadline);
@@ -137,8 +136,10 @@ dns::Answer tcp_retry(const Address& server, const Query& q, const std::string& 
         return a;
     }
     a = dns::parse_response(reply->data(), reply->size(), q.id, q.qtype, qname);
-    if (!a.ok()) a.error = "bad tcp reply: " + a.error;
-    else if (a.truncated) a.error = "tcp reply truncated";
+    if (!a.ok())
+        a.error = "bad tcp reply: " + a.error;
+    else if (a.truncated)
+        a.error = "tcp reply truncated";
     a.unrelated = false;  // on our own connection, a mismatch is a broken server
     return a;
 }
@@ -160,14 +161,15 @@ void settle(Query& q, const dns::Answer& a, TryOutcome& out) {
 // Matches a datagram to a pending query; anything unrelated (stale,
 // spoofed, wrong id) is dropped so we keep waiting for the real reply.
 void handle_datagram(const uint8_t* buf, size_t n, const Address& server, const std::string& qname,
-                     std::vector<Query>& qs, const ResolvConf& conf, Deadline deadline,
-                     TryOutcome& out) {
+                     std::vector<Query>& qs, const ResolvConf& conf, Deadline deadline, TryOutcome& out) {
     for (Query& q : qs) {
         if (q.settled) continue;
         dns::Answer a = dns::parse_response(buf, n, q.id, q.qtype, qname);
         if (a.unrelated) continue;
-        if (!a.ok()) a.error = "bad reply: " + a.error;
-        else if (a.truncated) a = tcp_retry(server, q, qname, conf, deadline);
+        if (!a.ok())
+            a.error = "bad reply: " + a.error;
+        else if (a.truncated)
+            a = tcp_retry(server, q, qname, conf, deadline);
         settle(q, a, out);
         return;
     }
@@ -188,16 +190,15 @@ Status send_queries(int fd, const std::string& qname, std::vector<Query>& qs) {
 
 // Sends the unanswered queries to one server and collects its replies
 // until all are settled or the per-try timeout passes.
-TryOutcome try_server(const Address& server, const std::string& qname, std::vector<Query>& qs,
-                      const ResolvConf& conf, Deadline deadline) {
+TryOutcome try_server(const Address& server, const std::string& qname, std::vector<Query>& qs, const ResolvConf& conf,
+                      Deadline deadline) {
     TryOutcome out;
     Deadline try_deadline = deadline.earlier(Deadline::after_ms(conf.timeout_ms));
     for (Query& q : qs) q.settled = q.done;
     Fd fd(::socket(server.family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (!fd.valid()) return TryOutcome{false, sys_text("socket")};
     // A connected UDP socket gets datagrams from the server's address only.
-    if (::connect(fd.get(), server.sa(), server.length) != 0)
-        return TryOutcome{false, sys_text("connect")};
+    if (::connect(fd.get(), server.sa(), server.length) != 0) return TryOutcome{false, sys_text("connect")};
     if (Status s = send_queries(fd.get(), qname, qs); !s) return TryOutcome{false, s.error()};
     uint8_t buf[kMaxUdpReply];
     while (!all_settled(qs) && !out.nxdomain) {
@@ -219,26 +220,22 @@ std::string server_list(const std::vector<std::string>& servers) {
 
 // Timeouts everywhere read as one timeout naming the servers tried;
 // otherwise the last real failure is the most telling.
-std::string failure_text(const std::vector<std::pair<std::string, std::string>>& failures,
-                         const ResolvConf& conf) {
+std::string failure_text(const std::vector<std::pair<std::string, std::string>>& failures, const ResolvConf& conf) {
     std::vector<std::string> servers;
     for (auto it = failures.rbegin(); it != failures.rend(); ++it)
         if (it->second != "timed out") return it->second + " (nameserver " + it->first + ")";
     for (const auto& f : failures)
-        if (std::find(servers.begin(), servers.end(), f.first) == servers.end())
-            servers.push_back(f.first);
+        if (std::find(servers.begin(), servers.end(), f.first) == servers.end()) servers.push_back(f.first);
     if (servers.empty())  // deadline already gone before the first try
         for (const Address& a : conf.nameservers) servers.push_back(a.str());
     return "timed out (" + server_list(servers) + ")";
 }
 
-Result<std::vector<Address>> collect(const std::vector<Query>& qs, uint16_t port,
-                                     const std::string& prefix) {
+Result<std::vector<Address>> collect(const std::vector<Query>& qs, uint16_t port, const std::string& prefix) {
     std::vector<Address> out;
     for (const Query& q : qs)
         for (const auto& bytes : q.addresses)
-            out.push_back(q.qtype == dns::kTypeA ? make_v4(bytes.data(), port)
-                                                 : make_v6(bytes.data(), port));
+            out.push_back(q.qtype == dns::kTypeA ? make_v4(bytes.data(), port) : make_v6(bytes.data(), port));
     if (out.empty()) return err(prefix + "no address", ErrorKind::Resolve);
     return out;
 }
@@ -246,8 +243,7 @@ Result<std::vector<Address>> collect(const std::vector<Query>& qs, uint16_t port
 bool is_localhost(const std::string& name) {
     static const std::string kSuffix = ".localhost";
     return name == "localhost" ||
-           (name.size() > kSuffix.size() &&
-            name.compare(name.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0);
+           (name.size() > kSuffix.size() && name.compare(name.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0);
 }
 
 std::vector<Address> loopback(uint16_t port) {
@@ -261,8 +257,8 @@ std::vector<Address> loopback(uint16_t port) {
 
 namespace dns {
 
-Result<std::vector<Address>> exchange(const std::string& name, uint16_t port,
-                                      const ResolvConf& conf, Deadline deadline) {
+Result<std::vector<Address>> exchange(const std::string& name, uint16_t port, const ResolvConf& conf,
+                                      Deadline deadline) {
     const std::string prefix = "resolve " + name + ": ";
     std::string qname = name;
     if (!qname.empty() && qname.back() == '.') qname.pop_back();
@@ -291,8 +287,7 @@ Result<std::vector<Address>> exchange(const std::string& name, uint16_t port,
 Result<std::vector<Address>> resolve(const std::string& host, uint16_t port, Deadline deadline,
                                      const ResolverConfig& config) {
     if (host.empty()) return err("resolve: empty host name", ErrorKind::Resolve);
-    if (std::optional<Address> literal = parse_ip_literal(host, port))
-        return std::vector<Address>{*literal};
+    if (std::optional<Address> literal = parse_ip_literal(host, port)) return std::vector<Address>{*literal};
     std::string name = normalize_name(host);
     std::vector<Address> listed = load_hosts(config.hosts_path).lookup(name, port);
     if (!listed.empty()) return listed;

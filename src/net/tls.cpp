@@ -1,12 +1,12 @@
 #include "net/tls.hpp"
 
+#include <mbedtls/asn1.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/version.h>
-#include <mbedtls/asn1.h>
 #include <mbedtls/x509.h>
 #include <mbedtls/x509_crt.h>
 #if MBEDTLS_VERSION_MAJOR >= 3
@@ -48,8 +48,10 @@ std::optional<std::string> ip_bytes(const std::string& host) {
     auto ip = parse_ip_literal(host, 0);
     if (!ip) return std::nullopt;
     if (ip->family() == AF_INET)
-        return std::string(reinterpret_cast<const char*>(&reinterpret_cast<const sockaddr_in*>(&ip->storage)->sin_addr), 4);
-    return std::string(reinterpret_cast<const char*>(&reinterpret_cast<const sockaddr_in6*>(&ip->storage)->sin6_addr), 16);
+        return std::string(reinterpret_cast<const char*>(&reinterpret_cast<const sockaddr_in*>(&ip->storage)->sin_addr),
+                           4);
+    return std::string(reinterpret_cast<const char*>(&reinterpret_cast<const sockaddr_in6*>(&ip->storage)->sin6_addr),
+                       16);
 }
 
 // True when the certificate has an iPAddress subjectAltName equal to `ip`.
@@ -251,8 +253,7 @@ private:
 
     // Plain words for the handshake failures an operator can act on.
     std::string handshake_refusal(int rc) const {
-        if (rc == HC_ERR_SSL_BAD_VERSION)
-            return "the server offered TLS 1.0 or 1.1; TLS 1.2 or newer is required";
+        if (rc == HC_ERR_SSL_BAD_VERSION) return "the server offered TLS 1.0 or 1.1; TLS 1.2 or newer is required";
         if (rc != MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE) return "";
         int alert = peer_alert();
         switch (alert) {
@@ -273,9 +274,9 @@ private:
         if (!io_error_.empty()) return IoResult::failed(io_error_, io_error_kind_);
         if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
             if (ip_mismatch_)
-                return IoResult::failed(what + ": certificate verification failed: no subjectAltName IP address matches " +
-                                            host_,
-                                        ErrorKind::Tls);
+                return IoResult::failed(
+                    what + ": certificate verification failed: no subjectAltName IP address matches " + host_,
+                    ErrorKind::Tls);
             char info[256] = {0};
             mbedtls_x509_crt_verify_info(info, sizeof info, "", mbedtls_ssl_get_verify_result(&ssl_));
             std::string reason(info);
@@ -299,7 +300,8 @@ private:
             case Io::Done: return static_cast<int>(r.bytes);
             case Io::WantRead:
             case Io::WantWrite: return MBEDTLS_ERR_SSL_WANT_WRITE;
-            default: self->io_error_ = r.error.empty() ? "connection closed" : r.error;
+            default:
+                self->io_error_ = r.error.empty() ? "connection closed" : r.error;
                 self->io_error_kind_ = r.kind;
                 return MBEDTLS_ERR_NET_SEND_FAILED;
         }
@@ -317,7 +319,8 @@ private:
                 // whether the data so far is complete (Content-Length, chunks).
                 self->peer_eof_ = true;
                 return MBEDTLS_ERR_NET_CONN_RESET;
-            default: self->io_error_ = r.error;
+            default:
+                self->io_error_ = r.error;
                 self->io_error_kind_ = r.kind;
                 return MBEDTLS_ERR_NET_RECV_FAILED;
         }
@@ -339,11 +342,13 @@ private:
 
 Result<std::string> find_ca_bundle(const std::string& explicit_file) {
     if (!explicit_file.empty()) {
-        if (::access(explicit_file.c_str(), R_OK) != 0) return err("tls: cannot read CA file " + explicit_file, ErrorKind::Config);
+        if (::access(explicit_file.c_str(), R_OK) != 0)
+            return err("tls: cannot read CA file " + explicit_file, ErrorKind::Config);
         return explicit_file;
     }
     if (const char* env = std::getenv("SSL_CERT_FILE"); env && *env) {
-        if (::access(env, R_OK) != 0) return err(std::string("tls: cannot read SSL_CERT_FILE ") + env, ErrorKind::Config);
+        if (::access(env, R_OK) != 0)
+            return err(std::string("tls: cannot read SSL_CERT_FILE ") + env, ErrorKind::Config);
         return std::string(env);
     }
     static const char* const paths[] = {
@@ -354,8 +359,7 @@ Result<std::string> find_ca_bundle(const std::string& explicit_file) {
     };
     for (const char* p : paths)
         if (::access(p, R_OK) == 0) return std::string(p);
-    return err("tls: no CA bundle found (set SSL_CERT_FILE, pass --cacert FILE, or --insecure)",
-               ErrorKind::Config);
+    return err("tls: no CA bundle found (set SSL_CERT_FILE, pass --cacert FILE, or --insecure)", ErrorKind::Config);
 }
 
 std::string tls_library_version() {

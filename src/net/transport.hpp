@@ -21,8 +21,8 @@ enum class Io { Done, WantRead, WantWrite, Eof, Failed };
 struct IoResult {
     Io state = Io::Done;
     size_t bytes = 0;
-    std::string error;                    // set when state == Failed
-    ErrorKind kind = ErrorKind::Other;    // set when state == Failed
+    std::string error;                  // set when state == Failed
+    ErrorKind kind = ErrorKind::Other;  // set when state == Failed
 
     static IoResult done(size_t n = 0) { return {Io::Done, n, {}, ErrorKind::Other}; }
     static IoResult want_read() { return {Io::WantRead, 0, {}, ErrorKind::Other}; }

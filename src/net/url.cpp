@@ -9,9 +9,7 @@
 namespace hc::net {
 namespace {
 
-bool valid_host_char(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
-}
+bool valid_host_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_'; }
 
 // The messages below name the part that is wrong but never echo the URL
 // nor a piece of it: without an '@', "http://user:pass/" puts the password
@@ -147,8 +145,10 @@ std::string mask_query(std::string_view query) {
         auto amp = query.find('&', start);
         auto item = query.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
         auto eq = item.find('=');
-        if (eq == std::string_view::npos) out += item.empty() ? "" : "***";
-        else out += std::string(item.substr(0, eq + 1)) + (eq + 1 == item.size() ? "" : "***");
+        if (eq == std::string_view::npos)
+            out += item.empty() ? "" : "***";
+        else
+            out += std::string(item.substr(0, eq + 1)) + (eq + 1 == item.size() ? "" : "***");
         if (amp == std::string_view::npos) return out;
         out += '&';
         start = amp + 1;
@@ -181,9 +181,8 @@ Result<Url> parse_url(std::string_view text) {
     if (sep == std::string_view::npos) return err("URL must start with http:// or https://");
     url.scheme = to_lower(text.substr(0, sep));
     if (url.scheme != "http" && url.scheme != "https")
-        return err(nameable_scheme(url.scheme)
-                       ? "unsupported URL scheme \"" + url.scheme + "\" (only http and https)"
-                       : std::string("URL must start with http:// or https://"));
+        return err(nameable_scheme(url.scheme) ? "unsupported URL scheme \"" + url.scheme + "\" (only http and https)"
+                                               : std::string("URL must start with http:// or https://"));
     for (char c : text)
         if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) return err("URL contains a space or control character");
     auto rest = text.substr(sep + 3);

@@ -14,7 +14,7 @@ struct Url {
     std::string userinfo;  // "user:pass", percent-decoded; empty when absent
     std::string host;      // without brackets; lower-case for names
     uint16_t port = 0;
-    std::string target;    // path + query, always starts with '/'
+    std::string target;  // path + query, always starts with '/'
 
     bool tls() const { return scheme == "https"; }
     bool default_port() const { return port == (tls() ? 443 : 80); }

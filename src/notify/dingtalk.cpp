@@ -29,7 +29,8 @@ std::string dingtalk_url(const std::string& base_url, const DingTalkRobot& robot
     std::string url = base_url + (base_url.find('?') == std::string::npos ? "?" : "&") +
                       "access_token=" + net::percent_encode(robot.token);
     if (!robot.secret.empty())
-        url += "&timestamp=" + std::to_string(now_ms) + "&sign=" + net::percent_encode(dingtalk_sign(robot.secret, now_ms));
+        url += "&timestamp=" + std::to_string(now_ms) +
+               "&sign=" + net::percent_encode(dingtalk_sign(robot.secret, now_ms));
     return url;
 }
 

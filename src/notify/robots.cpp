@@ -161,9 +161,12 @@ std::string robot_body(const Target& t, const Notice& n, int64_t now_ms) {
             return json_of(body);
         }
         case Channel::Webhook: {
-            picojson::object body{{"title", picojson::value(n.title)},     {"program", picojson::value(n.program)},
-                                  {"check", picojson::value(n.check)},     {"state", picojson::value(n.state)},
-                                  {"message", picojson::value(n.message)}, {"host", picojson::value(n.host)},
+            picojson::object body{{"title", picojson::value(n.title)},
+                                  {"program", picojson::value(n.program)},
+                                  {"check", picojson::value(n.check)},
+                                  {"state", picojson::value(n.state)},
+                                  {"message", picojson::value(n.message)},
+                                  {"host", picojson::value(n.host)},
                                   {"time", picojson::value(format_local_time(n.time))},
                                   {"timestamp", picojson::value(static_cast<int64_t>(n.time))}};
             return json_of(body);
@@ -190,14 +193,16 @@ Status check_answer(const Target& t, const http::Response& r) {
     auto code = answer_code(r, t.channel == Channel::Feishu ? "code" : "errcode", msg);
     if (!code) return err(code.error());
     if (*code == 0) return ok_status();
-    return err((t.channel == Channel::Feishu ? "code " : "errcode ") + std::to_string(*code) + ": " + msg.substr(0, 200));
+    return err((t.channel == Channel::Feishu ? "code " : "errcode ") + std::to_string(*code) + ": " +
+               msg.substr(0, 200));
 }
 
 bool is_rate_limited(const Target& t, const http::Response& r) {
     if (t.channel != Channel::DingTalk && t.channel != Channel::WeCom) return false;
     std::string msg;
     auto code = answer_code(r, "errcode", msg);
-    return code && ((t.channel == Channel::DingTalk && *code == 130101) || (t.channel == Channel::WeCom && *code == 45009));
+    return code &&
+           ((t.channel == Channel::DingTalk && *code == 130101) || (t.channel == Channel::WeCom && *code == 45009));
 }
 
 }  // namespace hc::notify

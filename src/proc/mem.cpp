@@ -9,9 +9,9 @@ namespace hc::proc {
 
 namespace {
 
-constexpr size_t kStatusCap = 64 * 1024;       // ~1.5 KB in practice
-constexpr size_t kRollupCap = 64 * 1024;       // ~1 KB in practice
-constexpr size_t kSmapsCap = 64 * 1024 * 1024; // old-kernel fallback, ~1 KB per mapping
+constexpr size_t kStatusCap = 64 * 1024;        // ~1.5 KB in practice
+constexpr size_t kRollupCap = 64 * 1024;        // ~1 KB in practice
+constexpr size_t kSmapsCap = 64 * 1024 * 1024;  // old-kernel fallback, ~1 KB per mapping
 
 // Calls fn(key, value) for every "Key:   123 kB" line; the value is the
 // text after the colon, trimmed.
@@ -93,11 +93,16 @@ Result<Smaps> parse_smaps_rollup(std::string_view text) {
     bool has_pss = false, bad = false;
     for_each_line(text, [&](std::string_view key, std::string_view value) {
         uint64_t* slot = nullptr;
-        if (key == "Rss") slot = &s.rss_kb;
-        else if (key == "Pss") slot = &s.pss_kb, has_pss = true;
-        else if (key == "Private_Clean") slot = &s.private_clean_kb;
-        else if (key == "Private_Dirty") slot = &s.private_dirty_kb;
-        else if (key == "Private_Hugetlb") slot = &s.private_hugetlb_kb;
+        if (key == "Rss")
+            slot = &s.rss_kb;
+        else if (key == "Pss")
+            slot = &s.pss_kb, has_pss = true;
+        else if (key == "Private_Clean")
+            slot = &s.private_clean_kb;
+        else if (key == "Private_Dirty")
+            slot = &s.private_dirty_kb;
+        else if (key == "Private_Hugetlb")
+            slot = &s.private_hugetlb_kb;
         if (slot && !add_kb(value, *slot)) bad = true;
     });
     if (bad) return err("malformed smaps line");

@@ -127,11 +127,11 @@ std::string why_not_the_programs(pid_t pid, const PidOwner& owner, const ParentF
         return "it is neither " + owner.program + "'s pid " + std::to_string(owner.program_pid) +
                " (per supervisord) nor one of its descendants";
     }
-    if (!owner.name_matched)
-        return "supervisord reports no pid for " + owner.program + " to check it against";
+    if (!owner.name_matched) return "supervisord reports no pid for " + owner.program + " to check it against";
     // A name match alone could be supervisord itself (its command line holds
     // the config path): only trusted when supervisord's pid is known.
-    if (owner.supervisord <= 0) return "supervisord reports no pid for " + owner.program + " and its own pid is unknown";
+    if (owner.supervisord <= 0)
+        return "supervisord reports no pid for " + owner.program + " and its own pid is unknown";
     return "";
 }
 
@@ -158,7 +158,8 @@ Status send_signal_checked(pid_t pid, int sig, const std::function<std::string()
     if (!why.empty()) return err(why);
     int rc = -1;
 #if defined(SYS_pidfd_open) && defined(SYS_pidfd_send_signal)
-    if (pidfd.fd >= 0) rc = static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd.fd, sig, nullptr, 0));
+    if (pidfd.fd >= 0)
+        rc = static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd.fd, sig, nullptr, 0));
     else
 #endif
         rc = ::kill(pid, sig);

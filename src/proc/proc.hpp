@@ -5,8 +5,8 @@
 #include <sys/types.h>
 
 #include <chrono>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,14 +21,14 @@ constexpr pid_t kMaxPid = 4194304;  // PID_MAX_LIMIT on 64-bit kernels
 
 // The fields we use from /proc/PID/stat, by the numbering of proc(5).
 struct Stat {
-    pid_t pid = 0;         // 1
-    std::string comm;      // 2, without the parentheses
-    char state = '?';      // 3: R S D Z T t X I ...
-    pid_t ppid = 0;        // 4
-    uint64_t utime = 0;    // 14, clock ticks
-    uint64_t stime = 0;    // 15
-    uint64_t cutime = 0;   // 16: reaped children only
-    uint64_t cstime = 0;   // 17
+    pid_t pid = 0;           // 1
+    std::string comm;        // 2, without the parentheses
+    char state = '?';        // 3: R S D Z T t X I ...
+    pid_t ppid = 0;          // 4
+    uint64_t utime = 0;      // 14, clock ticks
+    uint64_t stime = 0;      // 15
+    uint64_t cutime = 0;     // 16: reaped children only
+    uint64_t cstime = 0;     // 17
     uint64_t starttime = 0;  // 22, ticks after boot: (pid, starttime) names a process
 };
 
@@ -129,10 +129,10 @@ constexpr size_t kMaxAncestry = 256;
 std::vector<pid_t> ancestry(pid_t pid, const ParentFn& parent = read_ppid);
 
 struct PidOwner {
-    std::string program;     // for messages
-    pid_t program_pid = 0;   // supervisord's pid for the program; 0 = none (not running)
-    pid_t supervisord = 0;   // supervisord's own pid; 0 = unknown
-    pid_t self = 0;          // this process (getpid())
+    std::string program;    // for messages
+    pid_t program_pid = 0;  // supervisord's pid for the program; 0 = none (not running)
+    pid_t supervisord = 0;  // supervisord's own pid; 0 = unknown
+    pid_t self = 0;         // this process (getpid())
     // The pid came from a name lookup, so its comm/argv matched: enough when
     // supervisord reports no pid. A pid file alone never is.
     bool name_matched = false;

@@ -66,7 +66,8 @@ int run(const std::vector<std::string>& args) {
         if (i + 1 >= args.size()) return usage_error("unknown option or missing value: " + a);
         const std::string& v = args[++i];
         long long n = 0;
-        if (a == "--host") server.host = v;
+        if (a == "--host")
+            server.host = v;
         else if (a == "--port") {
             if (!parse_int(v, 1, 65535, n)) return usage_error("bad --port " + v);
             server.port = static_cast<int>(n);
@@ -74,18 +75,27 @@ int run(const std::vector<std::string>& args) {
         } else if (a == "--tls") {
             if (v != "ssl" && v != "starttls" && v != "none") return usage_error("bad --tls " + v);
             server.tls = v;
-        } else if (a == "--user") server.user = v;
-        else if (a == "--pass-env") pass_env = v;
-        else if (a == "--from") message.from = v;
-        else if (a == "--to") message.to.push_back(v);
-        else if (a == "--subject") message.subject = v;
-        else if (a == "--body-file") body_file = v;
-        else if (a == "--cafile") server.cafile = v;
-        else if (a == "--helo") server.helo_name = v;
+        } else if (a == "--user")
+            server.user = v;
+        else if (a == "--pass-env")
+            pass_env = v;
+        else if (a == "--from")
+            message.from = v;
+        else if (a == "--to")
+            message.to.push_back(v);
+        else if (a == "--subject")
+            message.subject = v;
+        else if (a == "--body-file")
+            body_file = v;
+        else if (a == "--cafile")
+            server.cafile = v;
+        else if (a == "--helo")
+            server.helo_name = v;
         else if (a == "--timeout-ms") {
             if (!parse_int(v, 1, 3600000, n)) return usage_error("bad --timeout-ms " + v);
             timeout_ms = n;
-        } else return usage_error("unknown option " + a);
+        } else
+            return usage_error("unknown option " + a);
     }
     if (server.host.empty()) return usage_error("--host is required");
     if (message.from.empty()) return usage_error("--from is required");

@@ -127,7 +127,8 @@ Result<Reply> Session::read_reply(const std::string& step, Deadline limit) {
             buf_.erase(0, nl + 1);
             auto state = parser_.feed_line(line);
             if (state == ReplyParser::State::Complete) return parser_.reply();
-            if (state == ReplyParser::State::Error) return err("smtp: " + step + " failed: bad reply: " + parser_.error());
+            if (state == ReplyParser::State::Error)
+                return err("smtp: " + step + " failed: bad reply: " + parser_.error());
         }
         if (parser_.bytes() + buf_.size() > ReplyParser::kMaxBytes)
             return err("smtp: " + step + " failed: bad reply: reply longer than 64 KiB");
@@ -179,7 +180,8 @@ Status Session::authenticate(const Extensions& ext) {
     if (!ext.auth) return err("smtp: AUTH failed: server does not offer AUTH");
     std::string offered;
     for (const auto& m : ext.auth_mechanisms) offered += (offered.empty() ? "" : " ") + m;
-    return err("smtp: AUTH failed: server offers neither PLAIN nor LOGIN (offers: " + printable(offered, 200, true) + ")");
+    return err("smtp: AUTH failed: server offers neither PLAIN nor LOGIN (offers: " + printable(offered, 200, true) +
+               ")");
 }
 
 Status Session::run(const Message& message) {
@@ -272,7 +274,8 @@ Status send_mail(const MailServer& server, const Message& message, Deadline whol
     // Our own messages never carry the password; a server could echo it.
     std::string text = st.error();
     if (!server.pass.empty()) {
-        replace_all(text, base64_encode(std::string(1, '\0') + server.user + std::string(1, '\0') + server.pass), "***");
+        replace_all(text, base64_encode(std::string(1, '\0') + server.user + std::string(1, '\0') + server.pass),
+                    "***");
         replace_all(text, base64_encode(server.pass), "***");
         if (server.pass.size() >= 4) replace_all(text, server.pass, "***");
     }

@@ -6,7 +6,6 @@
 
 namespace hc::smtp {
 
-
 std::string Reply::summary() const {
     std::string joined;
     for (size_t i = 0; i < lines.size(); ++i) {

@@ -51,7 +51,7 @@ public:
 
 private:
     std::chrono::milliseconds base_;
-    std::chrono::milliseconds gap_;          // applied after the next action
+    std::chrono::milliseconds gap_;  // applied after the next action
     std::chrono::milliseconds gap_in_force_{0};
     Clock::time_point last_action_{};
     bool acted_ = false;

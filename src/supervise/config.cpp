@@ -13,9 +13,9 @@
 #include <map>
 #include <set>
 
-#include "picojson.h"
 #include "net/url.hpp"
 #include "notify/robots.hpp"
+#include "picojson.h"
 #include "supervise/yaml_doc.hpp"
 #include "util/file.hpp"
 #include "util/text.hpp"
@@ -77,29 +77,27 @@ std::string MailConfig::effective_tls() const {
 }
 
 bool MailConfig::operator==(const MailConfig& o) const {
-    return host == o.host && port == o.port && user == o.user && pass == o.pass &&
-           to_list == o.to_list && tls == o.tls && from == o.from && cafile == o.cafile &&
-           insecure == o.insecure && allow_plain_auth == o.allow_plain_auth;
+    return host == o.host && port == o.port && user == o.user && pass == o.pass && to_list == o.to_list &&
+           tls == o.tls && from == o.from && cafile == o.cafile && insecure == o.insecure &&
+           allow_plain_auth == o.allow_plain_auth;
 }
 
 bool GlobalConfig::operator==(const GlobalConfig& o) const {
     return supervisord_url == o.supervisord_url && supervisord_user == o.supervisord_user &&
-           supervisord_pass == o.supervisord_pass && mail == o.mail && dingtalk == o.dingtalk &&
-           wecom == o.wecom && feishu == o.feishu && webhook == o.webhook;
+           supervisord_pass == o.supervisord_pass && mail == o.mail && dingtalk == o.dingtalk && wecom == o.wecom &&
+           feishu == o.feishu && webhook == o.webhook;
 }
 
 bool CheckConfig::operator==(const CheckConfig& o) const {
-    return name == o.name && program == o.program && type == o.type &&
-           max_mem_mb == o.max_mem_mb && mem_type == o.mem_type && pid_get == o.pid_get &&
-           pid_file == o.pid_file && max_cpu == o.max_cpu && mode == o.mode && host == o.host &&
-           path == o.path && port == o.port && json == o.json && headers == o.headers &&
-           username == o.username && password == o.password &&
-           period_seconds == o.period_seconds &&
-           initial_delay_seconds == o.initial_delay_seconds &&
+    return name == o.name && program == o.program && type == o.type && max_mem_mb == o.max_mem_mb &&
+           mem_type == o.mem_type && pid_get == o.pid_get && pid_file == o.pid_file && max_cpu == o.max_cpu &&
+           mode == o.mode && host == o.host && path == o.path && port == o.port && json == o.json &&
+           headers == o.headers && username == o.username && password == o.password &&
+           period_seconds == o.period_seconds && initial_delay_seconds == o.initial_delay_seconds &&
            timeout_seconds == o.timeout_seconds && failure_threshold == o.failure_threshold &&
-           success_threshold == o.success_threshold && min_continue_run == o.min_continue_run &&
-           actions == o.actions && exec_cmd == o.exec_cmd && send_resolved == o.send_resolved &&
-           reminder_seconds == o.reminder_seconds && include_children == o.include_children;
+           success_threshold == o.success_threshold && min_continue_run == o.min_continue_run && actions == o.actions &&
+           exec_cmd == o.exec_cmd && send_resolved == o.send_resolved && reminder_seconds == o.reminder_seconds &&
+           include_children == o.include_children;
 }
 
 namespace {
@@ -116,18 +114,34 @@ constexpr size_t kMaxMergedEntries = 10000;
 // are only counted, so a file of a million merged unknown keys stays cheap.
 constexpr size_t kMaxUnknownKeyWarnings = 100;
 
-const std::vector<std::string> kCheckKeys = {
-    "program",        "type",           "maxMem",          "memType",
-    "pidGet",         "pidFile",        "maxCpu",          "includeChildren",
-    "mode",           "host",           "path",            "port",
-    "json",           "headers",        "username",        "password",
-    "periodSeconds",  "initialDelaySeconds", "timeoutSeconds", "failureThreshold",
-    "successThreshold", "mincontinueRun", "action",        "execCmd",
-    "sendResolved",   "reminderSeconds"};
-const std::vector<std::string> kConfigKeys = {"supervisordUrl", "supervisordUser",
-                                              "supervisordPass", "mail",
-                                              "dingtalk",       "wecom",
-                                              "feishu",         "webhook"};
+const std::vector<std::string> kCheckKeys = {"program",
+                                             "type",
+                                             "maxMem",
+                                             "memType",
+                                             "pidGet",
+                                             "pidFile",
+                                             "maxCpu",
+                                             "includeChildren",
+                                             "mode",
+                                             "host",
+                                             "path",
+                                             "port",
+                                             "json",
+                                             "headers",
+                                             "username",
+                                             "password",
+                                             "periodSeconds",
+                                             "initialDelaySeconds",
+                                             "timeoutSeconds",
+                                             "failureThreshold",
+                                             "successThreshold",
+                                             "mincontinueRun",
+                                             "action",
+                                             "execCmd",
+                                             "sendResolved",
+                                             "reminderSeconds"};
+const std::vector<std::string> kConfigKeys = {"supervisordUrl", "supervisordUser", "supervisordPass", "mail",
+                                              "dingtalk",       "wecom",           "feishu",          "webhook"};
 const std::vector<std::string> kMailKeys = {"host", "port", "user",   "pass",     "to_list",
                                             "tls",  "from", "cafile", "insecure", "allowPlainAuth"};
 
@@ -212,8 +226,7 @@ public:
     std::string at(int line) const { return path_ + ":" + std::to_string(line) + ": "; }
     void error(int line, const std::string& msg) { errors.push_back(at(line) + msg); }
     void warn(int line, const std::string& msg) { warnings.push_back(at(line) + msg); }
-    void bad(const Node& v, const std::string& qual, const std::string& expected,
-             bool secret = false) {
+    void bad(const Node& v, const std::string& qual, const std::string& expected, bool secret = false) {
         error(v.line, qual + ": " + expected + ", got " + show(v, secret));
     }
 
@@ -227,8 +240,7 @@ public:
         return out;
     }
 
-    void unknown_key(const Entry& e, const std::string& qual,
-                     const std::vector<std::string>& known) {
+    void unknown_key(const Entry& e, const std::string& qual, const std::vector<std::string>& known) {
         if (++unknown_keys_ > kMaxUnknownKeyWarnings) {
             ++unlisted_unknown_keys;
             return;
@@ -242,8 +254,7 @@ public:
     // ---- typed getters: return false when the value is null (= not given)
     //      or invalid (an error was recorded).
 
-    bool get_string(const Entry& e, const std::string& qual, std::string& out,
-                    bool secret = false) {
+    bool get_string(const Entry& e, const std::string& qual, std::string& out, bool secret = false) {
         const Node& v = *e.value;
         if (v.is_null()) return false;
         if (!v.is_scalar()) {
@@ -254,8 +265,8 @@ public:
         return true;
     }
 
-    bool get_int(const Entry& e, const std::string& qual, int& out, long long min,
-                 long long max, const std::string& expected) {
+    bool get_int(const Entry& e, const std::string& qual, int& out, long long min, long long max,
+                 const std::string& expected) {
         const Node& v = *e.value;
         if (v.is_null()) return false;
         if (!v.is_scalar()) {
@@ -264,10 +275,9 @@ public:
         }
         std::string t = trim(v.value);
         if (!t.empty() && t[0] == '+') t.erase(0, 1);
-        bool digits = !t.empty() &&
-                      std::all_of(t.begin() + (t[0] == '-' ? 1 : 0), t.end(),
-                                  [](char c) { return c >= '0' && c <= '9'; }) &&
-                      t != "-";
+        bool digits = !t.empty() && std::all_of(t.begin() + (t[0] == '-' ? 1 : 0), t.end(), [](char c) {
+            return c >= '0' && c <= '9';
+        }) && t != "-";
         if (!digits || t.size() > 12) {
             bad(v, qual, expected);
             return false;
@@ -281,8 +291,7 @@ public:
         return true;
     }
 
-    bool get_double(const Entry& e, const std::string& qual, double& out, double max,
-                    const std::string& expected) {
+    bool get_double(const Entry& e, const std::string& qual, double& out, double max, const std::string& expected) {
         const Node& v = *e.value;
         if (v.is_null()) return false;
         if (!v.is_scalar()) {
@@ -302,10 +311,8 @@ public:
     }
 
     bool get_bool(const Entry& e, const std::string& qual, bool& out) {
-        static const std::set<std::string> yes = {"true", "True", "TRUE", "yes", "Yes",
-                                                  "YES",  "on",   "On",   "ON"};
-        static const std::set<std::string> no = {"false", "False", "FALSE", "no",  "No",
-                                                 "NO",    "off",   "Off",   "OFF"};
+        static const std::set<std::string> yes = {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"};
+        static const std::set<std::string> no = {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"};
         const Node& v = *e.value;
         if (v.is_null()) return false;
         if (v.is_scalar() && yes.count(v.value)) {
@@ -337,8 +344,7 @@ public:
 
     // A string or a list of strings (a single string may be comma separated
     // when split_commas).
-    bool get_string_list(const Entry& e, const std::string& qual, std::vector<std::string>& out,
-                         bool split_commas) {
+    bool get_string_list(const Entry& e, const std::string& qual, std::vector<std::string>& out, bool split_commas) {
         const Node& v = *e.value;
         if (v.is_null()) return false;
         std::vector<NodePtr> items;
@@ -369,8 +375,7 @@ public:
 
     void load_global(const Node& n, GlobalConfig& g);
     void load_mail(const Node& n, MailConfig& m);
-    void load_urls(const Entry& e, const std::string& qual, std::vector<std::string>& out,
-                   bool allow_token = false);
+    void load_urls(const Entry& e, const std::string& qual, std::vector<std::string>& out, bool allow_token = false);
     bool load_check(const std::string& name, int line, const Node& n, CheckConfig& c);
     void load_headers(const Entry& e, const std::string& qual, CheckConfig& c);
     void load_actions(const Entry& e, const std::string& qual, CheckConfig& c);
@@ -384,9 +389,9 @@ private:
         bool over = false;
     };
 
-    void collect(const Node& m, const std::string& qual, std::set<std::string>& seen,
-                 std::vector<Entry>& out, int depth, MergeWalk& walk) {
-        std::map<std::string, int> local;  // explicit keys of this mapping -> line
+    void collect(const Node& m, const std::string& qual, std::set<std::string>& seen, std::vector<Entry>& out,
+                 int depth, MergeWalk& walk) {
+        std::map<std::string, int> local;             // explicit keys of this mapping -> line
         std::vector<std::pair<int, NodePtr>> merges;  // `<<` line, value
         for (const auto& kv : m.entries) {
             if (walk.over) return;
@@ -399,8 +404,7 @@ private:
             }
             const Node& k = *kv.first;
             if (!k.is_scalar()) {
-                error(k.line, qual + ": mapping keys must be plain strings, got " +
-                                  k.kind_name());
+                error(k.line, qual + ": mapping keys must be plain strings, got " + k.kind_name());
                 continue;
             }
             if (k.plain && k.value == "<<") {
@@ -409,8 +413,8 @@ private:
             }
             auto it = local.find(k.value);
             if (it != local.end()) {
-                error(k.line, qual + "." + k.value + ": duplicate key (first at line " +
-                                  std::to_string(it->second) + ")");
+                error(k.line,
+                      qual + "." + k.value + ": duplicate key (first at line " + std::to_string(it->second) + ")");
                 continue;
             }
             local[k.value] = k.line;
@@ -434,8 +438,8 @@ private:
                     continue;
                 }
                 if (depth + 1 > kMaxMergeDepth) {
-                    error(s->line, qual + ".<<: merge keys nested deeper than " +
-                                       std::to_string(kMaxMergeDepth) + " levels");
+                    error(s->line,
+                          qual + ".<<: merge keys nested deeper than " + std::to_string(kMaxMergeDepth) + " levels");
                     continue;
                 }
                 collect(*s, qual, seen, out, depth + 1, walk);
@@ -472,8 +476,7 @@ bool is_robot_token(const std::string& t) {
     return true;
 }
 
-void Loader::load_urls(const Entry& e, const std::string& qual, std::vector<std::string>& out,
-                       bool allow_token) {
+void Loader::load_urls(const Entry& e, const std::string& qual, std::vector<std::string>& out, bool allow_token) {
     std::vector<std::string> urls;
     if (!get_string_list(e, qual, urls, false)) return;
     for (const auto& u : urls) {
@@ -518,8 +521,7 @@ void Loader::load_mail(const Node& n, MailConfig& m) {
                 for (const auto& a : m.to_list) {
                     if (a.find('@') == std::string::npos || has_control(a) ||
                         a.find_first_of(" <>,;\"") != std::string::npos) {
-                        error(e.value->line, qual + ": expected e-mail addresses, got \"" +
-                                                 printable(a) + "\"");
+                        error(e.value->line, qual + ": expected e-mail addresses, got \"" + printable(a) + "\"");
                     }
                 }
             }
@@ -562,8 +564,7 @@ void Loader::load_global(const Node& n, GlobalConfig& g) {
                 bool ok = (l.rfind("unix://", 0) == 0 && u.size() > 7 && u[7] == '/') ||
                           (l.rfind("http://", 0) == 0 && u.size() > 7);
                 if (!ok || has_ctl(u))
-                    bad(*e.value, qual,
-                        "expected unix:///path/to/supervisor.sock or http://host:port/RPC2");
+                    bad(*e.value, qual, "expected unix:///path/to/supervisor.sock or http://host:port/RPC2");
                 else
                     g.supervisord_url = u;
             }
@@ -616,8 +617,7 @@ void Loader::load_headers(const Entry& e, const std::string& qual, CheckConfig& 
         } catch (const std::overflow_error&) {
             perr = "number out of range";
         }
-        if (!perr.empty() || !j.is<picojson::object>() ||
-            !trim(std::string(end, v.value.end())).empty()) {
+        if (!perr.empty() || !j.is<picojson::object>() || !trim(std::string(end, v.value.end())).empty()) {
             bad(v, qual, expected);
             return;
         }
@@ -644,8 +644,7 @@ void Loader::load_headers(const Entry& e, const std::string& qual, CheckConfig& 
     }
     for (const auto& h : out) {
         if (!valid_header_name(h.first)) {
-            error(v.line, qual + ": expected HTTP header names (tokens), got \"" +
-                              printable(h.first) + "\"");
+            error(v.line, qual + ": expected HTTP header names (tokens), got \"" + printable(h.first) + "\"");
             return;
         }
         // The rule of http::valid_header_value (the request serialiser
@@ -690,12 +689,18 @@ void Loader::load_actions(const Entry& e, const std::string& qual, CheckConfig& 
     bool none = false;
     for (const auto& w : words) {
         std::string l = to_lower(w);
-        if (l == "restart") a.restart = true;
-        else if (l == "kill") a.kill = true;
-        else if (l == "exec") a.exec = true;
-        else if (l == "email") a.email = true;
-        else if (l == "notify") a.notify = true;
-        else if (l == "none") none = true;
+        if (l == "restart")
+            a.restart = true;
+        else if (l == "kill")
+            a.kill = true;
+        else if (l == "exec")
+            a.exec = true;
+        else if (l == "email")
+            a.email = true;
+        else if (l == "notify")
+            a.notify = true;
+        else if (l == "none")
+            none = true;
         else {
             error(v.line, qual + ": " + expected + ", got \"" + printable(w) + "\"");
             return;
@@ -708,10 +713,12 @@ void Loader::load_actions(const Entry& e, const std::string& qual, CheckConfig& 
     int exclusive = a.restart + a.exec + a.kill;
     if (exclusive > 1) {
         const char* winner = a.restart ? "restart" : "exec";
-        warn(v.line, qual + ": restart, exec and kill are exclusive; only " +
-                         std::string(winner) + " is used (restart > exec > kill)");
-        if (a.restart) a.exec = a.kill = false;
-        else a.kill = false;
+        warn(v.line, qual + ": restart, exec and kill are exclusive; only " + std::string(winner) +
+                         " is used (restart > exec > kill)");
+        if (a.restart)
+            a.exec = a.kill = false;
+        else
+            a.kill = false;
     }
     c.actions = a;
 }
@@ -851,12 +858,10 @@ bool Loader::load_check(const std::string& name, int line, const Node& n, CheckC
                                 std::string(to_string(c.pid_get)) + "\"");
     if (c.actions.exec && c.exec_cmd.empty())
         error(action_line, name + ".execCmd: required key missing (action has exec)");
-    if ((c.type == CheckType::Http || c.type == CheckType::Tcp) &&
-        c.timeout_seconds > c.period_seconds) {
+    if ((c.type == CheckType::Http || c.type == CheckType::Tcp) && c.timeout_seconds > c.period_seconds) {
         int wl = timeout_line ? timeout_line : period_line ? period_line : line;
-        warn(wl, name + ".timeoutSeconds: " + std::to_string(c.timeout_seconds) +
-                     " is longer than periodSeconds " + std::to_string(c.period_seconds) +
-                     "; a probe may still run when the next one is due");
+        warn(wl, name + ".timeoutSeconds: " + std::to_string(c.timeout_seconds) + " is longer than periodSeconds " +
+                     std::to_string(c.period_seconds) + "; a probe may still run when the next one is due");
     }
     return errors.size() == errors_before;
 }
@@ -878,13 +883,11 @@ std::vector<std::string> tidy(const std::vector<std::string>& v, const std::stri
     for (const auto& x : v) {
         if (!seen.insert(x).second) continue;
         long line = 0;
-        if (x.compare(0, path.size(), path) == 0 && x.size() > path.size() &&
-            x[path.size()] == ':')
+        if (x.compare(0, path.size(), path) == 0 && x.size() > path.size() && x[path.size()] == ':')
             line = std::strtol(x.c_str() + path.size() + 1, nullptr, 10);
         lines.emplace_back(line, x);
     }
-    std::stable_sort(lines.begin(), lines.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::stable_sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<std::string> out;
     out.reserve(lines.size());
     for (auto& l : lines) out.push_back(std::move(l.second));
@@ -895,8 +898,7 @@ std::vector<std::string> tidy(const std::vector<std::string>& v, const std::stri
 
 Result<Config> load_config_text(const std::string& text, const std::string& path) {
     if (text.size() > kMaxConfigBytes)
-        return err(path + ": file too large (" + std::to_string(text.size()) +
-                   " bytes, limit 4 MiB)");
+        return err(path + ": file too large (" + std::to_string(text.size()) + " bytes, limit 4 MiB)");
     auto doc = yaml::parse(text, path);
     if (!doc) return err(doc.error());
     const Node& root = **doc;
@@ -920,8 +922,8 @@ Result<Config> load_config_text(const std::string& text, const std::string& path
             }
             auto it = seen.find(k.value);
             if (it != seen.end()) {
-                L.error(k.line, "duplicate top-level key \"" + printable(k.value) +
-                                    "\" (first at line " + std::to_string(it->second) + ")");
+                L.error(k.line, "duplicate top-level key \"" + printable(k.value) + "\" (first at line " +
+                                    std::to_string(it->second) + ")");
                 continue;
             }
             seen[k.value] = k.line;
@@ -939,16 +941,13 @@ Result<Config> load_config_text(const std::string& text, const std::string& path
         for (const auto& t : tops) {
             if (t.second) continue;
             CheckConfig c;
-            if (L.load_check(t.first.key, t.first.key_line, *t.first.value, c))
-                cfg.checks.push_back(std::move(c));
+            if (L.load_check(t.first.key, t.first.key_line, *t.first.value, c)) cfg.checks.push_back(std::move(c));
         }
-        if (tops.size() == 1 && tops[0].second)
-            L.warnings.push_back(path + ": no checks configured");
+        if (tops.size() == 1 && tops[0].second) L.warnings.push_back(path + ": no checks configured");
         // One line each, not one per check: the default action includes email.
         std::string no_mail, no_notify;
         for (const auto& c : cfg.checks) {
-            if (c.actions.email && !cfg.global.mail.configured())
-                no_mail += (no_mail.empty() ? "" : ", ") + c.name;
+            if (c.actions.email && !cfg.global.mail.configured()) no_mail += (no_mail.empty() ? "" : ", ") + c.name;
             if (c.actions.notify && !cfg.global.notify_configured())
                 no_notify += (no_notify.empty() ? "" : ", ") + c.name;
         }
@@ -988,9 +987,9 @@ void warn_if_world_readable(Config& cfg) {
     if (keys.size() > 5) names += ", ... (" + std::to_string(keys.size()) + " in all)";
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    cfg.warnings.insert(cfg.warnings.begin(),
-                        cfg.path + ": holds secrets (" + names + ") and is readable by all users (mode " +
-                            mode + "): chmod 600 " + cfg.path);
+    cfg.warnings.insert(cfg.warnings.begin(), cfg.path + ": holds secrets (" + names +
+                                                  ") and is readable by all users (mode " + mode + "): chmod 600 " +
+                                                  cfg.path);
 }
 
 }  // namespace
@@ -1100,12 +1099,11 @@ std::string describe(const Config& cfg) {
             case CheckType::Http:
                 o << "  mode: " << c.mode << "\n";
                 // Query values of the path as *** (a token there must not be printed).
-                o << "  url: http://" << net::bracket_host(c.host)
-                  << ":" << c.port << net::redacted_target(c.path) << "\n";
+                o << "  url: http://" << net::bracket_host(c.host) << ":" << c.port << net::redacted_target(c.path)
+                  << "\n";
                 if (!c.json.empty()) o << "  json: " << c.json << "\n";
                 for (const auto& h : c.headers)
-                    o << "  header: " << h.first << ": " << (secret_header(h.first) ? "***" : h.second)
-                      << "\n";
+                    o << "  header: " << h.first << ": " << (secret_header(h.first) ? "***" : h.second) << "\n";
                 o << "  username: " << opt(c.username) << "\n";
                 o << "  password: " << secret(c.password) << "\n";
                 o << "  timeoutSeconds: " << c.timeout_seconds << "\n";
@@ -1127,8 +1125,7 @@ std::string describe(const Config& cfg) {
         o << "  action: " << c.actions.str() << "\n";
         if (c.actions.exec) o << "  execCmd: " << c.exec_cmd << "\n";
         o << "  sendResolved: " << yn(c.send_resolved) << "\n";
-        o << "  reminderSeconds: " << c.reminder_seconds
-          << (c.reminder_seconds == 0 ? " (no reminders)" : "") << "\n";
+        o << "  reminderSeconds: " << c.reminder_seconds << (c.reminder_seconds == 0 ? " (no reminders)" : "") << "\n";
     }
     if (!cfg.warnings.empty()) {
         o << "\nwarnings:\n";
@@ -1154,9 +1151,10 @@ std::vector<std::string> secret_keys(const Config& cfg) {
     }
     if (!g.supervisord_pass.empty()) keys.push_back("config.supervisordPass");
     if (!g.mail.pass.empty()) keys.push_back("config.mail.pass");
-    const std::pair<const char*, const std::vector<std::string>*> robots[] = {
-        {"config.dingtalk", &g.dingtalk}, {"config.wecom", &g.wecom}, {"config.feishu", &g.feishu},
-        {"config.webhook", &g.webhook}};
+    const std::pair<const char*, const std::vector<std::string>*> robots[] = {{"config.dingtalk", &g.dingtalk},
+                                                                              {"config.wecom", &g.wecom},
+                                                                              {"config.feishu", &g.feishu},
+                                                                              {"config.webhook", &g.webhook}};
     for (const auto& r : robots)
         if (!r.second->empty()) keys.push_back(r.first);
     for (const auto& c : cfg.checks) {

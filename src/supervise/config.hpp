@@ -45,8 +45,7 @@ const char* to_string(PidGet t);
 struct Actions {
     bool restart = false, kill = false, exec = false, email = false, notify = false;
     bool operator==(const Actions& o) const {
-        return restart == o.restart && kill == o.kill && exec == o.exec && email == o.email &&
-               notify == o.notify;
+        return restart == o.restart && kill == o.kill && exec == o.exec && email == o.email && notify == o.notify;
     }
     bool operator!=(const Actions& o) const { return !(*this == o); }
     std::string str() const;  // "restart,email"; "none" when empty
@@ -57,10 +56,10 @@ struct MailConfig {
     int port = 465;
     std::string user, pass;
     std::vector<std::string> to_list;
-    std::string tls;  // "ssl" | "starttls" | "none"; empty = by port (see effective_tls)
-    std::string from; // defaults to user
+    std::string tls;   // "ssl" | "starttls" | "none"; empty = by port (see effective_tls)
+    std::string from;  // defaults to user
     std::string cafile;
-    bool insecure = false;  // skip certificate verification
+    bool insecure = false;          // skip certificate verification
     bool allow_plain_auth = false;  // allowPlainAuth: AUTH (the password) without TLS
     bool configured() const { return !host.empty() && !to_list.empty(); }
     // tls, or by port when empty: 465 -> "ssl", 587 -> "starttls", else "none".
@@ -80,24 +79,24 @@ struct GlobalConfig {
 };
 
 struct CheckConfig {
-    std::string name;  // the top-level key ("cat1")
-    int line = 0;      // line of that key in the file (1-based) for messages
+    std::string name;     // the top-level key ("cat1")
+    int line = 0;         // line of that key in the file (1-based) for messages
     std::string program;  // required
     CheckType type = CheckType::Http;
     double max_mem_mb = 1024;  // maxMem
     MemType mem_type = MemType::Rss;
     PidGet pid_get = PidGet::Supervisor;
     std::string pid_file;
-    double max_cpu = 90;  // percent of one core
+    double max_cpu = 90;       // percent of one core
     std::string mode = "GET";  // upper case: GET | POST
     std::string host = "localhost";
     std::string path = "/";
     int port = 80;
-    std::string json;  // POST body (validated as JSON, sent verbatim)
+    std::string json;                                          // POST body (validated as JSON, sent verbatim)
     std::vector<std::pair<std::string, std::string>> headers;  // values stringified (1 -> "1")
     std::string username, password;
-    int period_seconds = 5, initial_delay_seconds = 1, timeout_seconds = 3,
-        failure_threshold = 3, success_threshold = 1;
+    int period_seconds = 5, initial_delay_seconds = 1, timeout_seconds = 3, failure_threshold = 3,
+        success_threshold = 1;
     int min_continue_run = 28800;  // mincontinueRun
     Actions actions;               // default restart,email
     std::string exec_cmd;
@@ -105,7 +104,10 @@ struct CheckConfig {
     int reminder_seconds = 0;       // reminderSeconds; 0 = no reminder mails
     bool include_children = false;  // cpu: includeChildren
 
-    CheckConfig() { actions.restart = true; actions.email = true; }
+    CheckConfig() {
+        actions.restart = true;
+        actions.email = true;
+    }
     // Every field except `line` (moving a check within the file does not
     // change it). Used by SIGHUP reload: unchanged checks keep their counters.
     bool operator==(const CheckConfig& o) const;

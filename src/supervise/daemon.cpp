@@ -42,8 +42,8 @@ struct Daemon::Check {
     Clock::time_point next_due{};
     bool in_flight = false;
     bool cancelled = false;
-    bool acting = false;          // a restart is in progress
-    std::string last_error;       // to log repeated errors once
+    bool acting = false;     // a restart is in progress
+    std::string last_error;  // to log repeated errors once
 
     explicit Check(CheckConfig c) : cfg(std::move(c)), policy(cfg) {}
 };
@@ -98,8 +98,10 @@ void Daemon::on_signal() {
 void Daemon::apply(Config config) {
     auto client = SupervisorClient::create(config.global.supervisord_url, config.global.supervisord_user,
                                            config.global.supervisord_pass);
-    if (client) supervisor_ = *client;
-    else log_.error("config", client.error());
+    if (client)
+        supervisor_ = *client;
+    else
+        log_.error("config", client.error());
     std::map<std::string, CheckPtr> next;
     int kept = 0, added = 0;
     for (const auto& cfg : config.checks) {
@@ -184,11 +186,12 @@ void Daemon::process_info(const std::string& program, InfoReply reply) {
     auto& waiters = info_waiters_[program];
     waiters.push_back(std::move(reply));
     if (waiters.size() > 1) return;  // a call for this program is already out
-    supervisor_->get_process_info(loop_, *proc_worker_, program, kSupervisorCallMs, [this, program](Result<xmlrpc::ProcessInfo> info) {
-        auto node = info_waiters_.extract(program);
-        if (node.empty()) return;
-        for (auto& w : node.mapped()) w(info);
-    });
+    supervisor_->get_process_info(loop_, *proc_worker_, program, kSupervisorCallMs,
+                                  [this, program](Result<xmlrpc::ProcessInfo> info) {
+                                      auto node = info_waiters_.extract(program);
+                                      if (node.empty()) return;
+                                      for (auto& w : node.mapped()) w(info);
+                                  });
 }
 
 void Daemon::on_process_info(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::function<void(Outcome)> done) {
@@ -217,8 +220,10 @@ void Daemon::on_process_info(const CheckPtr& c, const xmlrpc::ProcessInfo& info,
     if (info.state == xmlrpc::states::STARTING) return done(Outcome::wait("program is STARTING"));
     if (info.state != xmlrpc::states::RUNNING) {
         std::string why = "program is " + info.statename;
-        if (!info.spawnerr.empty()) why += " (" + info.spawnerr + ")";
-        else if (info.state == xmlrpc::states::EXITED) why += " (exit status " + std::to_string(info.exitstatus) + ")";
+        if (!info.spawnerr.empty())
+            why += " (" + info.spawnerr + ")";
+        else if (info.state == xmlrpc::states::EXITED)
+            why += " (exit status " + std::to_string(info.exitstatus) + ")";
         return done(Outcome::fail(why));
     }
     run_probe(c, info, std::move(done));
@@ -260,7 +265,8 @@ void Daemon::execute(const CheckPtr& c, const Plan& plan, const Outcome& o) {
     // (restart_check.hpp), so failureThreshold counts restarts here too.
     if (o.kind != Outcome::Kind::Pass) {
         log(Level::Info, c, "check_failed",
-            o.reason + " (" + std::to_string(c->policy.counters.run()) + "/" + std::to_string(c->cfg.failure_threshold) + ")");
+            o.reason + " (" + std::to_string(c->policy.counters.run()) + "/" +
+                std::to_string(c->cfg.failure_threshold) + ")");
     } else if (plan.before != Health::Healthy) {
         log(Level::Debug, c, "check_passed", o.reason);
     }
@@ -269,7 +275,8 @@ void Daemon::execute(const CheckPtr& c, const Plan& plan, const Outcome& o) {
     if (plan.recovered) log(Level::Info, c, "recovered", o.reason);
     std::string taken = "none";
     if (plan.deferred) {
-        log(Level::Info, c, "action_deferred", "backoff: next action allowed in " + std::to_string(plan.defer_seconds) + " s");
+        log(Level::Info, c, "action_deferred",
+            "backoff: next action allowed in " + std::to_string(plan.defer_seconds) + " s");
         taken = "deferred " + std::to_string(plan.defer_seconds) + " s (backoff)";
     } else if (plan.act != ActionKind::None) {
         taken = to_string(plan.act);
@@ -304,7 +311,8 @@ void Daemon::restart_program(const CheckPtr& c) {
                               if (c->cancelled) return;
                               if (!r) return log(Level::Error, c, "action_failed", "restart: start: " + r.error());
                               if (r->is_fault && r->fault.code != xmlrpc::faults::ALREADY_STARTED)
-                                  return log(Level::Error, c, "action_failed", "restart: start: " + describe_fault(r->fault));
+                                  return log(Level::Error, c, "action_failed",
+                                             "restart: start: " + describe_fault(r->fault));
                               log(Level::Info, c, "action_done", "restart: " + name + " started");
                           });
     };
@@ -312,7 +320,8 @@ void Daemon::restart_program(const CheckPtr& c) {
                       [this, c, start](Result<xmlrpc::Response> r) {
                           if (c->cancelled) return;
                           // NOT_RUNNING: already stopped (EXITED/FATAL): just start it.
-                          if (!r) log(Level::Error, c, "action_failed", "restart: stop: " + r.error());
+                          if (!r)
+                              log(Level::Error, c, "action_failed", "restart: stop: " + r.error());
                           else if (r->is_fault && r->fault.code != xmlrpc::faults::NOT_RUNNING)
                               log(Level::Error, c, "action_failed", "restart: stop: " + describe_fault(r->fault));
                           start();
@@ -325,8 +334,10 @@ void Daemon::kill_program(const CheckPtr& c) {
     log(Level::Warn, c, "action", "kill: SIGKILL via supervisord");
     supervisor_->call(loop_, *proc_worker_, xmlrpc::signal_process_call(c->cfg.program, "KILL"), kSupervisorCallMs,
                       [this, c](Result<xmlrpc::Response> r) {
-                          if (!r) log(Level::Error, c, "action_failed", "kill: " + r.error());
-                          else if (r->is_fault) log(Level::Error, c, "action_failed", "kill: " + describe_fault(r->fault));
+                          if (!r)
+                              log(Level::Error, c, "action_failed", "kill: " + r.error());
+                          else if (r->is_fault)
+                              log(Level::Error, c, "action_failed", "kill: " + describe_fault(r->fault));
                       });
 }
 
@@ -335,10 +346,13 @@ void Daemon::kill_program(const CheckPtr& c) {
 // again once pinned by a pidfd, so a stale or hostile pid file can never
 // get init, supervisord, us or an unrelated process killed.
 void Daemon::kill_own_pid(const CheckPtr& c) {
-    if (!supervisor_) return log(Level::Error, c, "action_failed", "kill: no usable supervisordUrl to check the pid against");
+    if (!supervisor_)
+        return log(Level::Error, c, "action_failed", "kill: no usable supervisordUrl to check the pid against");
     process_info(c->cfg.program, [this, c](const Result<xmlrpc::ProcessInfo>& info) {
         if (c->cancelled) return;
-        if (!info) return log(Level::Error, c, "action_failed", "kill: cannot check the pid against supervisord: " + info.error());
+        if (!info)
+            return log(Level::Error, c, "action_failed",
+                       "kill: cannot check the pid against supervisord: " + info.error());
         supervisor_->call(loop_, *proc_worker_, xmlrpc::get_pid_call(), kSupervisorCallMs,
                           [this, c, info = *info](Result<xmlrpc::Response> r) {
                               if (c->cancelled) return;
@@ -362,15 +376,18 @@ void Daemon::kill_own_pid(const CheckPtr& c) {
 }
 
 void Daemon::exec_command(const CheckPtr& c, const std::string& reason) {
-    ExecTask::Env env{{"HC_PROGRAM", c->cfg.program}, {"HC_CHECK", c->cfg.name},
-                      {"HC_TYPE", type_name(c->cfg)}, {"HC_MESSAGE", reason}};
+    ExecTask::Env env{{"HC_PROGRAM", c->cfg.program},
+                      {"HC_CHECK", c->cfg.name},
+                      {"HC_TYPE", type_name(c->cfg)},
+                      {"HC_MESSAGE", reason}};
     log(Level::Warn, c, "action", "exec: " + c->cfg.exec_cmd);
     auto task = std::make_unique<ExecTask>(c->cfg.exec_cmd, env, kExecTimeoutMs, [this, c](const ExecResult& r) {
         std::string out = r.output;
         while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
         if (!r.started) return log(Level::Error, c, "action_failed", "exec: " + r.error);
-        std::string status = r.timed_out ? "killed after 60 s" : r.signal ? "killed by signal " + std::to_string(r.signal)
-                                                                         : "exit " + std::to_string(r.exit_code);
+        std::string status = r.timed_out ? "killed after 60 s"
+                             : r.signal  ? "killed by signal " + std::to_string(r.signal)
+                                         : "exit " + std::to_string(r.exit_code);
         log(r.exit_code == 0 ? Level::Info : Level::Error, c, "action_done",
             "exec: " + status + (out.empty() ? "" : ", output: " + out.substr(0, 4000)));
     });
@@ -402,12 +419,16 @@ int Daemon::run() {
     apply(std::move(initial));
     loop_.run();
     loop_.clear_tasks();
-    std::string summary = "probes=" + std::to_string(stats_.probes) + " worst_delay_ms=" + std::to_string(stats_.worst_delay_ms);
+    std::string summary =
+        "probes=" + std::to_string(stats_.probes) + " worst_delay_ms=" + std::to_string(stats_.worst_delay_ms);
     // SIGTERM must end us within a second; a mail or robot stuck on a dead
     // server would hold a join for its whole deadline, so give up on it.
     bool drained = proc_worker_->stop_within(300) && notifier_->stop_within(300);
     if (!drained) {
-        log_.warn("stopped", "a background job (a notification, a DNS lookup or an smaps read) was still running and is dropped; " + summary);
+        log_.warn(
+            "stopped",
+            "a background job (a notification, a DNS lookup or an smaps read) was still running and is dropped; " +
+                summary);
         std::fflush(nullptr);
         std::_Exit(0);
     }
@@ -436,12 +457,15 @@ int Daemon::run_once() {
     for (size_t i = 0; i < config_.checks.size(); ++i) {
         auto c = std::make_shared<Check>(config_.checks[i]);
         checks_[c->cfg.name] = c;
-        once_probe(c, [&, i, c](Outcome o) {
-            if (o.kind != Outcome::Kind::Pass) all_pass = false;
-            lines[i] = c->cfg.name + " " + c->cfg.program + " " + type_name(c->cfg) + " " + to_string(o.kind) + ": " +
-                       log_.scrub(o.reason);
-            if (--pending == 0) loop_.stop();
-        }, 0);
+        once_probe(
+            c,
+            [&, i, c](Outcome o) {
+                if (o.kind != Outcome::Kind::Pass) all_pass = false;
+                lines[i] = c->cfg.name + " " + c->cfg.program + " " + type_name(c->cfg) + " " + to_string(o.kind) +
+                           ": " + log_.scrub(o.reason);
+                if (--pending == 0) loop_.stop();
+            },
+            0);
     }
     if (pending > 0) loop_.run();
     for (const auto& l : lines) std::printf("%s\n", l.c_str());

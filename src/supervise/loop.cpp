@@ -73,8 +73,10 @@ void EventLoop::run() {
         for (size_t i = 0; i < polled && i < tasks_.size(); ++i) {
             auto& t = tasks_[i];
             if (t->finished()) continue;
-            if (rc > 0 && fds[w + i].revents) t->on_ready();
-            else if (t->timer().expired()) t->on_timeout();
+            if (rc > 0 && fds[w + i].revents)
+                t->on_ready();
+            else if (t->timer().expired())
+                t->on_timeout();
         }
         complete_finished();
         run_due_timers();

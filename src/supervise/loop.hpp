@@ -3,10 +3,10 @@
 // tasks polled together, so a check that hangs until its timeout never
 // delays another check's schedule. poll(2) is enough at our scale (a
 // thousand fds); the loop holds no check logic.
+#include <poll.h>
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <poll.h>
 #include <memory>
 #include <vector>
 

@@ -1,10 +1,10 @@
 #include "supervise/notifier.hpp"
 
+#include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netdb.h>
 #include <sys/utsname.h>
-#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -75,13 +75,18 @@ std::string mail_body(const NotifyEvent& e) {
 
 notify::Notice robot_notice(const NotifyEvent& e) {
     notify::Notice n;
-    std::string state = e.kind == NotifyEvent::Kind::Resolved ? "已恢复" : e.kind == NotifyEvent::Kind::Reminder ? "仍未恢复" : "健康检查失败";
+    std::string state = e.kind == NotifyEvent::Kind::Resolved   ? "已恢复"
+                        : e.kind == NotifyEvent::Kind::Reminder ? "仍未恢复"
+                                                                : "健康检查失败";
     n.title = "[" + e.program + "]" + state;
-    n.text = n.title + "\r\n\r\n检查: " + e.check + " (" + e.type + ")\r\n\r\n动作: " + e.action + "\r\n\r\n原因: " +
-             e.message + "\r\n\r\n主机: " + host_name() + "\r\n\r\n时间: " + format_local_time(e.when);
+    n.text = n.title + "\r\n\r\n检查: " + e.check + " (" + e.type + ")\r\n\r\n动作: " + e.action +
+             "\r\n\r\n原因: " + e.message + "\r\n\r\n主机: " + host_name() +
+             "\r\n\r\n时间: " + format_local_time(e.when);
     n.program = e.program;
     n.check = e.check;
-    n.state = e.kind == NotifyEvent::Kind::Resolved ? "resolved" : e.kind == NotifyEvent::Kind::Reminder ? "reminder" : "failed";
+    n.state = e.kind == NotifyEvent::Kind::Resolved   ? "resolved"
+              : e.kind == NotifyEvent::Kind::Reminder ? "reminder"
+                                                      : "failed";
     n.message = e.message;
     n.host = host_name();
     n.time = e.when;
@@ -125,11 +130,15 @@ bool Notifier::stop_within(long ms) {
 }
 
 void Notifier::send(const NotifyEvent& event, bool email, bool robots) {
-    const char* kind = event.kind == NotifyEvent::Kind::Resolved ? "resolved"
-                     : event.kind == NotifyEvent::Kind::Reminder ? "reminder" : "failed";
+    const char* kind = event.kind == NotifyEvent::Kind::Resolved   ? "resolved"
+                       : event.kind == NotifyEvent::Kind::Reminder ? "reminder"
+                                                                   : "failed";
     if (email) {
-        if (config_.mail.configured()) send_mail(event);
-        else log_.log(Level::Warn, event.check, event.program, "email_skipped", std::string(kind) + ": no mail: section configured");
+        if (config_.mail.configured())
+            send_mail(event);
+        else
+            log_.log(Level::Warn, event.check, event.program, "email_skipped",
+                     std::string(kind) + ": no mail: section configured");
     }
     if (robots) {
         auto add = [&](notify::Channel c, const std::vector<std::string>& values) {
@@ -153,14 +162,16 @@ void Notifier::send_mail(const NotifyEvent& event) {
         log_.log(Level::Error, event.check, event.program, "email_failed", "not sent: " + st.error());
         return;
     }
-    if (m.insecure) log_.log(Level::Warn, event.check, event.program, "email", "mail.insecure: certificate not verified");
+    if (m.insecure)
+        log_.log(Level::Warn, event.check, event.program, "email", "mail.insecure: certificate not verified");
     Logger* log = &log_;
     std::string who = "mail " + m.host + ":" + std::to_string(m.port);
     lane("mail", who, "email_dropped").post([server, msg, event, log, attempt = 0]() mutable -> TryResult {
         ++attempt;
         auto st = smtp::send_mail(server, msg, Deadline::after_ms(kMailDeadlineMs));
         if (st) {
-            log->log(Level::Info, event.check, event.program, "email_sent", msg.subject + " to " + std::to_string(msg.to.size()) + " recipient(s)");
+            log->log(Level::Info, event.check, event.program, "email_sent",
+                     msg.subject + " to " + std::to_string(msg.to.size()) + " recipient(s)");
             return TryResult::finished();
         }
         log->log(Level::Warn, event.check, event.program, "email_failed",
@@ -197,7 +208,8 @@ void Notifier::send_robot(const notify::Target& target, const NotifyEvent& event
                          who + ": still rate limited after the retry; notice dropped");
                 return TryResult::finished();
             }
-            log->log(Level::Warn, event.check, event.program, "notify_limited", who + ": rate limited, one retry in 60 s");
+            log->log(Level::Warn, event.check, event.program, "notify_limited",
+                     who + ": rate limited, one retry in 60 s");
             // This target's lane waits; the other targets go on. The retry
             // gets its own tries.
             limited = true;

@@ -38,7 +38,7 @@ struct PolicyState {
     bool failure_notified = false;  // a failure notice went out for this episode
     bool recovering = false;        // hold released while failed: the next healthy is a recovery
     Clock::time_point healthy_since{};
-    std::time_t last_notice = 0;    // wall clock, for reminderSeconds
+    std::time_t last_notice = 0;  // wall clock, for reminderSeconds
 };
 
 // What supervisord said about the program, as far as the hold cares.
@@ -64,7 +64,7 @@ struct Plan {
     bool now_healthy = false;  // BecameHealthy that is not a recovery ("healthy")
     bool recovered = false;    // "recovered" (also after a hold released while failed)
     ActionKind act = ActionKind::None;
-    bool deferred = false;     // an action was due but the backoff deferred it
+    bool deferred = false;  // an action was due but the backoff deferred it
     long defer_seconds = 0;
     NoticeKind notice = NoticeKind::None;
 };

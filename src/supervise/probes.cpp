@@ -19,9 +19,7 @@ std::string fmt(double v) {
 
 Deadline probe_deadline(const CheckConfig& cfg) { return Deadline::after_ms(cfg.timeout_seconds * 1000LL); }
 
-std::string endpoint(const CheckConfig& cfg) {
-    return net::bracket_host(cfg.host) + ":" + std::to_string(cfg.port);
-}
+std::string endpoint(const CheckConfig& cfg) { return net::bracket_host(cfg.host) + ":" + std::to_string(cfg.port); }
 
 }  // namespace
 
@@ -57,7 +55,8 @@ void probe_http(EventLoop& loop, Worker& worker, const CheckConfig& cfg, Outcome
     for (const auto& h : cfg.headers) req.headers.push_back(h);
     if (cfg.mode == "POST") {
         req.body = cfg.json;
-        if (!http::find_header(req.headers, "Content-Type")) req.headers.emplace_back("Content-Type", "application/json");
+        if (!http::find_header(req.headers, "Content-Type"))
+            req.headers.emplace_back("Content-Type", "application/json");
     }
     std::string shown = cfg.mode + " " + url->redacted();
     resolve_async(worker, url->host, url->port, deadline, [&loop, req, deadline, shown, done](Addresses addresses) {
@@ -70,8 +69,10 @@ void probe_http(EventLoop& loop, Worker& worker, const CheckConfig& cfg, Outcome
             if (ex.state() == http::Exchange::State::Failed) return done(judge_connect_error(shown, ex.failure()));
             int status = ex.response().status;
             std::string what = shown + ": HTTP " + std::to_string(status);
-            if (status >= 200 && status <= 399) done(Outcome::pass(what));
-            else done(Outcome::fail(what));
+            if (status >= 200 && status <= 399)
+                done(Outcome::pass(what));
+            else
+                done(Outcome::fail(what));
         }));
     });
 }
@@ -79,23 +80,28 @@ void probe_http(EventLoop& loop, Worker& worker, const CheckConfig& cfg, Outcome
 void probe_tcp(EventLoop& loop, Worker& worker, const CheckConfig& cfg, OutcomeFn done) {
     auto deadline = probe_deadline(cfg);
     std::string shown = "tcp " + endpoint(cfg);
-    resolve_async(worker, cfg.host, static_cast<uint16_t>(cfg.port), deadline, [&loop, deadline, shown, done](Addresses addresses) {
-        if (!addresses) return done(Outcome::fail(shown + ": " + addresses.error()));
-        loop.add(std::make_unique<ConnectTask>(std::move(*addresses), deadline, [done, shown](const Status& s) {
-            if (s) done(Outcome::pass(shown + ": connected"));
-            else done(judge_connect_error(shown, s.failure()));
-        }));
-    });
+    resolve_async(
+        worker, cfg.host, static_cast<uint16_t>(cfg.port), deadline,
+        [&loop, deadline, shown, done](Addresses addresses) {
+            if (!addresses) return done(Outcome::fail(shown + ": " + addresses.error()));
+            loop.add(std::make_unique<ConnectTask>(std::move(*addresses), deadline, [done, shown](const Status& s) {
+                if (s)
+                    done(Outcome::pass(shown + ": connected"));
+                else
+                    done(judge_connect_error(shown, s.failure()));
+            }));
+        });
 }
 
 void probe_mem(Worker& worker, const CheckConfig& cfg, pid_t pid, OutcomeFn done) {
-    proc::MemKind kind = cfg.mem_type == MemType::Rss ? proc::MemKind::Rss
-                       : cfg.mem_type == MemType::Pss ? proc::MemKind::Pss
-                                                       : proc::MemKind::Uss;
+    proc::MemKind kind = cfg.mem_type == MemType::Rss   ? proc::MemKind::Rss
+                         : cfg.mem_type == MemType::Pss ? proc::MemKind::Pss
+                                                        : proc::MemKind::Uss;
     double limit = cfg.max_mem_mb;
     auto judge = [kind, limit, pid](const Result<double>& mb) {
         if (!mb) return Outcome::error("pid " + std::to_string(pid) + ": " + mb.error());
-        std::string what = std::string(proc::mem_kind_name(kind)) + " " + fmt(*mb) + " MB (limit " + fmt(limit) + " MB)";
+        std::string what =
+            std::string(proc::mem_kind_name(kind)) + " " + fmt(*mb) + " MB (limit " + fmt(limit) + " MB)";
         return *mb > limit ? Outcome::fail(what) : Outcome::pass(what);
     };
     if (kind == proc::MemKind::Rss) return done(judge(proc::read_mem_mb(pid, kind)));

@@ -25,8 +25,8 @@ int64_t replaced_run_seconds(const RunObservation& prev, const RunObservation& c
 
 }  // namespace
 
-RestartVerdict judge_restart(const std::optional<RunObservation>& previous, const RunObservation& current,
-                             int64_t now, int64_t min_continue_run) {
+RestartVerdict judge_restart(const std::optional<RunObservation>& previous, const RunObservation& current, int64_t now,
+                             int64_t min_continue_run) {
     using Kind = RestartVerdict::Kind;
     const std::string limit = "mincontinueRun " + secs(min_continue_run);
     // First: a run that is long enough proves the program healthy, also when

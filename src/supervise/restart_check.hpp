@@ -39,8 +39,8 @@ struct RestartVerdict {
 
 // previous: the last observation (nullopt at the first probe, so restarts
 // before the daemon started are not counted). now: supervisord's clock.
-RestartVerdict judge_restart(const std::optional<RunObservation>& previous, const RunObservation& current,
-                             int64_t now, int64_t min_continue_run);
+RestartVerdict judge_restart(const std::optional<RunObservation>& previous, const RunObservation& current, int64_t now,
+                             int64_t min_continue_run);
 
 // What to pass as `previous` next time: `current`, but with the pid of the
 // same spawn (same start) kept while no process runs, so a respawn within

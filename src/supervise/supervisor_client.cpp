@@ -3,8 +3,8 @@
 #include <cctype>
 
 #include "http/client.hpp"
-#include "util/text.hpp"
 #include "supervise/tasks.hpp"
+#include "util/text.hpp"
 
 namespace hc::supervise {
 
@@ -85,15 +85,15 @@ void SupervisorClient::call(EventLoop& loop, Worker& resolver, std::string body,
     auto deadline = Deadline::after_ms(timeout_ms);
     if (unix_) return post_call(loop, url_, display_, {unix_address_}, std::move(body), deadline, reply);
     // Copies: the continuation may outlive this client (SIGHUP replaces it).
-    resolve_async(resolver, url_.host, url_.port, deadline,
-                  [&loop, url = url_, where = display_, body = std::move(body), deadline, reply](Addresses&& a) mutable {
-                      if (!a) return reply(forward(a, "supervisord " + where + ": "));
-                      post_call(loop, url, where, std::move(*a), std::move(body), deadline, reply);
-                  });
+    resolve_async(
+        resolver, url_.host, url_.port, deadline,
+        [&loop, url = url_, where = display_, body = std::move(body), deadline, reply](Addresses&& a) mutable {
+            if (!a) return reply(forward(a, "supervisord " + where + ": "));
+            post_call(loop, url, where, std::move(*a), std::move(body), deadline, reply);
+        });
 }
 
-void SupervisorClient::get_process_info(EventLoop& loop, Worker& resolver, const std::string& program,
-                                        long timeout_ms,
+void SupervisorClient::get_process_info(EventLoop& loop, Worker& resolver, const std::string& program, long timeout_ms,
                                         std::function<void(Result<xmlrpc::ProcessInfo>)> reply) const {
     call(loop, resolver, xmlrpc::get_process_info_call(program), timeout_ms, [reply](Result<xmlrpc::Response> r) {
         if (!r) return reply(r.failure());

@@ -4,8 +4,10 @@ namespace hc::supervise {
 
 ConnectTask::ConnectTask(std::vector<net::Address> addresses, Deadline deadline, Done done)
     : addresses_(std::move(addresses)), deadline_(deadline), attempt_deadline_(deadline), done_(std::move(done)) {
-    if (addresses_.empty()) finish(err("no address to connect to", ErrorKind::Resolve));
-    else start_attempt();
+    if (addresses_.empty())
+        finish(err("no address to connect to", ErrorKind::Resolve));
+    else
+        start_attempt();
 }
 
 void ConnectTask::finish(Status s) {
@@ -45,8 +47,10 @@ void ConnectTask::on_timeout() {
     last_error_ = err("connect " + addresses_[index_].str() + ": timed out", ErrorKind::Timeout);
     ++index_;
     transport_.reset();
-    if (deadline_.expired()) finish(last_error_);
-    else start_attempt();
+    if (deadline_.expired())
+        finish(last_error_);
+    else
+        start_attempt();
 }
 
 }  // namespace hc::supervise

@@ -36,15 +36,11 @@ struct Frame {
     NodePtr pending_key;  // mappings: key waiting for its value
 };
 
-std::string loc(const std::string& path, size_t line0) {
-    return path + ":" + std::to_string(line0 + 1) + ": ";
-}
+std::string loc(const std::string& path, size_t line0) { return path + ":" + std::to_string(line0 + 1) + ": "; }
 
 size_t saturating_add(size_t a, size_t b) { return a > SIZE_MAX - b ? SIZE_MAX : a + b; }
 
-std::string cstr(const yaml_char_t* s) {
-    return s ? std::string(reinterpret_cast<const char*>(s)) : std::string();
-}
+std::string cstr(const yaml_char_t* s) { return s ? std::string(reinterpret_cast<const char*>(s)) : std::string(); }
 
 }  // namespace
 
@@ -52,8 +48,7 @@ bool Node::is_null() const {
     if (kind != Kind::Scalar) return false;
     if (tag == kNullTag) return true;
     if (!plain) return false;
-    return value.empty() || value == "~" || value == "null" || value == "Null" ||
-           value == "NULL";
+    return value.empty() || value == "~" || value == "null" || value == "Null" || value == "NULL";
 }
 
 std::string Node::kind_name() const {
@@ -65,11 +60,9 @@ std::string Node::kind_name() const {
     return value;
 }
 
-Result<NodePtr> parse(const std::string& text, const std::string& path,
-                      const Limits& limits) {
+Result<NodePtr> parse(const std::string& text, const std::string& path, const Limits& limits) {
     Parser parser;
-    yaml_parser_set_input_string(&parser.p, reinterpret_cast<const unsigned char*>(text.data()),
-                                 text.size());
+    yaml_parser_set_input_string(&parser.p, reinterpret_cast<const unsigned char*>(text.data()), text.size());
 
     std::vector<Frame> stack;
     std::map<std::string, NodePtr> anchors;
@@ -109,8 +102,7 @@ Result<NodePtr> parse(const std::string& text, const std::string& path,
         const size_t line0 = e.start_mark.line;
         switch (e.type) {
             case YAML_STREAM_START_EVENT:
-            case YAML_NO_EVENT:
-                break;
+            case YAML_NO_EVENT: break;
             case YAML_STREAM_END_EVENT:
                 if (!root) {
                     auto n = std::make_shared<Node>();
@@ -121,16 +113,14 @@ Result<NodePtr> parse(const std::string& text, const std::string& path,
                 return root;
             case YAML_DOCUMENT_START_EVENT:
                 if (++documents > 1)
-                    return err(loc(path, line0) +
-                               "YAML error: more than one document (\"---\") in the file");
+                    return err(loc(path, line0) + "YAML error: more than one document (\"---\") in the file");
                 break;
-            case YAML_DOCUMENT_END_EVENT:
-                break;
+            case YAML_DOCUMENT_END_EVENT: break;
             case YAML_ALIAS_EVENT: {
                 std::string name = cstr(e.data.alias.anchor);
                 if (++aliases > limits.max_aliases)
-                    return err(loc(path, line0) + "YAML error: more than " +
-                               std::to_string(limits.max_aliases) + " aliases");
+                    return err(loc(path, line0) + "YAML error: more than " + std::to_string(limits.max_aliases) +
+                               " aliases");
                 auto it = anchors.find(name);
                 if (it == anchors.end())
                     return err(loc(path, line0) + "YAML error: alias *" + name +
@@ -140,8 +130,7 @@ Result<NodePtr> parse(const std::string& text, const std::string& path,
                 // its parse.
                 expanded = saturating_add(expanded, it->second->expanded);
                 if (expanded > limits.max_expanded)
-                    return err(loc(path, line0) + "YAML error: alias *" + name +
-                               " expands the document to more than " +
+                    return err(loc(path, line0) + "YAML error: alias *" + name + " expands the document to more than " +
                                std::to_string(limits.max_expanded) +
                                " nodes (aliases or merge keys nested in aliases: a \"billion "
                                "laughs\" input?)");
@@ -150,14 +139,12 @@ Result<NodePtr> parse(const std::string& text, const std::string& path,
             }
             case YAML_SCALAR_EVENT: {
                 ++expanded;
-                if (++nodes > limits.max_nodes)
-                    return err(loc(path, line0) + "YAML error: document too large");
+                if (++nodes > limits.max_nodes) return err(loc(path, line0) + "YAML error: document too large");
                 auto n = std::make_shared<Node>();
                 n->kind = Kind::Scalar;
                 n->line = static_cast<int>(line0 + 1);
                 n->column = static_cast<int>(e.start_mark.column + 1);
-                n->value.assign(reinterpret_cast<const char*>(e.data.scalar.value),
-                                e.data.scalar.length);
+                n->value.assign(reinterpret_cast<const char*>(e.data.scalar.value), e.data.scalar.length);
                 n->tag = cstr(e.data.scalar.tag);
                 n->plain = e.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && n->tag != kStrTag;
                 std::string anchor = cstr(e.data.scalar.anchor);
@@ -168,8 +155,7 @@ Result<NodePtr> parse(const std::string& text, const std::string& path,
             case YAML_SEQUENCE_START_EVENT:
             case YAML_MAPPING_START_EVENT: {
                 ++expanded;
-                if (++nodes > limits.max_nodes)
-                    return err(loc(path, line0) + "YAML error: document too large");
+                if (++nodes > limits.max_nodes) return err(loc(path, line0) + "YAML error: document too large");
                 if (stack.size() >= limits.max_depth)
                     return err(loc(path, line0) + "YAML error: nesting deeper than " +
                                std::to_string(limits.max_depth) + " levels");
@@ -187,8 +173,7 @@ Result<NodePtr> parse(const std::string& text, const std::string& path,
             }
             case YAML_SEQUENCE_END_EVENT:
             case YAML_MAPPING_END_EVENT: {
-                if (stack.empty())
-                    return err(loc(path, line0) + "YAML error: unbalanced collection end");
+                if (stack.empty()) return err(loc(path, line0) + "YAML error: unbalanced collection end");
                 Frame f = std::move(stack.back());
                 stack.pop_back();
                 if (!f.anchor.empty()) anchors[f.anchor] = f.node;

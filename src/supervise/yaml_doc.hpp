@@ -54,9 +54,9 @@ struct Node {
 };
 
 struct Limits {
-    size_t max_depth = 64;     // nested collections
-    size_t max_aliases = 1000; // alias references in the document
-    size_t max_nodes = 200000; // total nodes created
+    size_t max_depth = 64;      // nested collections
+    size_t max_aliases = 1000;  // alias references in the document
+    size_t max_nodes = 200000;  // total nodes created
     // The whole document with every alias counted as a copy of its target:
     // what a full walk costs (~0.5 us a node in config.cpp, so a file just
     // under the cap still loads in ~0.25 s). Real files are far below it:
@@ -69,7 +69,6 @@ struct Limits {
 // "<path>:<line>: YAML error: <what>" for limits, undefined aliases and
 // multiple documents. The expanded-size error names the line of the alias
 // that crosses the limit.
-Result<NodePtr> parse(const std::string& text, const std::string& path_for_messages,
-                      const Limits& limits = Limits());
+Result<NodePtr> parse(const std::string& text, const std::string& path_for_messages, const Limits& limits = Limits());
 
 }  // namespace hc::yaml

@@ -11,9 +11,7 @@ using Clock = std::chrono::steady_clock;
 
 class Deadline {
 public:
-    static Deadline after_ms(long long ms) {
-        return Deadline(Clock::now() + std::chrono::milliseconds(ms));
-    }
+    static Deadline after_ms(long long ms) { return Deadline(Clock::now() + std::chrono::milliseconds(ms)); }
     static Deadline never() { return Deadline(Clock::time_point::max()); }
     explicit Deadline(Clock::time_point at) : at_(at) {}
 

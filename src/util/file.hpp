@@ -19,11 +19,9 @@ struct ReadOptions {
 // error unless opt.truncate. Errors read "<path>: <strerror>" or
 // "<path>: larger than N bytes"; `error`, when given, receives the errno (0
 // for the size error) so callers can word ENOENT as "no such process".
-Result<std::string> read_file(const std::string& path, size_t cap, ReadOptions opt = {},
-                              int* error = nullptr);
+Result<std::string> read_file(const std::string& path, size_t cap, ReadOptions opt = {}, int* error = nullptr);
 // The same from an open descriptor (stdin); `name` is used in errors. The
 // descriptor stays open.
-Result<std::string> read_fd(int fd, const std::string& name, size_t cap, ReadOptions opt = {},
-                            int* error = nullptr);
+Result<std::string> read_fd(int fd, const std::string& name, size_t cap, ReadOptions opt = {}, int* error = nullptr);
 
 }  // namespace hc

@@ -92,14 +92,12 @@ Result<ProcessInfo> to_process_info(const Value& v) {
     ProcessInfo p;
     Error e;
     int64_t state = states::UNKNOWN;
-    const bool ok = get_string(v, "name", true, p.name, e) &&
-                    get_string(v, "group", true, p.group, e) &&
+    const bool ok = get_string(v, "name", true, p.name, e) && get_string(v, "group", true, p.group, e) &&
                     get_int(v, "state", true, state, e) && get_int(v, "pid", true, p.pid, e) &&
                     get_string(v, "statename", false, p.statename, e) &&
                     get_string(v, "spawnerr", false, p.spawnerr, e) &&
-                    get_string(v, "description", false, p.description, e) &&
-                    get_int(v, "start", false, p.start, e) && get_int(v, "stop", false, p.stop, e) &&
-                    get_int(v, "now", false, p.now, e) &&
+                    get_string(v, "description", false, p.description, e) && get_int(v, "start", false, p.start, e) &&
+                    get_int(v, "stop", false, p.stop, e) && get_int(v, "now", false, p.now, e) &&
                     get_int(v, "exitstatus", false, p.exitstatus, e);
     if (!ok) return e;
     if (state < INT_MIN || state > INT_MAX) return field_error("state", "out-of-range");

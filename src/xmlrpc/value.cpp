@@ -64,9 +64,7 @@ std::optional<double> Value::as_double() const {
 
 const std::string* Value::as_string() const { return kind == Kind::String ? &s : nullptr; }
 
-const std::vector<Value>* Value::as_array() const {
-    return kind == Kind::Array ? &array : nullptr;
-}
+const std::vector<Value>* Value::as_array() const { return kind == Kind::Array ? &array : nullptr; }
 
 const Value* Value::get(std::string_view name) const {
     if (kind != Kind::Struct) return nullptr;

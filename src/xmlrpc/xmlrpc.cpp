@@ -1,10 +1,10 @@
 #include "xmlrpc/xmlrpc.hpp"
 
-#include <charconv>
-#include <cstdlib>
-#include <cstdio>
 #include <cerrno>
+#include <charconv>
 #include <climits>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "util/text.hpp"
@@ -131,13 +131,9 @@ bool all_space(std::string_view s) {
     return true;
 }
 
-bool name_start(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
-}
+bool name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':'; }
 
-bool name_char(char c) {
-    return name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
-}
+bool name_char(char c) { return name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.'; }
 
 // Shows a bit of offending text in an error without dumping the document or
 // control bytes into an operator's log.
@@ -293,12 +289,18 @@ bool char_ref(std::string_view body, uint32_t& cp) {
 }
 
 bool named_entity(std::string_view name, std::string& out) {
-    if (name == "amp") out += '&';
-    else if (name == "lt") out += '<';
-    else if (name == "gt") out += '>';
-    else if (name == "quot") out += '"';
-    else if (name == "apos") out += '\'';
-    else return false;
+    if (name == "amp")
+        out += '&';
+    else if (name == "lt")
+        out += '<';
+    else if (name == "gt")
+        out += '>';
+    else if (name == "quot")
+        out += '"';
+    else if (name == "apos")
+        out += '\'';
+    else
+        return false;
     return true;
 }
 
@@ -384,8 +386,7 @@ Result<Token> Parser::expect(Token::Type type, std::string_view name) {
     Result<Token> t = significant();
     if (!t) return t;
     if (t->type != type || t->name != name) {
-        const std::string want = type == Token::Close ? "</" + std::string(name) + ">"
-                                                      : "<" + std::string(name) + ">";
+        const std::string want = type == Token::Close ? "</" + std::string(name) + ">" : "<" + std::string(name) + ">";
         return unexpected(*t, want);
     }
     return t;
@@ -443,8 +444,7 @@ Result<Value> Parser::scalar(const Token& t) {
     if (!num.empty() && num[0] == '+') num.remove_prefix(1);
     // strtod on a checked copy (std::from_chars(double) costs ~150 KB
     // statically); only plain decimal notation is accepted.
-    bool plain = !num.empty() && num.size() < 64 &&
-                 num.find_first_not_of("0123456789.eE+-") == std::string_view::npos;
+    bool plain = !num.empty() && num.size() < 64 && num.find_first_not_of("0123456789.eE+-") == std::string_view::npos;
     std::string copy(plain ? num : std::string_view());
     char* end = nullptr;
     errno = 0;
@@ -507,8 +507,8 @@ Result<Value> Parser::typed(const Token& t, int depth) {
     const std::string_view n = t.name;
     if (n == "array") return array(t, depth);
     if (n == "struct") return structure(t, depth);
-    if (n == "string" || n == "int" || n == "i4" || n == "i8" || n == "boolean" ||
-        n == "double" || n == "nil" || n == "dateTime.iso8601") {
+    if (n == "string" || n == "int" || n == "i4" || n == "i8" || n == "boolean" || n == "double" || n == "nil" ||
+        n == "dateTime.iso8601") {
         return scalar(t);
     }
     if (n == "base64") return fail("<base64> is not supported", t.offset);

@@ -3,8 +3,8 @@
 // the expected id is taken from the payload so the parser gets past the id
 // check. Invariants: an ok answer's addresses are only produced for rcode 0
 // and no truncation; errors always carry a message.
-#include "fuzz_common.hpp"
 #include "net/dns.hpp"
+#include "fuzz_common.hpp"
 
 HC_FUZZ_TARGET(dns) {
     namespace dns = hc::net::dns;
@@ -35,8 +35,8 @@ HC_FUZZ_TARGET(dns) {
         FUZZ_CHECK(q.size() >= 12 + 2 + 4 && q.size() <= 12 + 255 + 4);
         // Our own query, echoed with QR set, is a valid empty reply.
         q[2] = static_cast<char>(q[2] | 0x80);
-        dns::Answer echo = dns::parse_response(reinterpret_cast<const uint8_t*>(q.data()), q.size(),
-                                               0x1234, qtype, qname);
+        dns::Answer echo =
+            dns::parse_response(reinterpret_cast<const uint8_t*>(q.data()), q.size(), 0x1234, qtype, qname);
         FUZZ_CHECK(echo.ok() && echo.addresses.empty() && echo.rcode == 0);
     }
     return 0;

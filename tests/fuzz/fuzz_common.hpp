@@ -24,9 +24,9 @@
 
 #ifdef HC_FUZZ_REPLAY
 #include <gtest/gtest.h>
-#define FUZZ_CHECK(cond)                                                   \
-    do {                                                                   \
-        if (!(cond)) ADD_FAILURE() << "fuzz invariant failed: " #cond;     \
+#define FUZZ_CHECK(cond)                                               \
+    do {                                                               \
+        if (!(cond)) ADD_FAILURE() << "fuzz invariant failed: " #cond; \
     } while (0)
 #include <map>
 namespace hc_fuzz {
@@ -37,24 +37,21 @@ struct Register {
     Register(const char* name, TargetFn fn) { registry()[name] = fn; }
 };
 }  // namespace hc_fuzz
-#define HC_FUZZ_TARGET(name)                                                        \
+#define HC_FUZZ_TARGET(name)                                                       \
     int hc_fuzz_##name(const uint8_t* data, size_t size);                          \
     static const hc_fuzz::Register hc_fuzz_register_##name(#name, hc_fuzz_##name); \
     int hc_fuzz_##name(const uint8_t* data, size_t size)
 #else
-#define FUZZ_CHECK(cond)                                                            \
-    do {                                                                            \
-        if (!(cond)) {                                                              \
-            std::fprintf(stderr, "%s:%d: fuzz invariant failed: %s\n", __FILE__,    \
-                         __LINE__, #cond);                                          \
-            std::abort();                                                           \
-        }                                                                           \
+#define FUZZ_CHECK(cond)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            std::fprintf(stderr, "%s:%d: fuzz invariant failed: %s\n", __FILE__, __LINE__, #cond); \
+            std::abort();                                                                          \
+        }                                                                                          \
     } while (0)
-#define HC_FUZZ_TARGET(name)                                                        \
-    int hc_fuzz_##name(const uint8_t* data, size_t size);                          \
-    extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {      \
-        return hc_fuzz_##name(data, size);                                          \
-    }                                                                               \
+#define HC_FUZZ_TARGET(name)                                                                                       \
+    int hc_fuzz_##name(const uint8_t* data, size_t size);                                                          \
+    extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) { return hc_fuzz_##name(data, size); } \
     int hc_fuzz_##name(const uint8_t* data, size_t size)
 #endif
 

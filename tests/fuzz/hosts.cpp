@@ -3,8 +3,8 @@
 // clamped to glibc's ranges, every hosts entry answers its own lookup
 // (names ending in "." aside: "a.." is stored as "a." and cannot be asked
 // for, which is fine for a name no resolver would produce).
-#include "fuzz_common.hpp"
 #include "net/hosts.hpp"
+#include "fuzz_common.hpp"
 
 HC_FUZZ_TARGET(hosts) {
     std::string_view in(reinterpret_cast<const char*>(data), size);

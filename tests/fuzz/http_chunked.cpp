@@ -67,8 +67,10 @@ inline bool reference(std::string_view in, std::string& out) {
         if (l.empty() || l.size() > 8) return false;
         size_t n = 0;
         for (char c : l) {
-            int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-                  : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+            int d = (c >= '0' && c <= '9')   ? c - '0'
+                    : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+                    : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                             : -1;
             if (d < 0) return false;
             n = n * 16 + static_cast<size_t>(d);
         }

@@ -7,8 +7,8 @@
 // line verbatim), and its redacted() form (the display form: no userinfo,
 // query values as ***) parses back to the same scheme, host, port and path,
 // masks every query value, and is stable (redacting it again changes nothing).
-#include "fuzz_common.hpp"
 #include "net/url.hpp"
+#include "fuzz_common.hpp"
 
 namespace fuzz_url {
 

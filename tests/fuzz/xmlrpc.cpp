@@ -4,10 +4,10 @@
 // the typed conversions never throw or crash on whatever shape came back.
 #include <cmath>
 
+#include "../support/xmlrpc_responses.hpp"
 #include "fuzz_common.hpp"
 #include "xmlrpc/supervisor.hpp"
 #include "xmlrpc/xmlrpc.hpp"
-#include "../support/xmlrpc_responses.hpp"
 
 namespace fuzz_xmlrpc {
 
@@ -17,8 +17,7 @@ using hc::xmlrpc::Value;
 inline bool same(const Value& a, const Value& b) {
     if (a.kind != b.kind) return false;
     switch (a.kind) {
-        case Value::Kind::Double:
-            return (std::isnan(a.d) && std::isnan(b.d)) || a.d == b.d;
+        case Value::Kind::Double: return (std::isnan(a.d) && std::isnan(b.d)) || a.d == b.d;
         case Value::Kind::Array:
             if (a.array.size() != b.array.size()) return false;
             for (size_t i = 0; i < a.array.size(); ++i)
@@ -30,8 +29,7 @@ inline bool same(const Value& a, const Value& b) {
                 if (a.members[i].name != b.members[i].name || !same(a.members[i].value, b.members[i].value))
                     return false;
             return true;
-        default:
-            return a == b;
+        default: return a == b;
     }
 }
 

@@ -57,4 +57,20 @@ test_layer_check_fails_on_planted_violation() {
   assert_contains "$out" "src/extra/ has no row"
 }
 
+# The sources follow .clang-format (clang-format 14). Plant a badly formatted
+# copy to see this fail: the check runs on the tracked C++ files only.
+test_sources_are_clang_formatted() {
+  command -v clang-format >/dev/null || _fail "clang-format missing (scripts/install-deps.sh test installs it)"
+  local files out
+  files=$(cd "$HC_ROOT" && git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp' 2>/dev/null)
+  [ -n "$files" ] || files=$(cd "$HC_ROOT" && find src tests -name '*.cpp' -o -name '*.hpp')
+  out=$(cd "$HC_ROOT" && clang-format --dry-run -Werror $files 2>&1 | grep -E '^[^ ].*(error|warning):' | head -5)
+  [ -z "$out" ] || _fail "not clang-formatted (run: clang-format -i FILE): $out"
+  # The check itself can fail: a misformatted copy of one file is caught.
+  sed 's/^    /  /' "$HC_ROOT/src/util/text.cpp" > "$T/bad.cpp"
+  cp "$HC_ROOT/.clang-format" "$T/"
+  (cd "$T" && clang-format --dry-run -Werror bad.cpp >/dev/null 2>&1) && _fail "a misformatted file passed the check"
+  return 0
+}
+
 run_tests

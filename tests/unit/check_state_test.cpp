@@ -206,8 +206,8 @@ TEST(Backoff, NoRestartStormOverAnHour) {
 
 TEST(Backoff, ResetOnlyAfterHealthyForTheGapInForce) {
     Backoff b(seconds(15));
-    b.acted(t0);                   // gap in force 15 s, next 30 s
-    b.acted(t0 + seconds(15));     // gap in force 30 s, next 60 s
+    b.acted(t0);                // gap in force 15 s, next 30 s
+    b.acted(t0 + seconds(15));  // gap in force 30 s, next 60 s
     ASSERT_EQ(b.gap(), seconds(30));
     auto since = t0 + seconds(20);  // healthy from here on
     // Healthy for less than the gap in force (30 s): no reset, not even
@@ -297,8 +297,8 @@ TEST(ExecTaskDeadline, HangingCommandKilledWithItsGroup) {
     ASSERT_NE(mkdtemp(dir), nullptr);
     std::string d = dir;
     long ms = 0;
-    auto r = run_exec("echo $$ > " + d + "/sh.pid; sleep 30 & echo $! > " + d + "/bg.pid; echo started; wait",
-                      300, 5000, &ms);
+    auto r = run_exec("echo $$ > " + d + "/sh.pid; sleep 30 & echo $! > " + d + "/bg.pid; echo started; wait", 300,
+                      5000, &ms);
     EXPECT_TRUE(r.started);
     EXPECT_TRUE(r.timed_out);
     EXPECT_EQ(r.signal, SIGKILL);

@@ -1,8 +1,8 @@
 // Unit tests of the supervise-mode YAML config loader.
 #include <dirent.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
@@ -42,9 +42,7 @@ std::string load_err(const std::string& text, const std::string& path = "t.yaml"
     return r.ok() ? std::string() : r.error();
 }
 
-bool contains(const std::string& hay, const std::string& needle) {
-    return hay.find(needle) != std::string::npos;
-}
+bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
 
 bool any_contains(const std::vector<std::string>& v, const std::string& needle) {
     return std::any_of(v.begin(), v.end(), [&](const std::string& s) { return contains(s, needle); });
@@ -145,8 +143,9 @@ TEST(SuperviseConfig, SeedGatewayExampleWithEmptyMail) {
     EXPECT_EQ(r->checks[2].exec_cmd, "sh /capaa/gateway/tools/bypass_new.sh 1");
     // email is asked for but mail is not configured: one warning.
     ASSERT_EQ(r->warnings.size(), 1u);
-    EXPECT_EQ(r->warnings[0], data_dir() + "/seed_gateway.yaml: action email (cat1, cat2) but "
-                              "config.mail is not configured; no mail will be sent");
+    EXPECT_EQ(r->warnings[0], data_dir() +
+                                  "/seed_gateway.yaml: action email (cat1, cat2) but "
+                                  "config.mail is not configured; no mail will be sent");
 }
 
 // ------------------------------------------------------------------ defaults
@@ -236,19 +235,16 @@ TEST(SuperviseConfig, MailPortStringOrNumberAndTls) {
     std::string e = load_err("config:\n  mail:\n    host: smtp.x\n");
     EXPECT_TRUE(contains(e, "t.yaml:3: config.mail.to_list: required key missing (no recipients)")) << e;
     e = load_err("config:\n  mail:\n    host: smtp.x\n    to_list: [b@x]\n    port: smtp\n");
-    EXPECT_TRUE(contains(e, "t.yaml:5: config.mail.port: expected a port number 1-65535, got \"smtp\""))
-        << e;
+    EXPECT_TRUE(contains(e, "t.yaml:5: config.mail.port: expected a port number 1-65535, got \"smtp\"")) << e;
 }
 
 TEST(SuperviseConfig, YamlBooleans) {
-    for (const char* t : {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "'yes'",
-                          "\"True\""}) {
+    for (const char* t : {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "'yes'", "\"True\""}) {
         Config c = load_ok(std::string("a:\n  program: p\n  sendResolved: ") + t + "\n");
         ASSERT_EQ(c.checks.size(), 1u);
         EXPECT_TRUE(c.checks[0].send_resolved) << t;
     }
-    for (const char* t : {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF",
-                          "'False'"}) {
+    for (const char* t : {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF", "'False'"}) {
         Config c = load_ok(std::string("a:\n  program: p\n  sendResolved: ") + t + "\n");
         ASSERT_EQ(c.checks.size(), 1u);
         EXPECT_FALSE(c.checks[0].send_resolved) << t;
@@ -274,8 +270,7 @@ TEST(SuperviseConfig, EnumsAreCaseInsensitive) {
     std::string e = load_err("a:\n  program: p\n  memType: vss\n  mode: PUT\n  pidGet: ps\n");
     EXPECT_TRUE(contains(e, "t.yaml:3: a.memType: expected one of rss, pss, uss, got \"vss\"")) << e;
     EXPECT_TRUE(contains(e, "t.yaml:4: a.mode: expected one of GET, POST, got \"PUT\"")) << e;
-    EXPECT_TRUE(contains(e, "t.yaml:5: a.pidGet: expected one of supervisor, name, file, got \"ps\""))
-        << e;
+    EXPECT_TRUE(contains(e, "t.yaml:5: a.pidGet: expected one of supervisor, name, file, got \"ps\"")) << e;
 }
 
 // -------------------------------------------------------------- the errors
@@ -323,8 +318,7 @@ TEST(SuperviseConfig, ErrorMessageFormats) {
               "t.yaml:3: cat1.path: expected a URL path starting with \"/\", got \"health\"");
     EXPECT_EQ(load_err("cat1:\n  program: [a, b]\n"),
               "t.yaml:2: cat1.program: expected a supervisor program name, got a list");
-    EXPECT_EQ(load_err("cat1:\n"),
-              "t.yaml:1: cat1: empty check (expected a mapping with at least program)");
+    EXPECT_EQ(load_err("cat1:\n"), "t.yaml:1: cat1: empty check (expected a mapping with at least program)");
     EXPECT_EQ(load_err("- a\n- b\n"),
               "t.yaml:1: top level: expected a mapping of check names (and config), got a list");
 }
@@ -379,8 +373,7 @@ TEST(SuperviseConfig, BadFixtures) {
     std::vector<std::string> files;
     while (dirent* e = readdir(d)) {
         std::string n = e->d_name;
-        if (n.rfind("bad_", 0) == 0 && n.size() > 5 && n.substr(n.size() - 5) == ".yaml")
-            files.push_back(n);
+        if (n.rfind("bad_", 0) == 0 && n.size() > 5 && n.substr(n.size() - 5) == ".yaml") files.push_back(n);
     }
     closedir(d);
     EXPECT_GE(files.size(), 10u);
@@ -408,29 +401,34 @@ TEST(SuperviseConfig, TypoWarningsWithSuggestion) {
         "cat1:\n  program: p\n  failureThreshhold: 5\n  periodseconds: 9\n  colour: red\n",
         "config.yaml");
     EXPECT_EQ(c.checks[0].failure_threshold, 3);  // the typo'd key is ignored
-    EXPECT_TRUE(any_contains(c.warnings, "config.yaml:7: cat1.failureThreshhold: unknown key "
-                                         "(ignored), did you mean failureThreshold?"));
-    EXPECT_TRUE(any_contains(c.warnings, "config.yaml:8: cat1.periodseconds: unknown key "
-                                         "(ignored), did you mean periodSeconds?"));
+    EXPECT_TRUE(any_contains(c.warnings,
+                             "config.yaml:7: cat1.failureThreshhold: unknown key "
+                             "(ignored), did you mean failureThreshold?"));
+    EXPECT_TRUE(any_contains(c.warnings,
+                             "config.yaml:8: cat1.periodseconds: unknown key "
+                             "(ignored), did you mean periodSeconds?"));
     EXPECT_TRUE(any_contains(c.warnings, "config.yaml:9: cat1.colour: unknown key (ignored)"));
     EXPECT_FALSE(any_contains(c.warnings, "colour: unknown key (ignored), did you mean"));
-    EXPECT_TRUE(any_contains(c.warnings, "config.yaml:2: config.supervisordURL: unknown key "
-                                         "(ignored), did you mean supervisordUrl?"));
-    EXPECT_TRUE(any_contains(c.warnings, "config.yaml:4: config.mail.hots: unknown key "
-                                         "(ignored), did you mean host?"));
+    EXPECT_TRUE(any_contains(c.warnings,
+                             "config.yaml:2: config.supervisordURL: unknown key "
+                             "(ignored), did you mean supervisordUrl?"));
+    EXPECT_TRUE(any_contains(c.warnings,
+                             "config.yaml:4: config.mail.hots: unknown key "
+                             "(ignored), did you mean host?"));
 
     auto r = load_config_file(data_dir() + "/typo_warning.yaml");
     ASSERT_TRUE(r.ok()) << r.error();
-    EXPECT_TRUE(any_contains(r->warnings, "cat1.failureThreshhold: unknown key (ignored), did you "
-                                          "mean failureThreshold?"));
+    EXPECT_TRUE(any_contains(r->warnings,
+                             "cat1.failureThreshhold: unknown key (ignored), did you "
+                             "mean failureThreshold?"));
 
     // Warnings also follow the errors in the error text.
     std::string e = load_err("cat1:\n  progam: p\n");
-    EXPECT_EQ(e, "t.yaml:1: cat1.program: required key missing\n"
-                 "warning: t.yaml:2: cat1.progam: unknown key (ignored), did you mean program?");
+    EXPECT_EQ(e,
+              "t.yaml:1: cat1.program: required key missing\n"
+              "warning: t.yaml:2: cat1.progam: unknown key (ignored), did you mean program?");
     e = load_err("confg:\n  supervisordUrl: http://x/RPC2\n");
-    EXPECT_TRUE(contains(e, "confg.program: required key missing (or did you mean \"config:\"?)"))
-        << e;
+    EXPECT_TRUE(contains(e, "confg.program: required key missing (or did you mean \"config:\"?)")) << e;
 }
 
 TEST(SuperviseConfig, TimeoutLongerThanPeriodWarns) {
@@ -459,10 +457,12 @@ TEST(SuperviseConfig, Actions) {
     EXPECT_EQ(c.checks[3].actions.str(), "kill,email");
     EXPECT_EQ(c.checks[4].actions.str(), "email");
     EXPECT_EQ(c.checks[5].actions.str(), "notify");
-    EXPECT_TRUE(any_contains(c.warnings, "t.yaml:3: a.action: restart, exec and kill are exclusive; "
-                                         "only restart is used"));
-    EXPECT_TRUE(any_contains(c.warnings, "t.yaml:7: b.action: restart, exec and kill are exclusive; "
-                                         "only exec is used"));
+    EXPECT_TRUE(any_contains(c.warnings,
+                             "t.yaml:3: a.action: restart, exec and kill are exclusive; "
+                             "only restart is used"));
+    EXPECT_TRUE(any_contains(c.warnings,
+                             "t.yaml:7: b.action: restart, exec and kill are exclusive; "
+                             "only exec is used"));
     EXPECT_EQ(c.warnings.size(), 2u);
     EXPECT_EQ(c.global.dingtalk.size(), 1u);
 
@@ -480,8 +480,9 @@ TEST(SuperviseConfig, NotifyChannels) {
     EXPECT_EQ(c.global.feishu.size(), 2u);
     EXPECT_EQ(c.global.webhook, std::vector<std::string>{"http://127.0.0.1:8080/hook"});
     std::string e = load_err("config:\n  webhook: [ftp://x]\n");
-    EXPECT_EQ(e, "t.yaml:2: config.webhook: unsupported URL scheme \"ftp\" (only http and https)\n"
-                 "warning: t.yaml: no checks configured");
+    EXPECT_EQ(e,
+              "t.yaml:2: config.webhook: unsupported URL scheme \"ftp\" (only http and https)\n"
+              "warning: t.yaml: no checks configured");
 }
 
 // The restart check's pass already means mincontinueRun seconds without a
@@ -553,8 +554,8 @@ TEST(SuperviseConfig, YamlLimits) {
     // crosses 500,000 nodes.
     std::string laughs = "x0: &a0 [lol]\n";
     for (int i = 1; i < 20; ++i)
-        laughs += "x" + std::to_string(i) + ": &a" + std::to_string(i) + " [*a" +
-                  std::to_string(i - 1) + ", *a" + std::to_string(i - 1) + "]\n";
+        laughs += "x" + std::to_string(i) + ": &a" + std::to_string(i) + " [*a" + std::to_string(i - 1) + ", *a" +
+                  std::to_string(i - 1) + "]\n";
     e = load_err(laughs);
     EXPECT_TRUE(contains(e, "t.yaml:18: YAML error: alias *a16 expands the document to more than 500000 nodes")) << e;
     std::string many = "x: &a 1\nl: [";
@@ -659,8 +660,9 @@ TEST(SuperviseConfig, MergedEntriesCappedPerMapping) {
 
 // Merges within reason keep working, also chained ones and lists.
 TEST(SuperviseConfig, NormalMergesStillLoad) {
-    std::string t = "c0: &w\n  program: p\n  periodSeconds: 7\n  action: none\n"
-                    "c1: &d\n  <<: *w\n  program: p1\n  failureThreshold: 2\n";
+    std::string t =
+        "c0: &w\n  program: p\n  periodSeconds: 7\n  action: none\n"
+        "c1: &d\n  <<: *w\n  program: p1\n  failureThreshold: 2\n";
     for (int i = 2; i < 200; ++i)
         t += "c" + std::to_string(i) + ":\n  <<: [*d, *w]\n  program: p" + std::to_string(i) + "\n";
     Config c = load_ok(t);
@@ -697,8 +699,9 @@ TEST(SuperviseConfig, SecretKeysNameEveryKindNeverTheValue) {
                                         "config.dingtalk", "config.wecom", "config.feishu", "config.webhook",
                                         "web.password", "web.headers.Authorization", "web.headers.X-Auth-Token"}));
     // A user name alone, or a URL user without a password, is no secret.
-    c = load_ok("config:\n  supervisordUrl: http://u@localhost:9001/RPC2\n  supervisordUser: u\n"
-                "web:\n  program: p\n  action: none\n  username: u\n");
+    c = load_ok(
+        "config:\n  supervisordUrl: http://u@localhost:9001/RPC2\n  supervisordUser: u\n"
+        "web:\n  program: p\n  action: none\n  username: u\n");
     EXPECT_TRUE(secret_keys(c).empty());
 }
 
@@ -711,7 +714,8 @@ TEST(SuperviseConfig, WorldReadableFileWithSecretsWarns) {
     auto r = load_config_file(path);
     ASSERT_TRUE(r.ok()) << r.error();
     ASSERT_FALSE(r->warnings.empty());
-    EXPECT_EQ(r->warnings[0], path + ": holds secrets (config.webhook) and is readable by all users (mode 0644): chmod 600 " + path);
+    EXPECT_EQ(r->warnings[0],
+              path + ": holds secrets (config.webhook) and is readable by all users (mode 0644): chmod 600 " + path);
     EXPECT_FALSE(contains(r->warnings[0], "Tok_1"));
     ASSERT_EQ(chmod(path.c_str(), 0640), 0);
     r = load_config_file(path);
@@ -720,7 +724,6 @@ TEST(SuperviseConfig, WorldReadableFileWithSecretsWarns) {
     std::remove(path.c_str());
     rmdir(dir);
 }
-
 
 TEST(SuperviseConfig, DescribeHidesPasswords) {
     Config c = load_ok(
@@ -758,9 +761,9 @@ TEST(SuperviseConfig, DescribeSeedExample) {
     ASSERT_TRUE(r.ok()) << r.error();
     std::string d = describe(*r);
     EXPECT_TRUE(contains(d, "checks: 5")) << d;
-    for (const char* s : {"cat1:", "cat2:", "cat3:", "cat4:", "cat5:", "maxMem: 1024 MB",
-                          "maxCpu: 90 %", "successThreshold: 14400", "execCmd: echo '123456'",
-                          "tls: ssl (by port)", "to_list: test@test.com"})
+    for (const char* s :
+         {"cat1:", "cat2:", "cat3:", "cat4:", "cat5:", "maxMem: 1024 MB", "maxCpu: 90 %", "successThreshold: 14400",
+          "execCmd: echo '123456'", "tls: ssl (by port)", "to_list: test@test.com"})
         EXPECT_TRUE(contains(d, s)) << s << "\n" << d;
     EXPECT_FALSE(contains(d, "123456\n")) << d;  // mail pass
 }

@@ -83,7 +83,8 @@ TEST(NormalizeArgv, LongForms) {
 }
 
 TEST(NormalizeArgv, LeavesOthersAlone) {
-    EXPECT_EQ(normalize_argv({"token1", "tok:SEC", "-h", "--help", "-"}), (Args{"token1", "tok:SEC", "-h", "--help", "-"}));
+    EXPECT_EQ(normalize_argv({"token1", "tok:SEC", "-h", "--help", "-"}),
+              (Args{"token1", "tok:SEC", "-h", "--help", "-"}));
     // Not an option name before the separator: untouched.
     EXPECT_EQ(normalize_argv({"-=x", "--=x", "-1:2"}), (Args{"-=x", "--=x", "-1:2"}));
     // Everything after "--" is positional (a token may start with '-').
@@ -107,7 +108,8 @@ TEST(ParseCli, AllSpellingsSameResult) {
         {"-n", "N", "-u", "http://h/", "-t", "100", "-m", "K", "-f", "/s", "-r", "http://r/"},
         {"--name=N", "--url=http://h/", "--timeout=100", "--match=K", "--file=/s", "--report=http://r/"},
         {"--name:N", "--url:http://h/", "--timeout:100", "--match:K", "--file:/s", "--report:http://r/"},
-        {"--name", "N", "--url", "http://h/", "--timeout", "100", "--match", "K", "--file", "/s", "--report", "http://r/"},
+        {"--name", "N", "--url", "http://h/", "--timeout", "100", "--match", "K", "--file", "/s", "--report",
+         "http://r/"},
     };
     for (const auto& f : forms) {
         Args a = f;
@@ -128,8 +130,8 @@ TEST(ParseCli, AllSpellingsSameResult) {
 TEST(ParseCli, ListOptionsSplitAtCommas) {
     // Our patch of cxxopts' list parsing (third_party/cxxopts/PATCHES.md)
     // must split exactly like the getline loop it replaced.
-    Options o = parse_ok({"-u", "http://h/", "--wecom", "a,b", "--wecom", "c", "--feishu", "x,,y", "--webhook",
-                          "http://w/?k=1,"});
+    Options o = parse_ok(
+        {"-u", "http://h/", "--wecom", "a,b", "--wecom", "c", "--feishu", "x,,y", "--webhook", "http://w/?k=1,"});
     EXPECT_EQ(o.wecom, (Args{"a", "b", "c"}));
     EXPECT_EQ(o.feishu, (Args{"x", "", "y"}));
     EXPECT_EQ(o.webhook, (Args{"http://w/?k=1"}));
@@ -186,9 +188,9 @@ TEST(ParseCli, DefaultNameIsTheRedactedUrl) {
 }
 
 TEST(ParseCli, BadUrlIsAUsageErrorWithoutTheUrl) {
-    for (const char* bad : {"http://user:Pw-Secret-1@h:99999/?access_token=Pw-Secret-1",
-                            "http://user:Pw-Secret-1/", "http://[::1/Pw-Secret-1", "http://h/a b?t=Pw-Secret-1",
-                            "Pw-Secret-1://h/", "ftp://h/?t=Pw-Secret-1", "h/Pw-Secret-1"}) {
+    for (const char* bad : {"http://user:Pw-Secret-1@h:99999/?access_token=Pw-Secret-1", "http://user:Pw-Secret-1/",
+                            "http://[::1/Pw-Secret-1", "http://h/a b?t=Pw-Secret-1", "Pw-Secret-1://h/",
+                            "ftp://h/?t=Pw-Secret-1", "h/Pw-Secret-1"}) {
         auto r = parse_cli({"-u", bad});
         ASSERT_FALSE(r.ok()) << bad;
         EXPECT_EQ(r.error().rfind("-u/--url", 0), 0u) << r.error();
@@ -343,7 +345,8 @@ TEST(DingTalk, CheckAnswer) {
     EXPECT_FALSE(notify::check_dingtalk_answer(answer(200, R"({"errcode":"0"})")).ok());
     EXPECT_FALSE(notify::check_dingtalk_answer(answer(200, "")).ok());
     // A long errmsg is cut.
-    auto l = notify::check_dingtalk_answer(answer(200, "{\"errcode\":1,\"errmsg\":\"" + std::string(1000, 'm') + "\"}"));
+    auto l =
+        notify::check_dingtalk_answer(answer(200, "{\"errcode\":1,\"errmsg\":\"" + std::string(1000, 'm') + "\"}"));
     ASSERT_FALSE(l.ok());
     EXPECT_LT(l.error().size(), 300u);
 }

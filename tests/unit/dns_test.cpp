@@ -32,8 +32,7 @@ Bytes reply_to(const std::string& query, uint16_t flags, uint16_t ancount) {
     return b;
 }
 
-void record(Bytes& b, const Bytes& owner, uint16_t type, const Bytes& rdata,
-            uint16_t cls = 1) {
+void record(Bytes& b, const Bytes& owner, uint16_t type, const Bytes& rdata, uint16_t cls = 1) {
     b.insert(b.end(), owner.begin(), owner.end());
     put16(b, type);
     put16(b, cls);
@@ -47,12 +46,11 @@ Answer parse(const Bytes& b, uint16_t id, uint16_t qtype, std::string_view name 
 }
 
 const Bytes kPtrQuestion = {0xC0, 0x0C};  // points at the question name
-const uint16_t kReply = 0x8180;             // QR RD RA, NOERROR
+const uint16_t kReply = 0x8180;           // QR RD RA, NOERROR
 
 TEST(DnsQuery, ExactBytesForA) {
-    Bytes want = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
-                  7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0,
-                  0, 1, 0, 1};
+    Bytes want = {0x12, 0x34, 0x01, 0x00, 0,   1, 0,   0,   0,   0, 0, 0, 7, 'e', 'x',
+                  'a',  'm',  'p',  'l',  'e', 3, 'c', 'o', 'm', 0, 0, 1, 0, 1};
     EXPECT_EQ(to_bytes(build_query(0x1234, "example.com", kTypeA)), want);
 }
 

@@ -100,8 +100,10 @@ void drive(hc::http::Exchange& ex) {
     while (!ex.finished()) {
         pollfd p{ex.fd(), ex.wait_events(), 0};
         int rc = ::poll(&p, ex.fd() >= 0 ? 1 : 0, ex.timer().remaining_ms());
-        if (rc == 0) ex.on_timeout();
-        else ex.step();
+        if (rc == 0)
+            ex.on_timeout();
+        else
+            ex.step();
     }
 }
 
@@ -192,11 +194,11 @@ TEST(ErrorKind, ConnectTaskUnderEmfileIsACheckErrorNotAFailure) {
 }
 
 TEST(ErrorKind, JudgeCountsEveryOtherKindAsAFailure) {
-    using hc::supervise::Outcome;
     using hc::supervise::judge_connect_error;
+    using hc::supervise::Outcome;
     EXPECT_EQ(judge_connect_error("s", hc::err("socket: x", ErrorKind::LocalResource)).kind, Outcome::Kind::Error);
-    for (ErrorKind k : {ErrorKind::Connect, ErrorKind::Timeout, ErrorKind::Tls, ErrorKind::Protocol,
-                        ErrorKind::Resolve, ErrorKind::Other}) {
+    for (ErrorKind k : {ErrorKind::Connect, ErrorKind::Timeout, ErrorKind::Tls, ErrorKind::Protocol, ErrorKind::Resolve,
+                        ErrorKind::Other}) {
         EXPECT_EQ(judge_connect_error("s", hc::err("socket: a message that reads local", k)).kind, Outcome::Kind::Fail)
             << hc::to_string(k);
     }

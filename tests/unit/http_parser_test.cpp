@@ -102,13 +102,15 @@ TEST(ResponseParser, ChunkedWithoutTrailers) {
 }
 
 TEST(ResponseParser, ChunkedUpperHexAndCaseOfCoding) {
-    auto p = parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, Chunked\r\n\r\nA\r\n0123456789\r\n0\r\n\r\n", {}, false, false);
+    auto p = parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, Chunked\r\n\r\nA\r\n0123456789\r\n0\r\n\r\n", {}, false,
+                   false);
     ASSERT_TRUE(p.done()) << p.error();
     EXPECT_EQ(p.response().body, "0123456789");
 }
 
 TEST(ResponseParser, ChunkedWinsOverContentLength) {
-    auto p = parse("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n", {}, false, false);
+    auto p = parse("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+                   {}, false, false);
     ASSERT_TRUE(p.done()) << p.error();
     EXPECT_EQ(p.response().body, "ok");
 }
@@ -145,8 +147,10 @@ TEST(ResponseParser, ChunkSizeLineCap) {
 }
 
 TEST(ResponseParser, InterimResponses) {
-    auto p = parse("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n"
-                   "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", {}, false, false);
+    auto p = parse(
+        "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n"
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+        {}, false, false);
     ASSERT_TRUE(p.done()) << p.error();
     EXPECT_EQ(p.response().status, 200);
     EXPECT_EQ(p.response().body, "ok");
@@ -228,9 +232,9 @@ TEST(ResponseParser, StatusLines) {
     EXPECT_TRUE(parse("HTTP/1.0 404 Not Found\r\n\r\n").done());
     EXPECT_TRUE(parse("HTTP/1.1 200 OK\nContent-Length: 0\n\n").done());  // bare LF
     EXPECT_EQ(parse("HTTP/1.1 599 Odd\r\n\r\n").response().status, 599);
-    for (const char* w : {"HTTP/2 200 OK\r\n\r\n", "HTTP/1.1 20 OK\r\n\r\n", "HTTP/1.1 2000 OK\r\n\r\n",
-                          "http/1.1 200 OK\r\n\r\n", "HTTP/1.1 abc OK\r\n\r\n", "HTTP/1.1 099 Low\r\n\r\n",
-                          "\x00\xff garbage\r\n\r\n", "SSH-2.0-OpenSSH\r\n"}) {
+    for (const char* w :
+         {"HTTP/2 200 OK\r\n\r\n", "HTTP/1.1 20 OK\r\n\r\n", "HTTP/1.1 2000 OK\r\n\r\n", "http/1.1 200 OK\r\n\r\n",
+          "HTTP/1.1 abc OK\r\n\r\n", "HTTP/1.1 099 Low\r\n\r\n", "\x00\xff garbage\r\n\r\n", "SSH-2.0-OpenSSH\r\n"}) {
         auto p = parse(w);
         EXPECT_TRUE(p.failed()) << w;
     }
@@ -303,8 +307,9 @@ TEST(ResponseParser, BodyCap) {
     auto q = parse("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + std::string(11, 'x'), lim, false, false);
     ASSERT_TRUE(q.done());
     EXPECT_TRUE(q.response().body_truncated);
-    auto c = parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n14\r\n" + std::string(20, 'y') + "\r\n0\r\n\r\n",
-                   lim, false, false);
+    auto c =
+        parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n14\r\n" + std::string(20, 'y') + "\r\n0\r\n\r\n",
+              lim, false, false);
     ASSERT_TRUE(c.done());
     EXPECT_TRUE(c.response().body_truncated);
     EXPECT_EQ(c.response().body.size(), 10u);
@@ -352,10 +357,15 @@ TEST(SerializeRequest, InjectionRefused) {
         hc::http::Headers headers;
         std::string ua, expected;
     } cases[] = {
-        {{{"X-Bad", "secret\r\nInjected: 1"}}, "ua/1", "refusing to send the header X-Bad: control characters in its value"},
+        {{{"X-Bad", "secret\r\nInjected: 1"}},
+         "ua/1",
+         "refusing to send the header X-Bad: control characters in its value"},
         {{{"X-Esc", "secret\x1b[2J"}}, "ua/1", "refusing to send the header X-Esc: control characters in its value"},
-        {{{"X-Nul", std::string("secret\0x", 8)}}, "ua/1", "refusing to send the header X-Nul: control characters in its value"},
-        {{{"X-Bad\r\nInjected", "1"}}, "ua/1",
+        {{{"X-Nul", std::string("secret\0x", 8)}},
+         "ua/1",
+         "refusing to send the header X-Nul: control characters in its value"},
+        {{{"X-Bad\r\nInjected", "1"}},
+         "ua/1",
          "refusing to send the header [X-Bad\\x0d\\x0aInjected]: not a valid header name"},
         {{{"Bad Name", "1"}}, "ua/1", "refusing to send the header [Bad Name]: not a valid header name"},
         {{{"X-Colon:", "1"}}, "ua/1", "refusing to send the header [X-Colon:]: not a valid header name"},

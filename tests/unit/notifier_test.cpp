@@ -106,7 +106,8 @@ TEST_F(Notifier, SubjectPerKind) {
               "[Supervisor] web Health check successful");
     EXPECT_EQ(hc::supervise::mail_subject(event(NotifyEvent::Kind::Reminder)),
               "[Supervisor] web Health check still failing");
-    EXPECT_EQ(hc::supervise::mail_subject(event(NotifyEvent::Kind::Failed, "商城")), "[Supervisor] 商城 Health check failed");
+    EXPECT_EQ(hc::supervise::mail_subject(event(NotifyEvent::Kind::Failed, "商城")),
+              "[Supervisor] 商城 Health check failed");
     EXPECT_EQ(hc::supervise::mail_subject(event(NotifyEvent::Kind::Failed, "grp:member")),
               "[Supervisor] grp:member Health check failed");
 }

@@ -252,7 +252,7 @@ TEST(Policy, RemindersRepeatWhileFailed) {
     c.actions.restart = false;
     c.reminder_seconds = 12;
     Driver d(c);
-    d.fail_until_failed();  // notice at w0
+    d.fail_until_failed();                             // notice at w0
     EXPECT_EQ(d.fail().notice, NoticeKind::None);      // w0 + 5
     EXPECT_EQ(d.fail().notice, NoticeKind::None);      // w0 + 10
     EXPECT_EQ(d.fail().notice, NoticeKind::Reminder);  // w0 + 15
@@ -277,7 +277,7 @@ TEST(Policy, BackoffResetsAfterHealthyForTheGapInForce) {
     EXPECT_EQ(d.program(true, 1), HoldStep::Released);
     d.pass();  // recovered: healthy since now
     d.clock.advance(10);
-    d.pass();  // healthy 15 s: reset
+    d.pass();                                  // healthy 15 s: reset
     EXPECT_EQ(d.s.backoff.gap(), seconds(0));  // no gap in force
     d.fail_until_failed();
     EXPECT_EQ(d.s.backoff.gap(), seconds(15));  // back to the base

@@ -336,7 +336,9 @@ TEST(ProcPidFile, Errors) {
     EXPECT_EQ(pid_file_error("4194305"), "pid out of range: 4194305");
     EXPECT_EQ(pid_file_error("99999999999999999999999"), "pid out of range: 99999999999999999999...");
     EXPECT_EQ(pid_file_error(std::string(65, '1')), "larger than 64 bytes");
-    EXPECT_EQ(pid_file_error("\x01\xff"), "not a pid: '?" "?'");
+    EXPECT_EQ(pid_file_error("\x01\xff"),
+              "not a pid: '?"
+              "?'");
     // A pid that surely is not running: a reaped child's.
     pid_t dead = fork();
     if (dead == 0) _exit(0);
@@ -359,14 +361,14 @@ TEST(ProcPidFile, ZombieIsNotAlive) {
 TEST(ProcFind, MatchingRule) {
     using namespace std::string_literals;
     const std::string cmd = "/usr/bin/python3\0/app/server.py\0--port\0080\0"s;
-    EXPECT_TRUE(command_matches("python3", "python3", cmd));             // comm
-    EXPECT_TRUE(command_matches("python3", "other", cmd));               // argv[0] basename
-    EXPECT_TRUE(command_matches("/app/server.py --port", "x", cmd));     // joined contains
+    EXPECT_TRUE(command_matches("python3", "python3", cmd));          // comm
+    EXPECT_TRUE(command_matches("python3", "other", cmd));            // argv[0] basename
+    EXPECT_TRUE(command_matches("/app/server.py --port", "x", cmd));  // joined contains
     EXPECT_TRUE(command_matches(" python3 /app/server.py ", "x", "python3\0/app/server.py\0"s));
     EXPECT_FALSE(command_matches("server.py --port 81", "python3", cmd));
     EXPECT_FALSE(command_matches("", "python3", cmd));
     EXPECT_FALSE(command_matches("  ", "python3", cmd));
-    EXPECT_TRUE(command_matches("kworker/0:1", "kworker/0:1", ""));     // kernel thread by comm
+    EXPECT_TRUE(command_matches("kworker/0:1", "kworker/0:1", ""));  // kernel thread by comm
     EXPECT_FALSE(command_matches("sleep", "x", ""));
 }
 

@@ -70,8 +70,7 @@ TEST(Hosts, ParsesCommentsAliasesAndFamilies) {
         "#10.0.0.8 db.internal\n");
     EXPECT_EQ(strs(h.lookup("db.internal", 5432)),
               (std::vector<std::string>{"10.0.0.5:5432", "10.0.0.6:5432", "[fd00::5]:5432"}));
-    EXPECT_EQ(strs(h.lookup("DB.Internal.", 1)),
-              (std::vector<std::string>{"10.0.0.5:1", "10.0.0.6:1", "[fd00::5]:1"}));
+    EXPECT_EQ(strs(h.lookup("DB.Internal.", 1)), (std::vector<std::string>{"10.0.0.5:1", "10.0.0.6:1", "[fd00::5]:1"}));
     EXPECT_EQ(strs(h.lookup("db", 80)), (std::vector<std::string>{"10.0.0.5:80"}));
     EXPECT_TRUE(h.lookup("foo", 80).empty());
     EXPECT_TRUE(h.lookup("scoped", 80).empty());
@@ -112,8 +111,7 @@ TEST(ResolvConf, NameserversAndOptions) {
         "nameserver 10.0.0.54\n"
         "nameserver 10.0.0.55\n"
         "options ndots:5 timeout:3 attempts:4 rotate\n");
-    EXPECT_EQ(strs(c.nameservers),
-              (std::vector<std::string>{"10.0.0.53:53", "[2001:db8::53]:53", "10.0.0.54:53"}));
+    EXPECT_EQ(strs(c.nameservers), (std::vector<std::string>{"10.0.0.53:53", "[2001:db8::53]:53", "10.0.0.54:53"}));
     EXPECT_EQ(c.timeout_ms, 3000);
     EXPECT_EQ(c.attempts, 4);
 }
@@ -122,8 +120,8 @@ TEST(ResolvConf, DefaultsAndClamping) {
     ResolvConf d = hc::net::parse_resolv_conf("nameserver 1.1.1.1\n");
     EXPECT_EQ(d.timeout_ms, 1000);
     EXPECT_EQ(d.attempts, 2);
-    ResolvConf c = hc::net::parse_resolv_conf(
-        "options timeout:99 attempts:0\noptions timeout:x attempts:99999999999\n");
+    ResolvConf c =
+        hc::net::parse_resolv_conf("options timeout:99 attempts:0\noptions timeout:x attempts:99999999999\n");
     EXPECT_TRUE(c.nameservers.empty());
     EXPECT_EQ(c.timeout_ms, 30000);
     EXPECT_EQ(c.attempts, 5);
@@ -131,15 +129,13 @@ TEST(ResolvConf, DefaultsAndClamping) {
 
 TEST(ResolvConf, LoadFallsBackToLoopbackLikeGlibc) {
     TempDir dir;
-    EXPECT_EQ(strs(hc::net::load_resolv_conf(dir.missing()).nameservers),
-              (std::vector<std::string>{"127.0.0.1:53"}));
+    EXPECT_EQ(strs(hc::net::load_resolv_conf(dir.missing()).nameservers), (std::vector<std::string>{"127.0.0.1:53"}));
     std::string none = dir.write("resolv.conf", "search example.com\noptions timeout:2\n");
     ResolvConf c = hc::net::load_resolv_conf(none);
     EXPECT_EQ(strs(c.nameservers), (std::vector<std::string>{"127.0.0.1:53"}));
     EXPECT_EQ(c.timeout_ms, 2000);
     std::string some = dir.write("resolv2.conf", "nameserver 192.0.2.1\n");
-    EXPECT_EQ(strs(hc::net::load_resolv_conf(some).nameservers),
-              (std::vector<std::string>{"192.0.2.1:53"}));
+    EXPECT_EQ(strs(hc::net::load_resolv_conf(some).nameservers), (std::vector<std::string>{"192.0.2.1:53"}));
 }
 
 // --- resolve() without the network ---
@@ -165,8 +161,7 @@ TEST_F(ResolveFixture, IpLiterals) {
 }
 
 TEST_F(ResolveFixture, HostsFileWins) {
-    config.hosts_path = dir.write("hosts",
-                                  "fd00::1 app.svc\n10.9.9.9 app.svc\n127.0.0.2 localhost\n");
+    config.hosts_path = dir.write("hosts", "fd00::1 app.svc\n10.9.9.9 app.svc\n127.0.0.2 localhost\n");
     auto r = hc::net::resolve("APP.svc.", 8080, Deadline::after_ms(1000), config);
     ASSERT_TRUE(r.ok()) << r.error();
     EXPECT_EQ(strs(*r), (std::vector<std::string>{"10.9.9.9:8080", "[fd00::1]:8080"}));
@@ -212,8 +207,7 @@ uint16_t qtype_of(const std::string& q) {
 
 // A reply to query with the given flag bits (TC 0x0200, rcode) and
 // whichever of the literals match the queried type.
-std::string make_reply(const std::string& query, uint16_t extra_flags,
-                       const std::vector<std::string>& literals) {
+std::string make_reply(const std::string& query, uint16_t extra_flags, const std::vector<std::string>& literals) {
     std::string r = query;
     uint16_t flags = 0x8180 | extra_flags;
     r[2] = static_cast<char>(flags >> 8);
@@ -314,8 +308,7 @@ private:
             if (::recv(c, &q[0], q.size(), MSG_WAITALL) == static_cast<ssize_t>(q.size())) {
                 ++tcp_count_;
                 for (const Reply& r : handler_(q, true)) {
-                    std::string framed = {static_cast<char>(r.bytes.size() >> 8),
-                                          static_cast<char>(r.bytes.size())};
+                    std::string framed = {static_cast<char>(r.bytes.size() >> 8), static_cast<char>(r.bytes.size())};
                     framed += r.bytes;
                     ::send(c, framed.data(), framed.size(), MSG_NOSIGNAL);
                 }
@@ -340,30 +333,23 @@ ResolvConf conf_for(std::vector<Address> servers, int timeout_ms = 1000, int att
 }
 
 long long ms_since(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                 start)
-        .count();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
 }
 
 const std::vector<std::string> kBoth = {"10.1.2.3", "10.1.2.4", "2001:db8::1"};
 
 TEST(DnsExchange, NormalAnswerIpv4First) {
-    Responder srv([](const std::string& q, bool) {
-        return std::vector<Reply>{{make_reply(q, 0, kBoth)}};
-    });
-    auto r = hc::net::dns::exchange("svc.test.", 8080, conf_for({srv.address()}),
-                                    Deadline::after_ms(2000));
+    Responder srv([](const std::string& q, bool) { return std::vector<Reply>{{make_reply(q, 0, kBoth)}}; });
+    auto r = hc::net::dns::exchange("svc.test.", 8080, conf_for({srv.address()}), Deadline::after_ms(2000));
     ASSERT_TRUE(r.ok()) << r.error();
-    EXPECT_EQ(strs(*r),
-              (std::vector<std::string>{"10.1.2.3:8080", "10.1.2.4:8080", "[2001:db8::1]:8080"}));
+    EXPECT_EQ(strs(*r), (std::vector<std::string>{"10.1.2.3:8080", "10.1.2.4:8080", "[2001:db8::1]:8080"}));
     EXPECT_EQ(srv.udp_queries(), 2);
 }
 
 TEST(DnsExchange, SilenceHonoursDeadline) {
     Responder srv([](const std::string&, bool) { return std::vector<Reply>{}; });
     auto start = std::chrono::steady_clock::now();
-    auto r = hc::net::dns::exchange("quiet.test", 80, conf_for({srv.address()}, 1000, 2),
-                                    Deadline::after_ms(300));
+    auto r = hc::net::dns::exchange("quiet.test", 80, conf_for({srv.address()}, 1000, 2), Deadline::after_ms(300));
     long long took = ms_since(start);
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error(), "resolve quiet.test: timed out (nameserver " + srv.address().str() + ")");
@@ -373,9 +359,7 @@ TEST(DnsExchange, SilenceHonoursDeadline) {
 
 TEST(DnsExchange, SilentServerThenNextServer) {
     Responder quiet([](const std::string&, bool) { return std::vector<Reply>{}; });
-    Responder good([](const std::string& q, bool) {
-        return std::vector<Reply>{{make_reply(q, 0, kBoth)}};
-    });
+    Responder good([](const std::string& q, bool) { return std::vector<Reply>{{make_reply(q, 0, kBoth)}}; });
     auto start = std::chrono::steady_clock::now();
     auto r = hc::net::dns::exchange("svc.test", 1, conf_for({quiet.address(), good.address()}, 200),
                                     Deadline::after_ms(3000));
@@ -392,8 +376,7 @@ TEST(DnsExchange, WrongIdAndForeignSourceIgnored) {
                                   {make_reply(q, 0, {"7.7.7.7", "2001:db8::777"}), true},
                                   {good}};
     });
-    auto r = hc::net::dns::exchange("svc.test", 53, conf_for({srv.address()}),
-                                    Deadline::after_ms(2000));
+    auto r = hc::net::dns::exchange("svc.test", 53, conf_for({srv.address()}), Deadline::after_ms(2000));
     ASSERT_TRUE(r.ok()) << r.error();
     EXPECT_EQ(strs(*r), (std::vector<std::string>{"10.1.2.3:53", "10.1.2.4:53", "[2001:db8::1]:53"}));
 }
@@ -403,8 +386,7 @@ TEST(DnsExchange, TruncationRetriesOverTcp) {
         if (!tcp) return std::vector<Reply>{{make_reply(q, 0x0200, {})}};
         return std::vector<Reply>{{make_reply(q, 0, kBoth)}};
     });
-    auto r = hc::net::dns::exchange("big.test", 443, conf_for({srv.address()}),
-                                    Deadline::after_ms(2000));
+    auto r = hc::net::dns::exchange("big.test", 443, conf_for({srv.address()}), Deadline::after_ms(2000));
     ASSERT_TRUE(r.ok()) << r.error();
     EXPECT_EQ(r->size(), 3u);
     EXPECT_EQ(srv.tcp_queries(), 2);
@@ -418,33 +400,25 @@ TEST(DnsExchange, TcpRetryCutShort) {
         return std::vector<Reply>{};
     });
     auto start = std::chrono::steady_clock::now();
-    auto r = hc::net::dns::exchange("big.test", 443, conf_for({srv.address()}, 1000, 1),
-                                    Deadline::after_ms(3000));
+    auto r = hc::net::dns::exchange("big.test", 443, conf_for({srv.address()}, 1000, 1), Deadline::after_ms(3000));
     ASSERT_FALSE(r.ok());
     EXPECT_NE(r.error().find("tcp reply cut short"), std::string::npos) << r.error();
     EXPECT_LE(ms_since(start), 2000);
 }
 
 TEST(DnsExchange, NxDomainNoAddressServFail) {
-    Responder nx([](const std::string& q, bool) {
-        return std::vector<Reply>{{make_reply(q, 3, {})}};
-    });
+    Responder nx([](const std::string& q, bool) { return std::vector<Reply>{{make_reply(q, 3, {})}}; });
     auto r = hc::net::dns::exchange("gone.test", 1, conf_for({nx.address()}), Deadline::after_ms(2000));
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error(), "resolve gone.test: no such host");
 
-    Responder empty([](const std::string& q, bool) {
-        return std::vector<Reply>{{make_reply(q, 0, {})}};
-    });
+    Responder empty([](const std::string& q, bool) { return std::vector<Reply>{{make_reply(q, 0, {})}}; });
     r = hc::net::dns::exchange("empty.test", 1, conf_for({empty.address()}), Deadline::after_ms(2000));
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error(), "resolve empty.test: no address");
 
-    Responder fail([](const std::string& q, bool) {
-        return std::vector<Reply>{{make_reply(q, 2, {})}};
-    });
-    r = hc::net::dns::exchange("sf.test", 1, conf_for({fail.address()}, 1000, 1),
-                               Deadline::after_ms(2000));
+    Responder fail([](const std::string& q, bool) { return std::vector<Reply>{{make_reply(q, 2, {})}}; });
+    r = hc::net::dns::exchange("sf.test", 1, conf_for({fail.address()}, 1000, 1), Deadline::after_ms(2000));
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error(), "resolve sf.test: server failure (nameserver " + fail.address().str() + ")");
 }
@@ -455,8 +429,7 @@ TEST(DnsExchange, MissingAaaaDoesNotBurnTheBudget) {
         return std::vector<Reply>{{make_reply(q, 0, kBoth)}};
     });
     auto start = std::chrono::steady_clock::now();
-    auto r = hc::net::dns::exchange("v4only.test", 1, conf_for({srv.address()}, 200),
-                                    Deadline::after_ms(5000));
+    auto r = hc::net::dns::exchange("v4only.test", 1, conf_for({srv.address()}, 200), Deadline::after_ms(5000));
     ASSERT_TRUE(r.ok()) << r.error();
     EXPECT_EQ(strs(*r), (std::vector<std::string>{"10.1.2.3:1", "10.1.2.4:1"}));
     EXPECT_LE(ms_since(start), 600);
@@ -476,8 +449,7 @@ TEST(DnsExchange, ClosedPortFailsFast) {
     auto start = std::chrono::steady_clock::now();
     auto r = hc::net::dns::exchange("x.test", 1, conf_for({dead}, 1000, 1), Deadline::after_ms(3000));
     ASSERT_FALSE(r.ok());
-    EXPECT_NE(r.error().find("Connection refused (nameserver " + dead.str() + ")"), std::string::npos)
-        << r.error();
+    EXPECT_NE(r.error().find("Connection refused (nameserver " + dead.str() + ")"), std::string::npos) << r.error();
     EXPECT_LE(ms_since(start), 500);
 }
 

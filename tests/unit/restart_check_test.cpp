@@ -189,8 +189,8 @@ TEST(RestartCheck, ARunOfMincontinueRunResetsTheCount) {
         return c.record(v.kind == Kind::Stable, 3, 1);
     };
     look(running(T0, 1), T0 + 1);
-    look(running(T0 + 2, 2, T0 + 2), T0 + 3);   // restart 1
-    look(running(T0 + 4, 3, T0 + 4), T0 + 5);   // restart 2
+    look(running(T0 + 2, 2, T0 + 2), T0 + 3);  // restart 1
+    look(running(T0 + 4, 3, T0 + 4), T0 + 5);  // restart 2
     EXPECT_EQ(c.run(), 2);
     EXPECT_EQ(look(running(T0 + 4, 3, T0 + 4), T0 + 14), Transition::BecameHealthy);  // 10 s run
     EXPECT_EQ(look(running(T0 + 20, 4, T0 + 20), T0 + 21), Transition::None);  // a run of 16 s ended: not counted

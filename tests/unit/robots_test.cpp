@@ -30,7 +30,8 @@ constexpr int64_t kNowMs = 1700000000123;  // 2023-11-14 22:13:20.123 UTC
 class Robots : public ::testing::Test {
 protected:
     void SetUp() override {
-        for (const char* v : {"HEALTHCHECK_DINGTALK_URL", "HEALTHCHECK_WECOM_URL", "HEALTHCHECK_FEISHU_URL"}) ::unsetenv(v);
+        for (const char* v : {"HEALTHCHECK_DINGTALK_URL", "HEALTHCHECK_WECOM_URL", "HEALTHCHECK_FEISHU_URL"})
+            ::unsetenv(v);
         ::setenv("TZ", "UTC", 1);
         ::tzset();
     }
@@ -51,7 +52,8 @@ Notice sample() {
 }
 
 const std::string kDingBody =
-    "{\"markdown\":{\"text\":\"[web]健康检查失败\\r\\n\\r\\n检查: web-http (http)\\r\\n\\r\\n原因: HTTP 500 \\\"x\\\"\","
+    "{\"markdown\":{\"text\":\"[web]健康检查失败\\r\\n\\r\\n检查: web-http (http)\\r\\n\\r\\n原因: HTTP 500 "
+    "\\\"x\\\"\","
     "\"title\":\"[web]健康检查失败\"},\"msgtype\":\"markdown\"}";
 
 std::string header(const hc::http::Request& r, const std::string& name) {
@@ -121,8 +123,8 @@ TEST_F(Robots, DescribeNeverShowsSecretsOrWholeTokens) {
     d = hc::notify::describe(hc::notify::parse_target(Channel::Feishu, "hook-0123456789:FSECRET-abc"));
     EXPECT_EQ(d, "feishu hook-0***");
     EXPECT_EQ(d.find("FSECRET"), std::string::npos);
-    d = hc::notify::describe(
-        hc::notify::parse_target(Channel::DingTalk, "https://oapi.example.com/robot/send?access_token=tokX-long-secret"));
+    d = hc::notify::describe(hc::notify::parse_target(
+        Channel::DingTalk, "https://oapi.example.com/robot/send?access_token=tokX-long-secret"));
     EXPECT_EQ(d, "dingtalk https://oapi.example.com/robot/send?access_token=***");
     d = hc::notify::describe(hc::notify::parse_target(Channel::Webhook, "http://user:pw@127.0.0.1:9/hook?token=zzz"));
     EXPECT_EQ(d.find("zzz"), std::string::npos) << d;
@@ -136,11 +138,12 @@ TEST_F(Robots, MaskUrlPathTokens) {
     using hc::notify::describe;
     using hc::notify::parse_target;
     // Feishu hook id with a query string.
-    auto d = describe(parse_target(Channel::Feishu,
-                                   "https://open.feishu.cn/open-apis/bot/v2/hook/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab?x=1"));
+    auto d = describe(parse_target(
+        Channel::Feishu, "https://open.feishu.cn/open-apis/bot/v2/hook/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab?x=1"));
     EXPECT_EQ(d, "feishu https://open.feishu.cn/open-apis/bot/v2/hook/0f1e2d***?x=***");
     // Slack-style and Telegram-style path tokens.
-    d = describe(parse_target(Channel::Webhook, "https://hooks.example.com/services/T0123ABCD/B0123ABCD/XyZsecretTokenValue"));
+    d = describe(
+        parse_target(Channel::Webhook, "https://hooks.example.com/services/T0123ABCD/B0123ABCD/XyZsecretTokenValue"));
     EXPECT_EQ(d, "webhook https://hooks.example.com/services/T012***/B012***/XyZsec***");
     d = describe(parse_target(Channel::Webhook, "https://api.example.org/bot123456:AAHsecretsecret/sendMessage"));
     EXPECT_EQ(d, "webhook https://api.example.org/bot123***/sendMessage");
@@ -157,7 +160,8 @@ TEST_F(Robots, MaskUrlPathTokens) {
 // Item 11.10: an upper-case scheme is a URL, not TOKEN:SECRET, and the
 // notice goes to that URL, not to the channel's public endpoint.
 TEST_F(Robots, UpperCaseSchemeIsAUrl) {
-    auto t = hc::notify::parse_target(Channel::DingTalk, "HTTPS://oapi.example.com/robot/send?access_token=tokU-123456");
+    auto t =
+        hc::notify::parse_target(Channel::DingTalk, "HTTPS://oapi.example.com/robot/send?access_token=tokU-123456");
     EXPECT_EQ(t.id, "HTTPS://oapi.example.com/robot/send?access_token=tokU-123456");
     EXPECT_EQ(t.secret, "");
     auto r = hc::notify::build_request(t, sample(), kNowMs);
@@ -233,7 +237,8 @@ TEST_F(Robots, BadEndpointIsAnErrorNamingIt) {
     EXPECT_EQ(f.error().find("hook-id-777"), std::string::npos) << f.error();
     EXPECT_NE(f.error().find("port out of range"), std::string::npos) << f.error();
     // A full-URL robot that does not parse: named, not echoed.
-    auto u = hc::notify::build_request(Target{Channel::Webhook, "http://h:99999/hook/Tok-999999", ""}, sample(), kNowMs);
+    auto u =
+        hc::notify::build_request(Target{Channel::Webhook, "http://h:99999/hook/Tok-999999", ""}, sample(), kNowMs);
     ASSERT_FALSE(u);
     EXPECT_EQ(u.error().find("Tok-999999"), std::string::npos) << u.error();
     EXPECT_EQ(u.error().rfind("webhook: ", 0), 0u) << u.error();
@@ -246,9 +251,10 @@ TEST_F(Robots, WeCom) {
     EXPECT_EQ(r->url.host, "qyapi.weixin.qq.com");
     EXPECT_EQ(r->url.target, "/cgi-bin/webhook/send?key=key1");
     EXPECT_EQ(header(*r, "Content-Type"), "application/json; charset=utf-8");
-    EXPECT_EQ(r->body,
-              "{\"markdown\":{\"content\":\"[web]健康检查失败\\r\\n\\r\\n检查: web-http (http)\\r\\n\\r\\n原因: HTTP 500 "
-              "\\\"x\\\"\"},\"msgtype\":\"markdown\"}");
+    EXPECT_EQ(
+        r->body,
+        "{\"markdown\":{\"content\":\"[web]健康检查失败\\r\\n\\r\\n检查: web-http (http)\\r\\n\\r\\n原因: HTTP 500 "
+        "\\\"x\\\"\"},\"msgtype\":\"markdown\"}");
     ::setenv("HEALTHCHECK_WECOM_URL", "http://127.0.0.1:8099/cgi-bin/webhook/send?debug=1", 1);
     r = hc::notify::build_request(hc::notify::parse_target(Channel::WeCom, "k/ey+1"), sample(), kNowMs);
     ASSERT_TRUE(r) << r.error();
@@ -257,16 +263,18 @@ TEST_F(Robots, WeCom) {
 }
 
 TEST_F(Robots, FeishuSignedAndUnsigned) {
-    auto r = hc::notify::build_request(hc::notify::parse_target(Channel::Feishu, "hook1:FSECRET-abc"), sample(), kNowMs);
+    auto r =
+        hc::notify::build_request(hc::notify::parse_target(Channel::Feishu, "hook1:FSECRET-abc"), sample(), kNowMs);
     ASSERT_TRUE(r) << r.error();
     EXPECT_EQ(r->url.scheme, "https");
     EXPECT_EQ(r->url.host, "open.feishu.cn");
     EXPECT_EQ(r->url.target, "/open-apis/bot/v2/hook/hook1");
     EXPECT_EQ(header(*r, "Content-Type"), "application/json; charset=utf-8");
-    EXPECT_EQ(r->body,
-              "{\"content\":{\"text\":\"[web]健康检查失败\\n检查: web-http (http)\\n原因: HTTP 500 \\\"x\\\"\"},"
-              "\"msg_type\":\"text\",\"sign\":\"7tsnv3nG\\/TkCIp3UKvSg99EMaPXEf+1P3+42CFctGuE=\","  // picojson escapes '/'
-              "\"timestamp\":\"1700000000\"}");
+    EXPECT_EQ(
+        r->body,
+        "{\"content\":{\"text\":\"[web]健康检查失败\\n检查: web-http (http)\\n原因: HTTP 500 \\\"x\\\"\"},"
+        "\"msg_type\":\"text\",\"sign\":\"7tsnv3nG\\/TkCIp3UKvSg99EMaPXEf+1P3+42CFctGuE=\","  // picojson escapes '/'
+        "\"timestamp\":\"1700000000\"}");
     // Without a secret: no timestamp/sign; env base without a trailing slash.
     ::setenv("HEALTHCHECK_FEISHU_URL", "http://127.0.0.1:8099/open-apis/bot/v2/hook", 1);
     r = hc::notify::build_request(hc::notify::parse_target(Channel::Feishu, "hook2"), sample(), kNowMs);
@@ -316,7 +324,7 @@ TEST_F(Robots, CheckAnswerDingTalkAndWeCom) {
         EXPECT_EQ(st.error(), "HTTP 500");
         EXPECT_FALSE(hc::notify::check_answer(t, answer(204, "")));
         EXPECT_FALSE(hc::notify::check_answer(t, answer(200, "<html>ok</html>")));
-        EXPECT_FALSE(hc::notify::check_answer(t, answer(200, R"({"code":0})")));      // wrong key
+        EXPECT_FALSE(hc::notify::check_answer(t, answer(200, R"({"code":0})")));       // wrong key
         EXPECT_FALSE(hc::notify::check_answer(t, answer(200, R"({"errcode":"0"})")));  // not a number
         EXPECT_FALSE(hc::notify::check_answer(t, answer(200, R"({"errcode":1e999})")));
         EXPECT_FALSE(hc::notify::check_answer(t, answer(200, "[0]")));
@@ -332,7 +340,8 @@ TEST_F(Robots, CheckAnswerFeishu) {
     Target t{Channel::Feishu, "hook", ""};
     EXPECT_TRUE(hc::notify::check_answer(t, answer(200, R"({"code":0,"msg":"success","data":{}})")));
     auto st = hc::notify::check_answer(
-        t, answer(200, R"({"code":19021,"msg":"sign match fail or timestamp is not within one hour from current time"})"));
+        t,
+        answer(200, R"({"code":19021,"msg":"sign match fail or timestamp is not within one hour from current time"})"));
     ASSERT_FALSE(st);
     EXPECT_EQ(st.error(), "code 19021: sign match fail or timestamp is not within one hour from current time");
     st = hc::notify::check_answer(t, answer(400, R"({"code":9499,"msg":"Bad Request"})"));

@@ -134,8 +134,10 @@ public:
         tzset();
     }
     ~TzGuard() {
-        if (had_) setenv("TZ", old_.c_str(), 1);
-        else unsetenv("TZ");
+        if (had_)
+            setenv("TZ", old_.c_str(), 1);
+        else
+            unsetenv("TZ");
         tzset();
     }
 
@@ -193,7 +195,8 @@ TEST(SmtpFormat, HeadersAndBase64Body) {
         EXPECT_LE(l.size(), 76u);
         joined += l;
     }
-    std::string expected = "DateTime: 2026-11-26 09:30:00\r\nProgram: cat1\r\nMsg: 进程内存超限 (1200 MB > 1024 MB)\r\n";
+    std::string expected =
+        "DateTime: 2026-11-26 09:30:00\r\nProgram: cat1\r\nMsg: 进程内存超限 (1200 MB > 1024 MB)\r\n";
     EXPECT_EQ(b64decode(joined), expected);
 }
 
@@ -520,8 +523,7 @@ TEST(SmtpSend, AuthFailureNeverShowsPassword) {
     ScriptServer srv([&](const std::string& line, bool in_data) {
         // A hostile server echoing the credentials back.
         if (line.rfind("AUTH PLAIN ", 0) == 0)
-            return "535 5.7.8 bad credentials " + line.substr(11) + " " + pass + " " +
-                   hc::base64_encode(pass) + "\r\n";
+            return "535 5.7.8 bad credentials " + line.substr(11) + " " + pass + " " + hc::base64_encode(pass) + "\r\n";
         return standard(line, in_data);
     });
     auto s = local(srv.port());
@@ -685,8 +687,9 @@ TEST(SmtpSend, ErrorsNameStepAndReply) {
         {"DATA", "503 5.5.1 nope\r\n", "smtp: DATA failed: 503 5.5.1 nope"},
         {".", "552 5.3.4 too big\r\n", "smtp: message failed: 552 5.3.4 too big"},
         {"MAIL", "<close>", "smtp: MAIL FROM failed: connection closed by server"},
-        {"MAIL", "250-a\r\n251 b\r\n", "smtp: MAIL FROM failed: bad reply: reply code changed within a multi-line "
-                                       "reply (250 then 251)"},
+        {"MAIL", "250-a\r\n251 b\r\n",
+         "smtp: MAIL FROM failed: bad reply: reply code changed within a multi-line "
+         "reply (250 then 251)"},
     };
     for (const auto& c : cases) {
         ScriptServer srv([&](const std::string& line, bool in_data) {
@@ -730,8 +733,7 @@ TEST(SmtpSend, BadInputRejectedBeforeConnecting) {
     auto s = local(1);
     Message m = sample();
     m.to = {"a@b\r\nRCPT TO:<evil@x>"};
-    EXPECT_EQ(hc::smtp::send_mail(s, m, Deadline::after_ms(1000)).error().rfind("smtp: bad recipient address", 0),
-              0u);
+    EXPECT_EQ(hc::smtp::send_mail(s, m, Deadline::after_ms(1000)).error().rfind("smtp: bad recipient address", 0), 0u);
     m.to.clear();
     EXPECT_EQ(hc::smtp::send_mail(s, m, Deadline::after_ms(1000)).error(), "smtp: no recipients");
     m = sample();

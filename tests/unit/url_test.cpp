@@ -93,7 +93,8 @@ TEST(Url, Userinfo) {
 // Item 11.4: the display form drops userinfo and masks every query value,
 // keeping the keys so the URL is still recognisable.
 TEST(Url, RedactedMasksQueryValues) {
-    EXPECT_EQ(must("http://u:pw@h:81/x?access_token=T0k&sign=S1g").redacted(), "http://h:81/x?access_token=***&sign=***");
+    EXPECT_EQ(must("http://u:pw@h:81/x?access_token=T0k&sign=S1g").redacted(),
+              "http://h:81/x?access_token=***&sign=***");
     EXPECT_EQ(must("https://h/p?a=1&bare&empty=&&z=2").redacted(), "https://h/p?a=***&***&empty=&&z=***");
     EXPECT_EQ(must("http://h/p?").redacted(), "http://h/p?");
     EXPECT_EQ(must("http://h/p?k=a=b").redacted(), "http://h/p?k=***");
@@ -245,9 +246,7 @@ TEST(ResolveLocation, RelativePath) {
     EXPECT_EQ(target_of("http://a/redirect?to=x", "status/200"), "http://a/status/200");
 }
 
-TEST(ResolveLocation, QueryOnly) {
-    EXPECT_EQ(target_of("http://a/b/c?old=1", "?new=2"), "http://a/b/c?new=2");
-}
+TEST(ResolveLocation, QueryOnly) { EXPECT_EQ(target_of("http://a/b/c?old=1", "?new=2"), "http://a/b/c?new=2"); }
 
 TEST(ResolveLocation, FragmentDropped) {
     EXPECT_EQ(target_of("http://a/b", "/c#frag"), "http://a/c");
@@ -275,7 +274,10 @@ TEST(ResolveLocation, Bad) {
 TEST(ResolveLocation, NoRawSpaceOrControlInTarget) {
     auto b = parse_url("http://a/b/c");
     ASSERT_TRUE(b.ok());
-    for (std::string_view loc : {"/a b", "a b", "?q=a b", "/a\tb", "/a\x01" "b", "//h/a b"}) {
+    for (std::string_view loc : {"/a b", "a b", "?q=a b", "/a\tb",
+                                 "/a\x01"
+                                 "b",
+                                 "//h/a b"}) {
         auto r = resolve_location(*b, loc);
         if (!r.ok()) continue;
         for (char c : r->target)

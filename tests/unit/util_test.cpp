@@ -33,7 +33,7 @@ TEST(Trim, DefaultSetAndOwnSet) {
     EXPECT_EQ(hc::trim(" \t\r\n a b \r\n"), "a b");
     EXPECT_EQ(hc::trim_view("  \n "), "");
     EXPECT_EQ(hc::trim_view(""), "");
-    EXPECT_EQ(hc::trim_view("\f x \v"), "\f x \v");    // not in the default set
+    EXPECT_EQ(hc::trim_view("\f x \v"), "\f x \v");       // not in the default set
     EXPECT_EQ(hc::trim_view(" \tv\r\t ", " \t"), "v\r");  // HTTP OWS: space and tab only
 }
 
@@ -54,7 +54,8 @@ TEST(Printable, BoundedWithControlBytesReplaced) {
 
 TEST(TextBuilder, StringsCharsAndIntegers) {
     hc::TextBuilder t;
-    t << "port: " << 8080 << ' ' << std::string("x") << std::string_view("y") << -3 << 42u << static_cast<long long>(1) << 5000000000LL;
+    t << "port: " << 8080 << ' ' << std::string("x") << std::string_view("y") << -3 << 42u << static_cast<long long>(1)
+      << 5000000000LL;
     EXPECT_EQ(t.str(), "port: 8080 xy-34215000000000");
 }
 

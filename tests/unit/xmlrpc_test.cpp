@@ -4,9 +4,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "../support/xmlrpc_responses.hpp"
 #include "xmlrpc/supervisor.hpp"
 #include "xmlrpc/xmlrpc.hpp"
-#include "../support/xmlrpc_responses.hpp"
 
 using namespace hc::xmlrpc;
 using hc::xmlrpc::test_server::build_fault;
@@ -166,9 +166,7 @@ TEST(XmlRpcParser, RealFaults) {
     EXPECT_STREQ(state_name(7), "UNKNOWN");
 }
 
-TEST(XmlRpcParser, RealBooleanResult) {
-    EXPECT_EQ(parse_value(fixture("signal_process.xml")), Value::boolean(true));
-}
+TEST(XmlRpcParser, RealBooleanResult) { EXPECT_EQ(parse_value(fixture("signal_process.xml")), Value::boolean(true)); }
 
 TEST(XmlRpcParser, ScalarForms) {
     EXPECT_EQ(parse_value(wrap("<value>bare text</value>")), Value::string("bare text"));
@@ -193,11 +191,9 @@ TEST(XmlRpcParser, Entities) {
     EXPECT_EQ(parse_value(wrap("<value>&amp;&lt;&gt;&quot;&apos;&#65;&#x42;&#x4e2d;&#128512;</value>")),
               Value::string("&<>\"'AB\xE4\xB8\xAD\xF0\x9F\x98\x80"));
     EXPECT_EQ(parse_value(wrap("<value>a\r\nb\rc</value>")), Value::string("a\nb\nc"));
-    EXPECT_NE(parse_error(wrap("<value>&bogus;</value>")).find("unknown entity &bogus;"),
-              std::string::npos);
+    EXPECT_NE(parse_error(wrap("<value>&bogus;</value>")).find("unknown entity &bogus;"), std::string::npos);
     EXPECT_NE(parse_error(wrap("<value>a & b</value>")).find("bare '&'"), std::string::npos);
-    EXPECT_NE(parse_error(wrap("<value>&#0;</value>")).find("bad character reference"),
-              std::string::npos);
+    EXPECT_NE(parse_error(wrap("<value>&#0;</value>")).find("bad character reference"), std::string::npos);
     parse_error(wrap("<value>&#xD800;</value>"));
     parse_error(wrap("<value>&#x110000;</value>"));
     parse_error(wrap("<value>&#;</value>"));
@@ -222,8 +218,7 @@ TEST(XmlRpcParser, MalformedInputs) {
     EXPECT_EQ(parse_error(""), "xml-rpc: expected <methodResponse> but found end of input at offset 0");
     EXPECT_EQ(parse_error("<methodResponse><params><param><value><int>1</int></foo>"),
               "xml-rpc: expected </value> but found </foo> at offset 50");
-    EXPECT_NE(parse_error(wrap("<value><int>abc</int></value>")).find("bad <int> 'abc'"),
-              std::string::npos);
+    EXPECT_NE(parse_error(wrap("<value><int>abc</int></value>")).find("bad <int> 'abc'"), std::string::npos);
     parse_error(wrap("<value><int></int></value>"));
     parse_error(wrap("<value><int>99999999999999999999</int></value>"));
     parse_error(wrap("<value><int>1.5</int></value>"));
@@ -232,8 +227,7 @@ TEST(XmlRpcParser, MalformedInputs) {
     parse_error(wrap("<value><double>1.2.3</double></value>"));
     parse_error(wrap("<value><double></double></value>"));
     parse_error(wrap("<value><int/></value>"));
-    EXPECT_NE(parse_error(wrap("<value><foo>1</foo></value>")).find("unknown type <foo>"),
-              std::string::npos);
+    EXPECT_NE(parse_error(wrap("<value><foo>1</foo></value>")).find("unknown type <foo>"), std::string::npos);
     parse_error(wrap("<value><base64>AA==</base64></value>"));
     EXPECT_NE(parse_error(wrap("<value>x<int>1</int></value>")).find("text mixed"), std::string::npos);
     parse_error(wrap("<value><int>1</int>x</value>"));
@@ -262,10 +256,12 @@ TEST(XmlRpcParser, MalformedInputs) {
     parse_error(wrap("<value><struct><value>1</value></struct></value>"));
     // A fault must carry an int faultCode.
     parse_error("<methodResponse><fault><value><struct></struct></value></fault></methodResponse>");
-    parse_error("<methodResponse><fault><value><struct><member><name>faultCode</name>"
-                "<value><string>10</string></value></member></struct></value></fault></methodResponse>");
-    parse_error("<methodResponse><fault><value><struct><member><name>faultCode</name>"
-                "<value><i8>99999999999</i8></value></member></struct></value></fault></methodResponse>");
+    parse_error(
+        "<methodResponse><fault><value><struct><member><name>faultCode</name>"
+        "<value><string>10</string></value></member></struct></value></fault></methodResponse>");
+    parse_error(
+        "<methodResponse><fault><value><struct><member><name>faultCode</name>"
+        "<value><i8>99999999999</i8></value></member></struct></value></fault></methodResponse>");
 }
 
 TEST(XmlRpcParser, EveryPrefixOfRealResponseFailsCleanly) {
@@ -297,9 +293,9 @@ TEST(XmlRpcParser, DepthLimit) {
 TEST(XmlRpcParser, ValueCountLimit) {
     std::string items;
     for (size_t k = 0; k < kMaxValues; ++k) items += "<value/>";
-    EXPECT_NE(parse_error(wrap("<value><array><data>" + items + "</data></array></value>"))
-                  .find("more than 100000 values"),
-              std::string::npos);
+    EXPECT_NE(
+        parse_error(wrap("<value><array><data>" + items + "</data></array></value>")).find("more than 100000 values"),
+        std::string::npos);
     items.resize(items.size() - 8);
     auto r = parse_response(wrap("<value><array><data>" + items + "</data></array></value>"));
     ASSERT_TRUE(r.ok()) << r.error();
