@@ -16,9 +16,9 @@
 #include "net/url.hpp"
 #include "notify/robots.hpp"
 #include "picojson.h"
-#include "supervise/yaml_doc.hpp"
 #include "util/file.hpp"
 #include "util/text.hpp"
+#include "yaml/doc.hpp"
 
 namespace hc::supervise {
 

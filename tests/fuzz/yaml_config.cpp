@@ -1,5 +1,5 @@
 // YAML configuration loader of supervise mode (src/supervise/config on
-// libyaml via src/supervise/yaml_doc). Invariants: errors name the file;
+// libyaml via src/yaml/doc). Invariants: errors name the file;
 // a loaded config describes itself without crashing, compares equal to
 // itself, and describe() shows every password field as *** or (none).
 #include "fuzz_common.hpp"

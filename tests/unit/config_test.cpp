@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "supervise/config.hpp"
-#include "supervise/yaml_doc.hpp"
+#include "yaml/doc.hpp"
 
 using namespace hc::supervise;
 

@@ -1,4 +1,4 @@
-#include "supervise/yaml_doc.hpp"
+#include "yaml/doc.hpp"
 
 #include <yaml.h>
 
