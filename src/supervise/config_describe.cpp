@@ -1,0 +1,176 @@
+// `--test` rendering of a loaded config (describe) and the names of its
+// secret-holding keys (secret_keys): both decide what is masked, so they
+// share the masking helpers here, apart from the loader in config.cpp.
+#include "supervise/config.hpp"
+
+#include <cstdio>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "net/url.hpp"
+#include "notify/robots.hpp"
+#include "util/text.hpp"
+
+namespace hc::supervise {
+
+namespace {
+
+// Masks userinfo and query string of a URL (webhook tokens live there).
+std::string mask_url(const std::string& u) {
+    std::string s = u;
+    size_t scheme = s.find("://");
+    size_t start = scheme == std::string::npos ? 0 : scheme + 3;
+    size_t slash = s.find('/', start);
+    size_t at = s.rfind('@', slash == std::string::npos ? s.size() : slash);
+    if (at != std::string::npos && at >= start) s.replace(start, at + 1 - start, "***@");
+    size_t q = s.find('?');
+    if (q != std::string::npos) s.replace(q + 1, std::string::npos, "***");
+    return s;
+}
+
+bool secret_header(const std::string& name) {
+    std::string l = to_lower(name);
+    return l == "authorization" || l == "proxy-authorization" || l == "cookie" ||
+           l.find("token") != std::string::npos || l.find("secret") != std::string::npos ||
+           l.find("key") != std::string::npos || l.find("pass") != std::string::npos;
+}
+
+std::string num(double d) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.10g", d);
+    return buf;
+}
+
+std::string secret(const std::string& s) { return s.empty() ? "(none)" : "***"; }
+std::string opt(const std::string& s) { return s.empty() ? "(none)" : s; }
+const char* yn(bool b) { return b ? "true" : "false"; }
+
+}  // namespace
+
+std::string describe(const Config& cfg) {
+    TextBuilder o;
+    const GlobalConfig& g = cfg.global;
+    o << "config: " << cfg.path << "\n";
+    o << "  supervisordUrl: " << mask_url(g.supervisord_url) << "\n";
+    o << "  supervisordUser: " << opt(g.supervisord_user) << "\n";
+    o << "  supervisordPass: " << secret(g.supervisord_pass) << "\n";
+    if (g.mail.configured()) {
+        const MailConfig& m = g.mail;
+        o << "  mail:\n";
+        o << "    host: " << m.host << "\n";
+        o << "    port: " << m.port << "\n";
+        o << "    tls: " << m.effective_tls() << (m.tls.empty() ? " (by port)" : "") << "\n";
+        o << "    user: " << opt(m.user) << "\n";
+        o << "    pass: " << secret(m.pass) << "\n";
+        o << "    from: " << opt(m.from) << "\n";
+        std::string to;
+        for (const auto& t : m.to_list) to += (to.empty() ? "" : ", ") + t;
+        o << "    to_list: " << to << "\n";
+        o << "    cafile: " << (m.cafile.empty() ? "(system)" : m.cafile) << "\n";
+        o << "    insecure: " << yn(m.insecure) << "\n";
+        o << "    allowPlainAuth: " << yn(m.allow_plain_auth) << "\n";
+    } else {
+        o << "  mail: (not configured)\n";
+    }
+    // Robot tokens and URLs as every log shows them (notify::mask_target).
+    auto urls = [&](notify::Channel ch, const std::vector<std::string>& v) {
+        if (v.empty()) return;
+        o << "  " << notify::channel_name(ch) << ":";
+        for (const auto& u : v) o << " " << notify::mask_target(notify::parse_target(ch, u));
+        o << "\n";
+    };
+    urls(notify::Channel::DingTalk, g.dingtalk);
+    urls(notify::Channel::WeCom, g.wecom);
+    urls(notify::Channel::Feishu, g.feishu);
+    urls(notify::Channel::Webhook, g.webhook);
+    o << "checks: " << cfg.checks.size() << "\n";
+    for (const auto& c : cfg.checks) {
+        o << "\n" << c.name << ": (line " << c.line << ")\n";
+        o << "  program: " << c.program << "\n";
+        o << "  type: " << to_string(c.type) << "\n";
+        auto pid = [&]() {
+            o << "  pidGet: " << to_string(c.pid_get) << "\n";
+            if (c.pid_get == PidGet::File) o << "  pidFile: " << c.pid_file << "\n";
+        };
+        switch (c.type) {
+            case CheckType::Mem:
+                o << "  maxMem: " << num(c.max_mem_mb) << " MB\n";
+                o << "  memType: " << to_string(c.mem_type) << "\n";
+                pid();
+                break;
+            case CheckType::Cpu:
+                o << "  maxCpu: " << num(c.max_cpu) << " %\n";
+                o << "  includeChildren: " << yn(c.include_children) << "\n";
+                pid();
+                break;
+            case CheckType::Http:
+                o << "  mode: " << c.mode << "\n";
+                // Query values of the path as *** (a token there must not be printed).
+                o << "  url: http://" << net::bracket_host(c.host) << ":" << c.port << net::redacted_target(c.path)
+                  << "\n";
+                if (!c.json.empty()) o << "  json: " << c.json << "\n";
+                for (const auto& h : c.headers)
+                    o << "  header: " << h.first << ": " << (secret_header(h.first) ? "***" : h.second) << "\n";
+                o << "  username: " << opt(c.username) << "\n";
+                o << "  password: " << secret(c.password) << "\n";
+                o << "  timeoutSeconds: " << c.timeout_seconds << "\n";
+                break;
+            case CheckType::Tcp:
+                o << "  host: " << c.host << "\n";
+                o << "  port: " << c.port << "\n";
+                o << "  timeoutSeconds: " << c.timeout_seconds << "\n";
+                break;
+            case CheckType::Restart:
+                o << "  pidGet: supervisor\n";
+                o << "  mincontinueRun: " << c.min_continue_run << "\n";
+                break;
+        }
+        o << "  periodSeconds: " << c.period_seconds << "\n";
+        o << "  initialDelaySeconds: " << c.initial_delay_seconds << "\n";
+        o << "  failureThreshold: " << c.failure_threshold << "\n";
+        o << "  successThreshold: " << c.success_threshold << "\n";
+        o << "  action: " << c.actions.str() << "\n";
+        if (c.actions.exec) o << "  execCmd: " << c.exec_cmd << "\n";
+        o << "  sendResolved: " << yn(c.send_resolved) << "\n";
+        o << "  reminderSeconds: " << c.reminder_seconds << (c.reminder_seconds == 0 ? " (no reminders)" : "") << "\n";
+    }
+    if (!cfg.warnings.empty()) {
+        o << "\nwarnings:\n";
+        for (const auto& w : cfg.warnings) o << "  " << w << "\n";
+    }
+    return o.str();
+}
+
+std::vector<std::string> secret_keys(const Config& cfg) {
+    std::vector<std::string> keys;
+    const GlobalConfig& g = cfg.global;
+    // "scheme://user:pass@host/...": a password in the authority.
+    const std::string& u = g.supervisord_url;
+    size_t start = u.find("://"), at = std::string::npos;
+    if (start != std::string::npos) {
+        start += 3;
+        at = u.substr(start, u.find('/', start) - start).rfind('@');
+    }
+    if (at != std::string::npos) {
+        std::string userinfo = u.substr(start, at);
+        size_t colon = userinfo.find(':');
+        if (colon != std::string::npos && colon + 1 < userinfo.size()) keys.push_back("config.supervisordUrl");
+    }
+    if (!g.supervisord_pass.empty()) keys.push_back("config.supervisordPass");
+    if (!g.mail.pass.empty()) keys.push_back("config.mail.pass");
+    const std::pair<const char*, const std::vector<std::string>*> robots[] = {{"config.dingtalk", &g.dingtalk},
+                                                                              {"config.wecom", &g.wecom},
+                                                                              {"config.feishu", &g.feishu},
+                                                                              {"config.webhook", &g.webhook}};
+    for (const auto& r : robots)
+        if (!r.second->empty()) keys.push_back(r.first);
+    for (const auto& c : cfg.checks) {
+        if (!c.password.empty()) keys.push_back(c.name + ".password");
+        for (const auto& h : c.headers)
+            if (secret_header(h.first) && !h.second.empty()) keys.push_back(c.name + ".headers." + h.first);
+    }
+    return keys;
+}
+
+}  // namespace hc::supervise
