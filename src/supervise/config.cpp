@@ -36,15 +36,6 @@ const char* to_string(CheckType t) {
     return "?";
 }
 
-const char* to_string(MemType t) {
-    switch (t) {
-        case MemType::Rss: return "rss";
-        case MemType::Pss: return "pss";
-        case MemType::Uss: return "uss";
-    }
-    return "?";
-}
-
 const char* to_string(PidGet t) {
     switch (t) {
         case PidGet::Supervisor: return "supervisor";
@@ -752,8 +743,9 @@ bool Loader::load_check(const std::string& name, int line, const Node& n, CheckC
         } else if (e.key == "maxMem") {
             get_double(e, qual, c.max_mem_mb, 1e9, "expected a size in MB > 0");
         } else if (e.key == "memType") {
+            const proc::MemKind kinds[] = {proc::MemKind::Rss, proc::MemKind::Pss, proc::MemKind::Uss};
             int i = get_enum(e, qual, {"rss", "pss", "uss"});
-            if (i >= 0) c.mem_type = static_cast<MemType>(i);
+            if (i >= 0) c.mem_type = kinds[i];
         } else if (e.key == "pidGet") {
             pid_get_line = vline;
             int i = get_enum(e, qual, {"supervisor", "name", "file"});

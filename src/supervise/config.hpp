@@ -28,16 +28,15 @@
 #include <utility>
 #include <vector>
 
+#include "proc/proc.hpp"
 #include "util/result.hpp"
 
 namespace hc::supervise {
 
 enum class CheckType { Http, Tcp, Mem, Cpu, Restart };
-enum class MemType { Rss, Pss, Uss };
 enum class PidGet { Supervisor, Name, File };
 
 const char* to_string(CheckType t);
-const char* to_string(MemType t);
 const char* to_string(PidGet t);
 
 // restart, exec and kill are exclusive: restart > exec > kill (only the winner
@@ -83,8 +82,8 @@ struct CheckConfig {
     int line = 0;         // line of that key in the file (1-based) for messages
     std::string program;  // required
     CheckType type = CheckType::Http;
-    double max_mem_mb = 1024;  // maxMem
-    MemType mem_type = MemType::Rss;
+    double max_mem_mb = 1024;                     // maxMem
+    proc::MemKind mem_type = proc::MemKind::Rss;  // memType, named by proc::mem_kind_name
     PidGet pid_get = PidGet::Supervisor;
     std::string pid_file;
     double max_cpu = 90;       // percent of one core

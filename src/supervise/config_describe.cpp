@@ -96,7 +96,7 @@ std::string describe(const Config& cfg) {
         switch (c.type) {
             case CheckType::Mem:
                 o << "  maxMem: " << num(c.max_mem_mb) << " MB\n";
-                o << "  memType: " << to_string(c.mem_type) << "\n";
+                o << "  memType: " << proc::mem_kind_name(c.mem_type) << "\n";
                 pid();
                 break;
             case CheckType::Cpu:

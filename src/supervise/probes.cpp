@@ -94,9 +94,7 @@ void probe_tcp(EventLoop& loop, Worker& worker, const CheckConfig& cfg, OutcomeF
 }
 
 void probe_mem(Worker& worker, const CheckConfig& cfg, pid_t pid, OutcomeFn done) {
-    proc::MemKind kind = cfg.mem_type == MemType::Rss   ? proc::MemKind::Rss
-                         : cfg.mem_type == MemType::Pss ? proc::MemKind::Pss
-                                                        : proc::MemKind::Uss;
+    proc::MemKind kind = cfg.mem_type;
     double limit = cfg.max_mem_mb;
     auto judge = [kind, limit, pid](const Result<double>& mb) {
         if (!mb) return Outcome::error("pid " + std::to_string(pid) + ": " + mb.error());

@@ -82,7 +82,7 @@ TEST(SuperviseConfig, SeedExampleLoads) {
     EXPECT_EQ(c1.program, "test1");
     EXPECT_EQ(c1.type, CheckType::Mem);
     EXPECT_EQ(c1.max_mem_mb, 1024);
-    EXPECT_EQ(c1.mem_type, MemType::Rss);
+    EXPECT_EQ(c1.mem_type, hc::proc::MemKind::Rss);
     EXPECT_EQ(c1.pid_get, PidGet::Supervisor);
     EXPECT_EQ(c1.pid_file, "/var/run/t.pid");
     EXPECT_EQ(c1.period_seconds, 5);
@@ -162,7 +162,7 @@ TEST(SuperviseConfig, Defaults) {
     EXPECT_EQ(k.program, "nginx");
     EXPECT_EQ(k.type, CheckType::Http);
     EXPECT_EQ(k.max_mem_mb, 1024);
-    EXPECT_EQ(k.mem_type, MemType::Rss);
+    EXPECT_EQ(k.mem_type, hc::proc::MemKind::Rss);
     EXPECT_EQ(k.pid_get, PidGet::Supervisor);
     EXPECT_EQ(k.max_cpu, 90);
     EXPECT_EQ(k.mode, "GET");
@@ -261,7 +261,7 @@ TEST(SuperviseConfig, EnumsAreCaseInsensitive) {
         "b:\n  program: p\n  type: Http\n  mode: post\n  json: '[1,2]'\n"
         "c:\n  program: p\n  type: cpu\n  pidGet: FILE\n  pidFile: /run/x.pid\n");
     EXPECT_EQ(c.checks[0].type, CheckType::Mem);
-    EXPECT_EQ(c.checks[0].mem_type, MemType::Pss);
+    EXPECT_EQ(c.checks[0].mem_type, hc::proc::MemKind::Pss);
     EXPECT_EQ(c.checks[0].pid_get, PidGet::Name);
     EXPECT_EQ(c.checks[1].mode, "POST");
     EXPECT_EQ(c.checks[1].json, "[1,2]");
