@@ -36,6 +36,8 @@ const char* to_string(CheckType t) {
     return "?";
 }
 
+const char* to_string(HttpMethod m) { return m == HttpMethod::Post ? "POST" : "GET"; }
+
 const char* to_string(PidGet t) {
     switch (t) {
         case PidGet::Supervisor: return "supervisor";
@@ -82,7 +84,7 @@ bool GlobalConfig::operator==(const GlobalConfig& o) const {
 bool CheckConfig::operator==(const CheckConfig& o) const {
     return name == o.name && program == o.program && type == o.type && max_mem_mb == o.max_mem_mb &&
            mem_type == o.mem_type && pid_get == o.pid_get && pid_file == o.pid_file && max_cpu == o.max_cpu &&
-           mode == o.mode && host == o.host && path == o.path && port == o.port && json == o.json &&
+           method == o.method && host == o.host && path == o.path && port == o.port && json == o.json &&
            headers == o.headers && username == o.username && password == o.password &&
            period_seconds == o.period_seconds && initial_delay_seconds == o.initial_delay_seconds &&
            timeout_seconds == o.timeout_seconds && failure_threshold == o.failure_threshold &&
@@ -714,6 +716,20 @@ void Loader::load_actions(const Entry& e, const std::string& qual, CheckConfig& 
     c.actions = a;
 }
 
+// The http check's request URL, parsed once here instead of on every probe.
+void prepare_http_url(CheckConfig& c) {
+    std::string path = c.path.empty() || c.path[0] != '/' ? "/" + c.path : c.path;
+    auto url = net::parse_url("http://" + net::bracket_host(c.host) + ":" + std::to_string(c.port) + path);
+    if (!url) {
+        c.url_error = url.error();
+        return;
+    }
+    c.url = std::move(*url);
+    // Credentials go through the URL so the client builds the Basic header;
+    // logs and notices get redacted(): no credentials, query values as ***.
+    if (!c.username.empty() || !c.password.empty()) c.url.userinfo = c.username + ":" + c.password;
+}
+
 bool Loader::load_check(const std::string& name, int line, const Node& n, CheckConfig& c) {
     c.name = name;
     c.line = line;
@@ -758,7 +774,7 @@ bool Loader::load_check(const std::string& name, int line, const Node& n, CheckC
             get_bool(e, qual, c.include_children);
         } else if (e.key == "mode") {
             int i = get_enum(e, qual, {"GET", "POST"});
-            if (i >= 0) c.mode = i == 0 ? "GET" : "POST";
+            if (i >= 0) c.method = i == 0 ? HttpMethod::Get : HttpMethod::Post;
         } else if (e.key == "host") {
             std::string h;
             if (get_string(e, qual, h)) {
@@ -850,6 +866,7 @@ bool Loader::load_check(const std::string& name, int line, const Node& n, CheckC
                                 std::string(to_string(c.pid_get)) + "\"");
     if (c.actions.exec && c.exec_cmd.empty())
         error(action_line, name + ".execCmd: required key missing (action has exec)");
+    if (c.type == CheckType::Http) prepare_http_url(c);
     if ((c.type == CheckType::Http || c.type == CheckType::Tcp) && c.timeout_seconds > c.period_seconds) {
         int wl = timeout_line ? timeout_line : period_line ? period_line : line;
         warn(wl, name + ".timeoutSeconds: " + std::to_string(c.timeout_seconds) + " is longer than periodSeconds " +

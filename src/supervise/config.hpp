@@ -28,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "net/url.hpp"
 #include "proc/proc.hpp"
 #include "util/result.hpp"
 
@@ -35,9 +36,11 @@ namespace hc::supervise {
 
 enum class CheckType { Http, Tcp, Mem, Cpu, Restart };
 enum class PidGet { Supervisor, Name, File };
+enum class HttpMethod { Get, Post };
 
 const char* to_string(CheckType t);
 const char* to_string(PidGet t);
+const char* to_string(HttpMethod m);  // "GET" | "POST": the request line's method
 
 // restart, exec and kill are exclusive: restart > exec > kill (only the winner
 // stays true). notify = the chat/webhook channels of the `config` section.
@@ -86,14 +89,20 @@ struct CheckConfig {
     proc::MemKind mem_type = proc::MemKind::Rss;  // memType, named by proc::mem_kind_name
     PidGet pid_get = PidGet::Supervisor;
     std::string pid_file;
-    double max_cpu = 90;       // percent of one core
-    std::string mode = "GET";  // upper case: GET | POST
+    double max_cpu = 90;                  // percent of one core
+    HttpMethod method = HttpMethod::Get;  // the `mode` key
     std::string host = "localhost";
     std::string path = "/";
     int port = 80;
     std::string json;                                          // POST body (validated as JSON, sent verbatim)
     std::vector<std::pair<std::string, std::string>> headers;  // values stringified (1 -> "1")
     std::string username, password;
+    // Derived at load for http checks from host, port, path, username and
+    // password, so a probe parses nothing: the request URL (userinfo carries
+    // the Basic credentials), or url_error when it does not parse (every
+    // probe then fails with it, as before). Not compared by operator==.
+    net::Url url;
+    std::string url_error;
     int period_seconds = 5, initial_delay_seconds = 1, timeout_seconds = 3, failure_threshold = 3,
         success_threshold = 1;
     int min_continue_run = 28800;  // mincontinueRun

@@ -105,7 +105,7 @@ std::string describe(const Config& cfg) {
                 pid();
                 break;
             case CheckType::Http:
-                o << "  mode: " << c.mode << "\n";
+                o << "  mode: " << to_string(c.method) << "\n";
                 // Query values of the path as *** (a token there must not be printed).
                 o << "  url: http://" << net::bracket_host(c.host) << ":" << c.port << net::redacted_target(c.path)
                   << "\n";

@@ -43,22 +43,19 @@ const char* to_string(Outcome::Kind k) {
 
 void probe_http(EventLoop& loop, Worker& worker, const CheckConfig& cfg, OutcomeFn done) {
     auto deadline = probe_deadline(cfg);
-    std::string path = cfg.path.empty() || cfg.path[0] != '/' ? "/" + cfg.path : cfg.path;
-    auto url = net::parse_url("http://" + endpoint(cfg) + path);
-    if (!url) return done(Outcome::fail(url.error()));
-    // Credentials go through the URL so the client builds the Basic header;
-    // logs and notices get redacted(): no credentials, query values as ***.
-    if (!cfg.username.empty() || !cfg.password.empty()) url->userinfo = cfg.username + ":" + cfg.password;
+    // The URL (with the Basic credentials) was parsed at load.
+    if (!cfg.url_error.empty()) return done(Outcome::fail(cfg.url_error));
+    const net::Url* url = &cfg.url;
     http::Request req;
-    req.method = cfg.mode;
+    req.method = to_string(cfg.method);
     req.url = *url;
     for (const auto& h : cfg.headers) req.headers.push_back(h);
-    if (cfg.mode == "POST") {
+    if (cfg.method == HttpMethod::Post) {
         req.body = cfg.json;
         if (!http::find_header(req.headers, "Content-Type"))
             req.headers.emplace_back("Content-Type", "application/json");
     }
-    std::string shown = cfg.mode + " " + url->redacted();
+    std::string shown = req.method + " " + url->redacted();
     resolve_async(worker, url->host, url->port, deadline, [&loop, req, deadline, shown, done](Addresses addresses) {
         if (!addresses) return done(Outcome::fail(shown + ": " + addresses.error()));
         http::ExchangeOptions opts;

@@ -103,7 +103,7 @@ TEST(SuperviseConfig, SeedExampleLoads) {
     const CheckConfig& c3 = c.checks[2];
     EXPECT_EQ(c3.name, "cat3");
     EXPECT_EQ(c3.type, CheckType::Http);
-    EXPECT_EQ(c3.mode, "GET");
+    EXPECT_EQ(c3.method, HttpMethod::Get);
     EXPECT_EQ(c3.host, "localhost");
     EXPECT_EQ(c3.path, "/");
     EXPECT_EQ(c3.port, 80);
@@ -165,7 +165,7 @@ TEST(SuperviseConfig, Defaults) {
     EXPECT_EQ(k.mem_type, hc::proc::MemKind::Rss);
     EXPECT_EQ(k.pid_get, PidGet::Supervisor);
     EXPECT_EQ(k.max_cpu, 90);
-    EXPECT_EQ(k.mode, "GET");
+    EXPECT_EQ(k.method, HttpMethod::Get);
     EXPECT_EQ(k.host, "localhost");
     EXPECT_EQ(k.path, "/");
     EXPECT_EQ(k.port, 80);
@@ -263,7 +263,7 @@ TEST(SuperviseConfig, EnumsAreCaseInsensitive) {
     EXPECT_EQ(c.checks[0].type, CheckType::Mem);
     EXPECT_EQ(c.checks[0].mem_type, hc::proc::MemKind::Pss);
     EXPECT_EQ(c.checks[0].pid_get, PidGet::Name);
-    EXPECT_EQ(c.checks[1].mode, "POST");
+    EXPECT_EQ(c.checks[1].method, HttpMethod::Post);
     EXPECT_EQ(c.checks[1].json, "[1,2]");
     EXPECT_EQ(c.checks[2].pid_get, PidGet::File);
     EXPECT_EQ(c.checks[2].pid_file, "/run/x.pid");
@@ -791,4 +791,26 @@ TEST(SuperviseConfig, CheckEquality) {
     Config c7 = load_ok(base + "  password: other\n");
     EXPECT_FALSE(c1.checks[0] == c7.checks[0]);
     EXPECT_TRUE(c1.global == c2.global);
+}
+
+// An http check's request URL is parsed once at load (probes reuse it), with
+// the Basic credentials in its userinfo and IPv6 hosts in brackets.
+TEST(SuperviseConfig, HttpCheckUrlParsedAtLoad) {
+    Config c = load_ok(
+        "a:\n  program: p\n  host: ::1\n  port: 8080\n  path: /health?token=s\n"
+        "  username: u\n  password: pw\n"
+        "b:\n  program: p\n");
+    const CheckConfig& a = c.checks[0];
+    EXPECT_TRUE(a.url_error.empty()) << a.url_error;
+    EXPECT_EQ(a.url.scheme, "http");
+    EXPECT_EQ(a.url.host, "::1");
+    EXPECT_EQ(a.url.port, 8080);
+    EXPECT_EQ(a.url.target, "/health?token=s");
+    EXPECT_EQ(a.url.userinfo, "u:pw");
+    EXPECT_EQ(a.url.redacted(), "http://[::1]:8080/health?token=***");
+    const CheckConfig& b = c.checks[1];
+    EXPECT_EQ(b.url.host, "localhost");
+    EXPECT_EQ(b.url.port, 80);
+    EXPECT_EQ(b.url.target, "/");
+    EXPECT_TRUE(b.url.userinfo.empty());
 }
