@@ -73,8 +73,9 @@ int run(const std::vector<std::string>& args) {
             server.port = static_cast<int>(n);
             have_port = true;
         } else if (a == "--tls") {
-            if (v != "ssl" && v != "starttls" && v != "none") return usage_error("bad --tls " + v);
-            server.tls = v;
+            auto mode = smtp::parse_tls_mode(v);
+            if (!mode) return usage_error("bad --tls " + v);
+            server.tls = *mode;
         } else if (a == "--user")
             server.user = v;
         else if (a == "--pass-env")
@@ -101,7 +102,7 @@ int run(const std::vector<std::string>& args) {
     if (message.from.empty()) return usage_error("--from is required");
     if (message.to.empty()) return usage_error("at least one --to is required");
     if (!have_port) {
-        server.port = server.tls == "ssl" ? 465 : server.tls == "starttls" ? 587 : 25;
+        server.port = server.tls == smtp::TlsMode::Ssl ? 465 : server.tls == smtp::TlsMode::StartTls ? 587 : 25;
     }
     if (!pass_env.empty()) {
         const char* p = std::getenv(pass_env.c_str());

@@ -54,7 +54,7 @@ public:
     Status run(const Message& message);
 
 private:
-    Status connect(const std::string& mode);
+    Status connect(TlsMode mode);
     Status send(const std::string& line, const std::string& step);
     Result<Reply> read_reply(const std::string& step, Deadline limit);
     Result<Reply> read_reply(const std::string& step) {
@@ -81,8 +81,8 @@ private:
     ReplyParser parser_;
 };
 
-Status Session::connect(const std::string& mode) {
-    if (mode != "none") {
+Status Session::connect(TlsMode mode) {
+    if (mode != TlsMode::None) {
         auto config = net::make_tls_config(net::TlsOptions{!server_.insecure, server_.cafile});
         if (!config) return err("smtp: " + config.error());
         tls_ = *config;
@@ -99,7 +99,7 @@ Status Session::connect(const std::string& mode) {
             continue;
         }
         std::unique_ptr<net::Transport> t = std::move(*tcp);
-        if (mode == "ssl") t = net::tls_wrap(std::move(t), tls_, server_.host);
+        if (mode == TlsMode::Ssl) t = net::tls_wrap(std::move(t), tls_, server_.host);
         auto st = net::establish_blocking(*t, whole_.earlier(Deadline::after_ms(kPerReplyMs)), "connect " + addr.str());
         if (st) {
             t_ = std::move(t);
@@ -191,11 +191,11 @@ Status Session::run(const Message& message) {
     std::vector<std::string> rcpts;
     for (const auto& to : message.to) rcpts.push_back(envelope_address(to));
 
-    if (auto st = connect(*mode); !st) return st;
+    if (auto st = connect(mode); !st) return st;
     if (auto st = expect(read_reply("greeting"), "greeting", 220); !st) return st;
     auto ext = hello();
     if (!ext) return err(ext.error());
-    if (*mode == "starttls") {
+    if (mode == TlsMode::StartTls) {
         if (!ext->starttls) return err("smtp: STARTTLS failed: server does not offer STARTTLS");
         if (auto st = starttls(); !st) return st;
         ext = hello();
@@ -233,19 +233,8 @@ Status Session::run(const Message& message) {
 
 }  // namespace
 
-Result<std::string> tls_mode(const MailServer& server) {
-    if (server.tls.empty()) {
-        if (server.port == 465) return std::string("ssl");
-        if (server.port == 587) return std::string("starttls");
-        return std::string("none");
-    }
-    if (server.tls == "ssl" || server.tls == "starttls" || server.tls == "none") return server.tls;
-    return err("smtp: unknown tls mode [" + printable(server.tls, 50, true) + "] (want ssl, starttls or none)");
-}
-
 Status validate(const MailServer& server, const Message& message) {
-    auto mode = tls_mode(server);
-    if (!mode) return err(mode.error());
+    TlsMode mode = tls_mode(server);
     if (server.host.empty()) return err("smtp: no mail server host");
     if (has_control(server.host)) return control_error("mail server host", server.host);
     if (server.port <= 0 || server.port > 65535)
@@ -261,7 +250,7 @@ Status validate(const MailServer& server, const Message& message) {
     }
     if (message.to.empty()) return err("smtp: no recipients");
     if (has_control(message.subject)) return control_error("subject", message.subject);
-    if (!server.user.empty() && !server.pass.empty() && *mode == "none" && !server.allow_plain_auth)
+    if (!server.user.empty() && !server.pass.empty() && mode == TlsMode::None && !server.allow_plain_auth)
         return err("smtp: refusing to send the password over an unencrypted connection to " + server.host + ":" +
                    std::to_string(server.port) + "; " + server.plain_auth_hint);
     return ok_status();

@@ -4,7 +4,9 @@
 // whole conversation. Failures name the step and the server's reply and
 // never carry the password.
 #include <ctime>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "util/deadline.hpp"
@@ -12,10 +14,40 @@
 
 namespace hc::smtp {
 
+// How the connection is secured: implicit TLS (ssl), STARTTLS or none.
+// ByPort picks by port: 465 -> Ssl, 587 -> StartTls, else None. Parsed once
+// from the user's text (sendmail --tls, supervise mail.tls), then passed as is.
+enum class TlsMode { ByPort, Ssl, StartTls, None };
+
+// "ssl", "starttls", "none"; "" for ByPort.
+inline const char* tls_mode_name(TlsMode mode) {
+    switch (mode) {
+        case TlsMode::Ssl: return "ssl";
+        case TlsMode::StartTls: return "starttls";
+        case TlsMode::None: return "none";
+        case TlsMode::ByPort: break;
+    }
+    return "";
+}
+
+// "ssl", "starttls" or "none" (exactly); nullopt for anything else.
+inline std::optional<TlsMode> parse_tls_mode(std::string_view text) {
+    if (text == "ssl") return TlsMode::Ssl;
+    if (text == "starttls") return TlsMode::StartTls;
+    if (text == "none") return TlsMode::None;
+    return std::nullopt;
+}
+
+// The mode in effect: ByPort resolved by port; never ByPort.
+inline TlsMode resolve_tls_mode(TlsMode mode, int port) {
+    if (mode != TlsMode::ByPort) return mode;
+    return port == 465 ? TlsMode::Ssl : port == 587 ? TlsMode::StartTls : TlsMode::None;
+}
+
 struct MailServer {
     std::string host;
     int port = 25;
-    std::string tls;  // "ssl" | "starttls" | "none" | "" (by port: 465 ssl, 587 starttls, else none)
+    TlsMode tls = TlsMode::ByPort;
     std::string user, pass;
     std::string cafile;     // empty: $SSL_CERT_FILE, then system paths
     bool insecure = false;  // skip certificate verification (caller logs a warning)
@@ -34,9 +66,8 @@ struct Message {
     std::string body;             // UTF-8
 };
 
-// "ssl", "starttls" or "none" for the server (resolves "" by port);
-// an error for an unknown mode.
-Result<std::string> tls_mode(const MailServer& server);
+// The server's mode in effect (ByPort resolved by its port).
+inline TlsMode tls_mode(const MailServer& server) { return resolve_tls_mode(server.tls, server.port); }
 
 // What can be checked before connecting: host, port and TLS mode; no
 // control byte (CR/LF would inject SMTP commands or header lines) in the

@@ -62,13 +62,6 @@ std::string Actions::str() const {
     return s.empty() ? "none" : s;
 }
 
-std::string MailConfig::effective_tls() const {
-    if (!tls.empty()) return tls;
-    if (port == 465) return "ssl";
-    if (port == 587) return "starttls";
-    return "none";
-}
-
 bool MailConfig::operator==(const MailConfig& o) const {
     return host == o.host && port == o.port && user == o.user && pass == o.pass && to_list == o.to_list &&
            tls == o.tls && from == o.from && cafile == o.cafile && insecure == o.insecure &&
@@ -519,8 +512,9 @@ void Loader::load_mail(const Node& n, MailConfig& m) {
                 }
             }
         } else if (e.key == "tls") {
+            const smtp::TlsMode modes[] = {smtp::TlsMode::Ssl, smtp::TlsMode::StartTls, smtp::TlsMode::None};
             int i = get_enum(e, qual, {"ssl", "starttls", "none"});
-            if (i >= 0) m.tls = i == 0 ? "ssl" : i == 1 ? "starttls" : "none";
+            if (i >= 0) m.tls = modes[i];
         } else if (e.key == "from") {
             one_line(e, qual, m.from);
         } else if (e.key == "cafile") {
@@ -539,7 +533,7 @@ void Loader::load_mail(const Node& n, MailConfig& m) {
     if (any && !m.host.empty() && m.to_list.empty())
         error(n.line, q + ".to_list: required key missing (no recipients)");
     // Not an error: the checks and actions still run; each mail is refused.
-    if (any && !m.user.empty() && !m.pass.empty() && m.effective_tls() == "none" && !m.allow_plain_auth)
+    if (any && !m.user.empty() && !m.pass.empty() && m.effective_tls() == smtp::TlsMode::None && !m.allow_plain_auth)
         warn(n.line, q + ": user and pass without TLS (tls none, port " + std::to_string(m.port) +
                          "): mails are refused rather than send the password in clear; use tls: ssl or "
                          "starttls, or set allowPlainAuth: true");

@@ -30,6 +30,7 @@
 
 #include "net/url.hpp"
 #include "proc/proc.hpp"
+#include "smtp/smtp.hpp"
 #include "util/result.hpp"
 
 namespace hc::supervise {
@@ -58,14 +59,14 @@ struct MailConfig {
     int port = 465;
     std::string user, pass;
     std::vector<std::string> to_list;
-    std::string tls;   // "ssl" | "starttls" | "none"; empty = by port (see effective_tls)
-    std::string from;  // defaults to user
+    smtp::TlsMode tls = smtp::TlsMode::ByPort;  // ByPort when the key is absent (see effective_tls)
+    std::string from;                           // defaults to user
     std::string cafile;
     bool insecure = false;          // skip certificate verification
     bool allow_plain_auth = false;  // allowPlainAuth: AUTH (the password) without TLS
     bool configured() const { return !host.empty() && !to_list.empty(); }
-    // tls, or by port when empty: 465 -> "ssl", 587 -> "starttls", else "none".
-    std::string effective_tls() const;
+    // tls, or by port when absent: 465 -> Ssl, 587 -> StartTls, else None.
+    smtp::TlsMode effective_tls() const { return smtp::resolve_tls_mode(tls, port); }
     bool operator==(const MailConfig& o) const;
 };
 

@@ -60,7 +60,8 @@ std::string describe(const Config& cfg) {
         o << "  mail:\n";
         o << "    host: " << m.host << "\n";
         o << "    port: " << m.port << "\n";
-        o << "    tls: " << m.effective_tls() << (m.tls.empty() ? " (by port)" : "") << "\n";
+        o << "    tls: " << smtp::tls_mode_name(m.effective_tls())
+          << (m.tls == smtp::TlsMode::ByPort ? " (by port)" : "") << "\n";
         o << "    user: " << opt(m.user) << "\n";
         o << "    pass: " << secret(m.pass) << "\n";
         o << "    from: " << opt(m.from) << "\n";

@@ -73,7 +73,7 @@ TEST(SuperviseConfig, SeedExampleLoads) {
     EXPECT_EQ(m.pass, "123456");
     EXPECT_EQ(m.from, "ops@test.com");
     EXPECT_EQ(m.to_list, std::vector<std::string>{"test@test.com"});
-    EXPECT_EQ(m.effective_tls(), "ssl");
+    EXPECT_EQ(m.effective_tls(), hc::smtp::TlsMode::Ssl);
 
     ASSERT_EQ(c.checks.size(), 5u);
     const CheckConfig& c1 = c.checks[0];
@@ -218,19 +218,19 @@ TEST(SuperviseConfig, MailPortStringOrNumberAndTls) {
         "config:\n  mail:\n    host: smtp.x\n    port: '587'\n    user: a@x\n    to_list: b@x, c@x\n"
         "p:\n  program: p\n");
     EXPECT_EQ(c.global.mail.port, 587);
-    EXPECT_EQ(c.global.mail.effective_tls(), "starttls");
+    EXPECT_EQ(c.global.mail.effective_tls(), hc::smtp::TlsMode::StartTls);
     EXPECT_EQ(c.global.mail.to_list, (std::vector<std::string>{"b@x", "c@x"}));
     EXPECT_EQ(c.global.mail.from, "a@x");
     c = load_ok(
         "config:\n  mail:\n    host: smtp.x\n    port: 25\n    to_list: [b@x]\n    from: me@x\n"
         "    tls: STARTTLS\n    cafile: /etc/ca.pem\n    insecure: on\n");
     EXPECT_EQ(c.global.mail.port, 25);
-    EXPECT_EQ(c.global.mail.tls, "starttls");
+    EXPECT_EQ(c.global.mail.tls, hc::smtp::TlsMode::StartTls);
     EXPECT_EQ(c.global.mail.from, "me@x");
     EXPECT_EQ(c.global.mail.cafile, "/etc/ca.pem");
     EXPECT_TRUE(c.global.mail.insecure);
     c = load_ok("config:\n  mail:\n    host: smtp.x\n    port: 25\n    to_list: [b@x]\n");
-    EXPECT_EQ(c.global.mail.effective_tls(), "none");
+    EXPECT_EQ(c.global.mail.effective_tls(), hc::smtp::TlsMode::None);
 
     std::string e = load_err("config:\n  mail:\n    host: smtp.x\n");
     EXPECT_TRUE(contains(e, "t.yaml:3: config.mail.to_list: required key missing (no recipients)")) << e;
