@@ -180,6 +180,14 @@ TEST(ErrorKind, SocketFailingWithEmfileIsLocalResource) {
 }
 
 TEST(ErrorKind, ConnectTaskUnderEmfileIsACheckErrorNotAFailure) {
+    // UBSan's vptr check probes memory through a pipe on a type-cache miss;
+    // with no descriptor left that probe fails and it reports a false
+    // "invalid vptr". One ConnectTask built here fills the cache the forked
+    // child inherits (no effect on a build without UBSan).
+    {
+        hc::supervise::ConnectTask warm({}, Deadline::after_ms(10), [](const hc::Status&) {});
+        warm.complete();
+    }  // destroyed here too: the destructor's check is cached as well
     int rc = in_child_without_fds([] {
         hc::Status result = hc::ok_status();
         hc::supervise::ConnectTask task({loopback(1)}, Deadline::after_ms(3000),
