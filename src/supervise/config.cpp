@@ -973,7 +973,29 @@ Result<Config> load_config_text(const std::string& text, const std::string& path
         return err(msg);
     }
     cfg.warnings = std::move(warnings);
+    cfg.global.supervisord = parse_supervisord_url(cfg.global.supervisord_url);
     return cfg;
+}
+
+Result<SupervisordEndpoint> parse_supervisord_url(const std::string& url) {
+    SupervisordEndpoint s;
+    const std::string scheme = to_lower(url.substr(0, 7));
+    if (scheme == "unix://") {
+        auto addr = net::make_unix(url.substr(7));
+        if (!addr) return err("supervisordUrl: bad unix socket path in " + url, ErrorKind::Config);
+        s.unix_socket = true;
+        s.unix_address = *addr;
+        s.url = *net::parse_url("http://localhost/RPC2");
+        s.display = url;
+    } else {
+        auto parsed = net::parse_url(url);
+        if (!parsed) return Error{"supervisordUrl: " + parsed.error(), ErrorKind::Config};
+        s.url = *parsed;
+        if (s.url.target == "/") s.url.target = "/RPC2";
+        s.display = s.url.redacted();
+        s.url.userinfo.clear();
+    }
+    return s;
 }
 
 namespace {

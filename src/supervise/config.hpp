@@ -28,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "net/address.hpp"
 #include "net/url.hpp"
 #include "proc/proc.hpp"
 #include "smtp/smtp.hpp"
@@ -70,8 +71,23 @@ struct MailConfig {
     bool operator==(const MailConfig& o) const;
 };
 
+// supervisordUrl parsed once at load; SupervisorClient uses it as is.
+struct SupervisordEndpoint {
+    bool unix_socket = false;
+    net::Address unix_address;  // when unix_socket
+    net::Url url;               // the XML-RPC URL (http://localhost/RPC2 over a socket), no userinfo
+    std::string display;        // for logs: never holds credentials
+};
+
+// unix:///path.sock or http://[user:pass@]host:port[/RPC2] (target "/" ->
+// "/RPC2"). Errors read "supervisordUrl: ..." with kind Config; they surface
+// when the daemon connects, as before, not as load errors.
+Result<SupervisordEndpoint> parse_supervisord_url(const std::string& url);
+
 struct GlobalConfig {
     std::string supervisord_url = "unix:///var/run/supervisor.sock";
+    // supervisord_url parsed (set by the loader; not compared by operator==).
+    Result<SupervisordEndpoint> supervisord = parse_supervisord_url(supervisord_url);
     std::string supervisord_user, supervisord_pass;
     MailConfig mail;
     std::vector<std::string> dingtalk, wecom, feishu, webhook;

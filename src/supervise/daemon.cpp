@@ -96,7 +96,7 @@ void Daemon::on_signal() {
 }
 
 void Daemon::apply(Config config) {
-    auto client = SupervisorClient::create(config.global.supervisord_url, config.global.supervisord_user,
+    auto client = SupervisorClient::create(config.global.supervisord, config.global.supervisord_user,
                                            config.global.supervisord_pass);
     if (client)
         supervisor_ = *client;
@@ -448,7 +448,7 @@ void Daemon::once_probe(const CheckPtr& c, std::function<void(Outcome)> done, in
 
 int Daemon::run_once() {
     proc_worker_ = std::make_unique<Worker>(loop_);
-    auto client = SupervisorClient::create(config_.global.supervisord_url, config_.global.supervisord_user,
+    auto client = SupervisorClient::create(config_.global.supervisord, config_.global.supervisord_user,
                                            config_.global.supervisord_pass);
     if (client) supervisor_ = *client;
     size_t pending = config_.checks.size();

@@ -15,23 +15,17 @@ std::string describe_fault(const xmlrpc::Fault& f) {
 
 Result<SupervisorClient> SupervisorClient::create(const std::string& url, const std::string& user,
                                                   const std::string& pass) {
+    return create(parse_supervisord_url(url), user, pass);
+}
+
+Result<SupervisorClient> SupervisorClient::create(const Result<SupervisordEndpoint>& endpoint, const std::string& user,
+                                                  const std::string& pass) {
+    if (!endpoint) return endpoint.failure();
     SupervisorClient c;
-    const std::string scheme = to_lower(url.substr(0, 7));
-    if (scheme == "unix://") {
-        auto addr = net::make_unix(url.substr(7));
-        if (!addr) return err("supervisordUrl: bad unix socket path in " + url, ErrorKind::Config);
-        c.unix_ = true;
-        c.unix_address_ = *addr;
-        c.url_ = *net::parse_url("http://localhost/RPC2");
-        c.display_ = url;
-    } else {
-        auto parsed = net::parse_url(url);
-        if (!parsed) return Error{"supervisordUrl: " + parsed.error(), ErrorKind::Config};
-        c.url_ = *parsed;
-        if (c.url_.target == "/") c.url_.target = "/RPC2";
-        c.display_ = c.url_.redacted();
-        c.url_.userinfo.clear();
-    }
+    c.unix_ = endpoint->unix_socket;
+    c.unix_address_ = endpoint->unix_address;
+    c.url_ = endpoint->url;
+    c.display_ = endpoint->display;
     // supervisord asks for credentials only when both are configured.
     if (!user.empty() && !pass.empty()) c.url_.userinfo = user + ":" + pass;
     return c;

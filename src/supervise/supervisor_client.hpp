@@ -7,6 +7,7 @@
 
 #include "net/address.hpp"
 #include "net/url.hpp"
+#include "supervise/config.hpp"
 #include "supervise/loop.hpp"
 #include "supervise/worker.hpp"
 #include "util/result.hpp"
@@ -21,6 +22,9 @@ public:
 
     // url: unix:///path/to.sock or http://host:port[/RPC2]
     static Result<SupervisorClient> create(const std::string& url, const std::string& user, const std::string& pass);
+    // From the config's endpoint, parsed at load (nothing parsed here).
+    static Result<SupervisorClient> create(const Result<SupervisordEndpoint>& endpoint, const std::string& user,
+                                           const std::string& pass);
 
     // An http:// host name is looked up on `resolver`, never on the loop.
     void call(EventLoop& loop, Worker& resolver, std::string body, long timeout_ms, Reply reply) const;

@@ -814,3 +814,23 @@ TEST(SuperviseConfig, HttpCheckUrlParsedAtLoad) {
     EXPECT_EQ(b.url.target, "/");
     EXPECT_TRUE(b.url.userinfo.empty());
 }
+
+// supervisordUrl is parsed once at load into the endpoint SupervisorClient
+// uses as is; a bad one is kept as its error (reported when connecting).
+TEST(SuperviseConfig, SupervisordUrlParsedAtLoad) {
+    Config c = load_ok("p:\n  program: p\n");
+    ASSERT_TRUE(c.global.supervisord.ok());
+    EXPECT_TRUE(c.global.supervisord->unix_socket);
+    EXPECT_EQ(c.global.supervisord->display, "unix:///var/run/supervisor.sock");
+    EXPECT_EQ(c.global.supervisord->url.target, "/RPC2");
+    c = load_ok("config:\n  supervisordUrl: http://u:pw@127.0.0.1:9001?t=s\np:\n  program: p\n");
+    ASSERT_TRUE(c.global.supervisord.ok());
+    EXPECT_FALSE(c.global.supervisord->unix_socket);
+    EXPECT_EQ(c.global.supervisord->url.host, "127.0.0.1");
+    EXPECT_EQ(c.global.supervisord->url.port, 9001);
+    EXPECT_TRUE(c.global.supervisord->url.userinfo.empty());
+    EXPECT_EQ(c.global.supervisord->display.find("pw"), std::string::npos);
+    c = load_ok("config:\n  supervisordUrl: http://bad host:9001\np:\n  program: p\n");
+    ASSERT_FALSE(c.global.supervisord.ok());
+    EXPECT_EQ(c.global.supervisord.error().rfind("supervisordUrl: ", 0), 0u);
+}
