@@ -100,32 +100,6 @@ constexpr size_t kMaxMergedEntries = 10000;
 // are only counted, so a file of a million merged unknown keys stays cheap.
 constexpr size_t kMaxUnknownKeyWarnings = 100;
 
-const std::vector<std::string> kCheckKeys = {"program",
-                                             "type",
-                                             "maxMem",
-                                             "memType",
-                                             "pidGet",
-                                             "pidFile",
-                                             "maxCpu",
-                                             "includeChildren",
-                                             "mode",
-                                             "host",
-                                             "path",
-                                             "port",
-                                             "json",
-                                             "headers",
-                                             "username",
-                                             "password",
-                                             "periodSeconds",
-                                             "initialDelaySeconds",
-                                             "timeoutSeconds",
-                                             "failureThreshold",
-                                             "successThreshold",
-                                             "mincontinueRun",
-                                             "action",
-                                             "execCmd",
-                                             "sendResolved",
-                                             "reminderSeconds"};
 const std::vector<std::string> kConfigKeys = {"supervisordUrl", "supervisordUser", "supervisordPass", "mail",
                                               "dingtalk",       "wecom",           "feishu",          "webhook"};
 const std::vector<std::string> kMailKeys = {"host", "port", "user",   "pass",     "to_list",
@@ -710,6 +684,191 @@ void Loader::load_actions(const Entry& e, const std::string& qual, CheckConfig& 
     c.actions = a;
 }
 
+// Lines load_check needs after the keys, for messages about missing or
+// conflicting keys (0: the key was not given).
+struct CheckKeyLines {
+    int pid_get_line, action_line;
+    int period_line = 0, timeout_line = 0;
+    bool program_given = false;
+};
+
+// The check schema: one row per key, in documentation order (also the
+// order did-you-mean suggestions are searched in). Each row validates its
+// value and stores it; errors and warnings go through the Loader.
+struct CheckKey {
+    const char* name;
+    void (*load)(Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, CheckKeyLines& k);
+};
+
+const std::string kSecondsRange1 = "expected a number of seconds 1-" + std::to_string(kMaxSeconds);
+const std::string kSecondsRange0 = "expected a number of seconds 0-" + std::to_string(kMaxSeconds);
+const std::string kThresholdRange = "expected an integer 1-" + std::to_string(kMaxThreshold);
+
+void load_json(Loader& L, const Entry& e, const std::string& qual, CheckConfig& c) {
+    const Node& v = *e.value;
+    if (v.is_null()) return;
+    if (!v.is_scalar()) {
+        L.bad(v, qual, "expected a string holding JSON (quote it: json: '{\"a\":\"b\"}')");
+        return;
+    }
+    picojson::value j;
+    std::string perr;
+    auto end = v.value.end();
+    try {  // picojson throws std::overflow_error on numbers like 1e999
+        end = picojson::parse(j, v.value.begin(), v.value.end(), &perr);
+    } catch (const std::overflow_error&) {
+        perr = "number out of range";
+    }
+    if (!perr.empty() || !trim(std::string(end, v.value.end())).empty())
+        L.bad(v, qual, "expected valid JSON");
+    else
+        c.json = v.value;
+}
+
+using KL = CheckKeyLines;
+const CheckKey kCheckSchema[] = {
+    {"program",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL& k) {
+         k.program_given = true;
+         const Node& v = *e.value;
+         if (!v.is_scalar() || v.is_null() || trim(v.value).empty())
+             L.bad(v, qual, "expected a supervisor program name");
+         else
+             c.program = trim(v.value);
+     }},
+    {"type",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         int i = L.get_enum(e, qual, {"http", "tcp", "mem", "cpu", "restart"});
+         if (i >= 0) c.type = static_cast<CheckType>(i);
+     }},
+    {"maxMem",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         L.get_double(e, qual, c.max_mem_mb, 1e9, "expected a size in MB > 0");
+     }},
+    {"memType",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         const proc::MemKind kinds[] = {proc::MemKind::Rss, proc::MemKind::Pss, proc::MemKind::Uss};
+         int i = L.get_enum(e, qual, {"rss", "pss", "uss"});
+         if (i >= 0) c.mem_type = kinds[i];
+     }},
+    {"pidGet",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL& k) {
+         k.pid_get_line = e.value->line;
+         int i = L.get_enum(e, qual, {"supervisor", "name", "file"});
+         if (i >= 0) c.pid_get = static_cast<PidGet>(i);
+     }},
+    {"pidFile",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         if (L.get_string(e, qual, c.pid_file)) c.pid_file = trim(c.pid_file);
+     }},
+    {"maxCpu",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         L.get_double(e, qual, c.max_cpu, 1e6, "expected a percentage > 0");
+     }},
+    {"includeChildren",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         L.get_bool(e, qual, c.include_children);
+     }},
+    {"mode",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         int i = L.get_enum(e, qual, {"GET", "POST"});
+         if (i >= 0) c.method = i == 0 ? HttpMethod::Get : HttpMethod::Post;
+     }},
+    {"host",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         std::string h;
+         if (!L.get_string(e, qual, h)) return;
+         h = trim(h);
+         if (h.empty() || h.find_first_of(" \t/?#@") != std::string::npos || has_ctl(h))
+             L.bad(*e.value, qual, "expected a host name or IP address");
+         else
+             c.host = h;
+     }},
+    {"path",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         std::string p;
+         if (!L.get_string(e, qual, p)) return;
+         if (p.empty() || p[0] != '/' || has_ctl(p) || p.find(' ') != std::string::npos)
+             L.bad(*e.value, qual, "expected a URL path starting with \"/\"");
+         else
+             c.path = p;
+     }},
+    {"port",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         L.get_int(e, qual, c.port, 1, 65535, "expected a port number 1-65535");
+     }},
+    {"json", [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) { load_json(L, e, qual, c); }},
+    {"headers",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) { L.load_headers(e, qual, c); }},
+    {"username",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         L.get_string(e, qual, c.username);
+     }},
+    {"password",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         L.get_string(e, qual, c.password, true);
+     }},
+    {"periodSeconds",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL& k) {
+         k.period_line = e.value->line;
+         L.get_int(e, qual, c.period_seconds, 1, kMaxSeconds, kSecondsRange1);
+     }},
+    {"initialDelaySeconds",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         L.get_int(e, qual, c.initial_delay_seconds, 0, kMaxSeconds, kSecondsRange0);
+     }},
+    {"timeoutSeconds",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL& k) {
+         k.timeout_line = e.value->line;
+         L.get_int(e, qual, c.timeout_seconds, 1, kMaxSeconds, kSecondsRange1);
+     }},
+    {"failureThreshold",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         L.get_int(e, qual, c.failure_threshold, 1, kMaxThreshold, kThresholdRange);
+     }},
+    {"successThreshold",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         L.get_int(e, qual, c.success_threshold, 1, kMaxThreshold, kThresholdRange);
+     }},
+    {"mincontinueRun",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         L.get_int(e, qual, c.min_continue_run, 1, kMaxSeconds, kSecondsRange1);
+     }},
+    {"action",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL& k) {
+         k.action_line = e.value->line;
+         L.load_actions(e, qual, c);
+     }},
+    {"execCmd",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         if (L.get_string(e, qual, c.exec_cmd)) c.exec_cmd = trim(c.exec_cmd);
+     }},
+    {"sendResolved",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         L.get_bool(e, qual, c.send_resolved);
+     }},
+    {"reminderSeconds",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         L.get_int(e, qual, c.reminder_seconds, 0, kMaxSeconds, kSecondsRange0);
+     }},
+};
+
+const CheckKey* find_check_key(const std::string& key) {
+    for (const auto& row : kCheckSchema)
+        if (key == row.name) return &row;
+    return nullptr;
+}
+
+// The schema's key names, for unknown-key suggestions.
+const std::vector<std::string>& check_key_names() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> v;
+        for (const auto& row : kCheckSchema) v.push_back(row.name);
+        return v;
+    }();
+    return names;
+}
+
 // The http check's request URL, parsed once here instead of on every probe.
 void prepare_http_url(CheckConfig& c) {
     std::string path = c.path.empty() || c.path[0] != '/' ? "/" + c.path : c.path;
@@ -735,134 +894,30 @@ bool Loader::load_check(const std::string& name, int line, const Node& n, CheckC
             bad(n, name, "expected a mapping with at least program");
         return false;
     }
-    int pid_get_line = line, action_line = line, period_line = 0, timeout_line = 0;
-    bool program_given = false;
+    CheckKeyLines k{line, line};
     for (const Entry& e : entries(n, name)) {
-        const std::string qual = name + "." + e.key;
-        const int vline = e.value->line;
-        if (e.key == "program") {
-            program_given = true;
-            const Node& v = *e.value;
-            if (!v.is_scalar() || v.is_null() || trim(v.value).empty())
-                bad(v, qual, "expected a supervisor program name");
-            else
-                c.program = trim(v.value);
-        } else if (e.key == "type") {
-            int i = get_enum(e, qual, {"http", "tcp", "mem", "cpu", "restart"});
-            if (i >= 0) c.type = static_cast<CheckType>(i);
-        } else if (e.key == "maxMem") {
-            get_double(e, qual, c.max_mem_mb, 1e9, "expected a size in MB > 0");
-        } else if (e.key == "memType") {
-            const proc::MemKind kinds[] = {proc::MemKind::Rss, proc::MemKind::Pss, proc::MemKind::Uss};
-            int i = get_enum(e, qual, {"rss", "pss", "uss"});
-            if (i >= 0) c.mem_type = kinds[i];
-        } else if (e.key == "pidGet") {
-            pid_get_line = vline;
-            int i = get_enum(e, qual, {"supervisor", "name", "file"});
-            if (i >= 0) c.pid_get = static_cast<PidGet>(i);
-        } else if (e.key == "pidFile") {
-            if (get_string(e, qual, c.pid_file)) c.pid_file = trim(c.pid_file);
-        } else if (e.key == "maxCpu") {
-            get_double(e, qual, c.max_cpu, 1e6, "expected a percentage > 0");
-        } else if (e.key == "includeChildren") {
-            get_bool(e, qual, c.include_children);
-        } else if (e.key == "mode") {
-            int i = get_enum(e, qual, {"GET", "POST"});
-            if (i >= 0) c.method = i == 0 ? HttpMethod::Get : HttpMethod::Post;
-        } else if (e.key == "host") {
-            std::string h;
-            if (get_string(e, qual, h)) {
-                h = trim(h);
-                if (h.empty() || h.find_first_of(" \t/?#@") != std::string::npos || has_ctl(h))
-                    bad(*e.value, qual, "expected a host name or IP address");
-                else
-                    c.host = h;
-            }
-        } else if (e.key == "path") {
-            std::string p;
-            if (get_string(e, qual, p)) {
-                if (p.empty() || p[0] != '/' || has_ctl(p) || p.find(' ') != std::string::npos)
-                    bad(*e.value, qual, "expected a URL path starting with \"/\"");
-                else
-                    c.path = p;
-            }
-        } else if (e.key == "port") {
-            get_int(e, qual, c.port, 1, 65535, "expected a port number 1-65535");
-        } else if (e.key == "json") {
-            const Node& v = *e.value;
-            if (v.is_null()) continue;
-            if (!v.is_scalar()) {
-                bad(v, qual, "expected a string holding JSON (quote it: json: '{\"a\":\"b\"}')");
-                continue;
-            }
-            picojson::value j;
-            std::string perr;
-            auto end = v.value.end();
-            try {  // picojson throws std::overflow_error on numbers like 1e999
-                end = picojson::parse(j, v.value.begin(), v.value.end(), &perr);
-            } catch (const std::overflow_error&) {
-                perr = "number out of range";
-            }
-            if (!perr.empty() || !trim(std::string(end, v.value.end())).empty())
-                bad(v, qual, "expected valid JSON");
-            else
-                c.json = v.value;
-        } else if (e.key == "headers") {
-            load_headers(e, qual, c);
-        } else if (e.key == "username") {
-            get_string(e, qual, c.username);
-        } else if (e.key == "password") {
-            get_string(e, qual, c.password, true);
-        } else if (e.key == "periodSeconds") {
-            period_line = vline;
-            get_int(e, qual, c.period_seconds, 1, kMaxSeconds,
-                    "expected a number of seconds 1-" + std::to_string(kMaxSeconds));
-        } else if (e.key == "initialDelaySeconds") {
-            get_int(e, qual, c.initial_delay_seconds, 0, kMaxSeconds,
-                    "expected a number of seconds 0-" + std::to_string(kMaxSeconds));
-        } else if (e.key == "timeoutSeconds") {
-            timeout_line = vline;
-            get_int(e, qual, c.timeout_seconds, 1, kMaxSeconds,
-                    "expected a number of seconds 1-" + std::to_string(kMaxSeconds));
-        } else if (e.key == "failureThreshold") {
-            get_int(e, qual, c.failure_threshold, 1, kMaxThreshold,
-                    "expected an integer 1-" + std::to_string(kMaxThreshold));
-        } else if (e.key == "successThreshold") {
-            get_int(e, qual, c.success_threshold, 1, kMaxThreshold,
-                    "expected an integer 1-" + std::to_string(kMaxThreshold));
-        } else if (e.key == "mincontinueRun") {
-            get_int(e, qual, c.min_continue_run, 1, kMaxSeconds,
-                    "expected a number of seconds 1-" + std::to_string(kMaxSeconds));
-        } else if (e.key == "action") {
-            action_line = vline;
-            load_actions(e, qual, c);
-        } else if (e.key == "execCmd") {
-            if (get_string(e, qual, c.exec_cmd)) c.exec_cmd = trim(c.exec_cmd);
-        } else if (e.key == "sendResolved") {
-            get_bool(e, qual, c.send_resolved);
-        } else if (e.key == "reminderSeconds") {
-            get_int(e, qual, c.reminder_seconds, 0, kMaxSeconds,
-                    "expected a number of seconds 0-" + std::to_string(kMaxSeconds));
-        } else {
-            unknown_key(e, name, kCheckKeys);
-        }
+        const CheckKey* key = find_check_key(e.key);
+        if (key)
+            key->load(*this, e, name + "." + e.key, c, k);
+        else
+            unknown_key(e, name, check_key_names());
     }
 
-    if (!program_given) {
+    if (!k.program_given) {
         std::string msg = name + ".program: required key missing";
         if (edit_distance(name, "config") <= 2) msg += " (or did you mean \"config:\"?)";
         error(line, msg);
     }
     if (c.pid_get == PidGet::File && c.pid_file.empty())
-        error(pid_get_line, name + ".pidFile: required key missing (pidGet is file)");
+        error(k.pid_get_line, name + ".pidFile: required key missing (pidGet is file)");
     if (c.type == CheckType::Restart && c.pid_get != PidGet::Supervisor)
-        error(pid_get_line, name + ".pidGet: restart checks only support supervisor, got \"" +
-                                std::string(to_string(c.pid_get)) + "\"");
+        error(k.pid_get_line, name + ".pidGet: restart checks only support supervisor, got \"" +
+                                  std::string(to_string(c.pid_get)) + "\"");
     if (c.actions.exec && c.exec_cmd.empty())
-        error(action_line, name + ".execCmd: required key missing (action has exec)");
+        error(k.action_line, name + ".execCmd: required key missing (action has exec)");
     if (c.type == CheckType::Http) prepare_http_url(c);
     if ((c.type == CheckType::Http || c.type == CheckType::Tcp) && c.timeout_seconds > c.period_seconds) {
-        int wl = timeout_line ? timeout_line : period_line ? period_line : line;
+        int wl = k.timeout_line ? k.timeout_line : k.period_line ? k.period_line : line;
         warn(wl, name + ".timeoutSeconds: " + std::to_string(c.timeout_seconds) + " is longer than periodSeconds " +
                      std::to_string(c.period_seconds) + "; a probe may still run when the next one is due");
     }
