@@ -93,7 +93,19 @@ notify::Notice robot_notice(const NotifyEvent& e) {
     return n;
 }
 
-Notifier::Notifier(Logger& log, GlobalConfig config) : log_(log), config_(std::move(config)) {}
+Notifier::Notifier(Logger& log, GlobalConfig config) : log_(log) { set_config(std::move(config)); }
+
+void Notifier::set_config(GlobalConfig config) {
+    config_ = std::move(config);
+    robots_.clear();
+    auto add = [this](notify::Channel c, const std::vector<std::string>& values) {
+        for (const auto& v : values) robots_.push_back(notify::parse_target(c, v));
+    };
+    add(notify::Channel::DingTalk, config_.dingtalk);
+    add(notify::Channel::WeCom, config_.wecom);
+    add(notify::Channel::Feishu, config_.feishu);
+    add(notify::Channel::Webhook, config_.webhook);
+}
 
 Lane& Notifier::lane(const std::string& key, const std::string& who, const char* drop_event) {
     auto it = lanes_.find(key);
@@ -140,15 +152,8 @@ void Notifier::send(const NotifyEvent& event, bool email, bool robots) {
             log_.log(Level::Warn, event.check, event.program, "email_skipped",
                      std::string(kind) + ": no mail: section configured");
     }
-    if (robots) {
-        auto add = [&](notify::Channel c, const std::vector<std::string>& values) {
-            for (const auto& v : values) send_robot(notify::parse_target(c, v), event);
-        };
-        add(notify::Channel::DingTalk, config_.dingtalk);
-        add(notify::Channel::WeCom, config_.wecom);
-        add(notify::Channel::Feishu, config_.feishu);
-        add(notify::Channel::Webhook, config_.webhook);
-    }
+    if (robots)
+        for (const auto& target : robots_) send_robot(target, event);
 }
 
 void Notifier::send_mail(const NotifyEvent& event) {

@@ -37,7 +37,8 @@ public:
     static constexpr size_t kMaxLanes = 32;
 
     Notifier(Logger& log, GlobalConfig config);
-    void set_config(GlobalConfig config) { config_ = std::move(config); }
+    // The robot targets are parsed here, once per load or reload, not per notice.
+    void set_config(GlobalConfig config);
     void send(const NotifyEvent& event, bool email, bool robots);
     size_t queued() const;
     void stop();
@@ -52,6 +53,7 @@ private:
 
     Logger& log_;
     GlobalConfig config_;
+    std::vector<notify::Target> robots_;  // config_'s dingtalk, wecom, feishu, webhook
     // One lane per target, each with its own thread and retry schedule: a
     // dead mail server or robot delays only its own notices. Used from the
     // loop thread only.
