@@ -48,6 +48,13 @@ source_dir() {
     tmp=$(mktemp -d "$dir.XXXXXX")
     cp -a "$pristine/." "$tmp/"
     for p in "${patches[@]}"; do
+      # A newer Debian source (the fallback to the newest 3.6.x) may already
+      # hold the fix: then the patch reverses cleanly and is skipped, so a
+      # security update never breaks the build.
+      if patch -s -f -p1 -d "$tmp" -R --dry-run < "$p" >/dev/null 2>&1; then
+        log "$(basename "$p") is already in $(basename "$pristine"); skipped (drop it)"
+        continue
+      fi
       patch -s -p1 -d "$tmp" --forward --no-backup-if-mismatch < "$p" >&2 \
         || { rm -rf "$tmp"; die "$(basename "$p") does not apply to $(basename "$pristine"): update or drop it"; }
     done
