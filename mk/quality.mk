@@ -41,6 +41,7 @@ FUZZ_SRCS_smtp_reply    := src/smtp/reply.cpp $(FUZZ_UTIL)
 FUZZ_SRCS_report_json   := src/container/report.cpp src/net/url.cpp $(FUZZ_UTIL)
 FUZZ_SRCS_argv          := src/container/cli.cpp src/net/url.cpp $(FUZZ_UTIL)
 FUZZ_SRCS_hosts         := src/net/hosts.cpp src/net/address.cpp $(FUZZ_UTIL)
+FUZZ_SRCS_grpc_h2       := src/grpc/health.cpp src/grpc/hpack.cpp src/grpc/frame.cpp $(FUZZ_UTIL)
 
 # Every target links the mbedTLS archive (LDLIBS); its entropy source is
 # ours (MBEDTLS_ENTROPY_HARDWARE_ALT in scripts/mbedtls_config.h).
