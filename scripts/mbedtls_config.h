@@ -105,6 +105,7 @@
 #define MBEDTLS_SSL_EXTENDED_MASTER_SECRET
 #define MBEDTLS_SSL_KEEP_PEER_CERTIFICATE /* TLS 1.3 needs it; tls.cpp reads the IP SANs */
 #define MBEDTLS_SSL_ALL_ALERT_MESSAGES
+#define MBEDTLS_SSL_ALPN /* grpcs:// probes offer "h2" (gRPC servers require ALPN) */
 
 #define MBEDTLS_SSL_CIPHERSUITES                              \
     MBEDTLS_TLS1_3_AES_128_GCM_SHA256,                        \

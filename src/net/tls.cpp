@@ -100,6 +100,7 @@ public:
                                          MBEDTLS_SSL_PRESET_DEFAULT);
         if (rc != 0) return err("tls: config: " + mbed_error(rc), ErrorKind::Tls);
         mbedtls_ssl_conf_rng(&conf_, mbedtls_ctr_drbg_random, &drbg_);
+        if (auto st = offer_alpn(options.alpn); !st) return st;
         require_tls12();
         prefer_fast_curves();
         verify_ = options.verify;
@@ -155,12 +156,29 @@ public:
     }
     bool verify() const { return verify_; }
 
+    // mbedTLS keeps the pointers: the names live as long as the config.
+    Status offer_alpn(const std::vector<std::string>& protocols) {
+        if (protocols.empty()) return ok_status();
+#ifdef MBEDTLS_SSL_ALPN
+        alpn_names_ = protocols;
+        for (const auto& p : alpn_names_) alpn_list_.push_back(p.c_str());
+        alpn_list_.push_back(nullptr);
+        int rc = mbedtls_ssl_conf_alpn_protocols(&conf_, alpn_list_.data());
+        if (rc != 0) return err("tls: ALPN: " + mbed_error(rc), ErrorKind::Config);
+        return ok_status();
+#else
+        return err("tls: this build's mbedTLS has no ALPN (MBEDTLS_SSL_ALPN)", ErrorKind::Config);
+#endif
+    }
+
 private:
     mbedtls_entropy_context entropy_;
     mbedtls_ctr_drbg_context drbg_;
     mbedtls_x509_crt ca_;
     mbedtls_ssl_config conf_;
     bool verify_ = false;
+    std::vector<std::string> alpn_names_;
+    std::vector<const char*> alpn_list_;
 };
 
 namespace {
@@ -175,6 +193,15 @@ public:
 
     int fd() const override { return tcp_->fd(); }
     bool connected() const override { return tcp_->connected(); }
+
+    std::string alpn_protocol() const override {
+#ifdef MBEDTLS_SSL_ALPN
+        const char* p = mbedtls_ssl_get_alpn_protocol(&ssl_);
+        return p ? p : "";
+#else
+        return "";
+#endif
+    }
 
     IoResult establish() override {
         if (state_ == State::Ready) return IoResult::done();

@@ -6,6 +6,7 @@
 // plain http check never pays for parsing it.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "net/transport.hpp"
 #include "util/result.hpp"
@@ -15,6 +16,7 @@ namespace hc::net {
 struct TlsOptions {
     bool verify = false;
     std::string cafile;  // empty: $SSL_CERT_FILE, then the usual system paths
+    std::vector<std::string> alpn;  // protocols offered by ALPN, e.g. {"h2"}; none when empty
 };
 
 class TlsConfig;

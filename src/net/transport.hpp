@@ -44,6 +44,8 @@ public:
     // True once the TCP connection is up (a TLS handshake may still be due);
     // lets timeouts say which step was slow.
     virtual bool connected() const = 0;
+    // The protocol the server chose by ALPN ("h2"), "" for none or plain TCP.
+    virtual std::string alpn_protocol() const { return ""; }
 };
 
 // Starts a non-blocking TCP connect to one address. A socket() failure
