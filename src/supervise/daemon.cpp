@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "supervise/exec_task.hpp"
+#include "util/memory.hpp"
 
 namespace hc::supervise {
 
@@ -132,6 +133,9 @@ void Daemon::apply(Config config) {
     log_.info("config", "loaded " + config_.path + ": " + std::to_string(checks_.size()) + " checks (" +
                             std::to_string(kept) + " kept, " + std::to_string(added) + " new, " +
                             std::to_string(removed) + " removed)");
+    // The YAML tree, the replaced config and checks are gone: give their
+    // pages back, so a reload does not leave the daemon at the load's peak.
+    release_free_memory();
 }
 
 void Daemon::reload() {
