@@ -32,7 +32,7 @@ PSA_CONFIG=${HC_MBEDTLS_PSA_CONFIG:-$ROOT/scripts/mbedtls_psa_config.h}
 LIBYAML_DEB_VERSION=0.2.5-1  # bookworm's
 # Bump when the way the libs are compiled changes (cached libs are rebuilt
 # when this, the cflags, the mbedTLS config, zig or the sources change).
-LIBS_RECIPE=3
+LIBS_RECIPE=4
 # -flto: the libs join the link-time optimisation of the program (mk/musl.mk).
 # No unwind tables: no C++ exception passes through mbedTLS or libyaml frames
 # (an exception escaping a mbedTLS I/O callback would terminate either way).
@@ -79,12 +79,12 @@ libyaml_src() { HC_CACHE=$CACHE "$ROOT/scripts/debian-source.sh" libyaml "$LIBYA
 ensure_headers() {
   local inc=$CACHE/musl/include mb=$1 yl=$2
   if cmp -s "$CONFIG" "$inc/mbedtls/mbedtls_config.h" && cmp -s "$PSA_CONFIG" "$inc/psa/crypto_config.h" \
-     && [ -f "$inc/mbedtls/ssl.h" ] \
+     && [ -f "$inc/mbedtls/ssl.h" ] && [ -f "$inc/everest/everest.h" ] \
      && [ -f "$inc/yaml.h" ] && [ "$(cat "$inc/.from" 2>/dev/null)" = "$mb $yl" ]; then
     return 0
   fi
   rm -rf "$inc.tmp"; mkdir -p "$inc.tmp"
-  cp -r "$mb/include/mbedtls" "$mb/include/psa" "$inc.tmp/"
+  cp -r "$mb/include/mbedtls" "$mb/include/psa" "$mb/3rdparty/everest/include/everest" "$inc.tmp/"
   cp "$yl/include/yaml.h" "$inc.tmp/"
   cp "$CONFIG" "$inc.tmp/mbedtls/mbedtls_config.h"
   cp "$PSA_CONFIG" "$inc.tmp/psa/crypto_config.h"
@@ -116,10 +116,13 @@ build_libs() {
   [ -n "${HC_MBEDTLS_NO_STRERROR:-}" ] && nostr=-DHC_MBEDTLS_NO_STRERROR
   local jobs; jobs=$(nproc 2>/dev/null || echo 2)
   export ZIG target out mb yl cflags nostr CACHE
-  # mbedTLS: every library file; what the config leaves out compiles to nothing.
-  ls "$mb"/library/*.c | xargs -P "$jobs" -I{} sh -c '
+  # mbedTLS: every library file and Everest's X25519 (3rdparty/everest, used
+  # with MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED); what the config leaves out
+  # compiles to nothing.
+  ls "$mb"/library/*.c "$mb"/3rdparty/everest/library/{everest,x25519,Hacl_Curve25519_joined}.c | xargs -P "$jobs" -I{} sh -c '
     f={}; o=$out/obj/mbedtls/$(basename "$f" .c).o
-    "$ZIG" cc $cflags $nostr -I"$CACHE/musl/include" -I"$mb/library" -c "$f" -o "$o" || exit 255'
+    "$ZIG" cc $cflags $nostr -I"$CACHE/musl/include" -I"$CACHE/musl/include/everest" \
+      -I"$CACHE/musl/include/everest/kremlib" -I"$mb/library" -c "$f" -o "$o" || exit 255'
   ls "$yl"/src/*.c | xargs -P "$jobs" -I{} sh -c '
     f={}; o=$out/obj/yaml/$(basename "$f" .c).o
     "$ZIG" cc $cflags -DYAML_VERSION_MAJOR=0 -DYAML_VERSION_MINOR=2 -DYAML_VERSION_PATCH=5 \

@@ -23,7 +23,7 @@ PSA_CONFIG=$ROOT/scripts/mbedtls_psa_config.h
 MBEDTLS_DEB_VERSION=3.6.6-0.1~deb13u1
 MBEDTLS_SERIES='3.6.*'
 # Bump when the way the libraries are compiled changes.
-RECIPE=1
+RECIPE=2
 CC=${HC_MBEDTLS_CC:-cc}
 # -O2 as Debian builds it (the handshake's bignum code is the hot path);
 # -fPIE so the same archive links into the static binary and into the
@@ -69,7 +69,7 @@ source_dir() {
 # ones, so whoever includes these headers sees the library's layout.
 install_headers() { # SRC DEST
   mkdir -p "$2"
-  cp -r "$1/include/mbedtls" "$1/include/psa" "$2/"
+  cp -r "$1/include/mbedtls" "$1/include/psa" "$1/3rdparty/everest/include/everest" "$2/"
   cp "$CONFIG" "$2/mbedtls/mbedtls_config.h"
   cp "$PSA_CONFIG" "$2/psa/crypto_config.h"
 }
@@ -91,9 +91,11 @@ build_host() {
   mkdir -p "$tmp/obj" "$tmp/lib"
   jobs=$(nproc 2>/dev/null || echo 2)
   export CC LIB_CFLAGS tmp src
-  # Every library file; what the config leaves out compiles to nothing.
-  if ! find "$src/library" -maxdepth 1 -name '*.c' | sort | xargs -P "$jobs" -I{} sh -c '
-      f={}; "$CC" $LIB_CFLAGS -I"$tmp/include" -I"$src/library" -c "$f" \
+  # Every library file, and Everest's X25519 (3rdparty/everest, used when
+  # the config sets MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED); what the config
+  # leaves out compiles to nothing.
+  if ! { find "$src/library" -maxdepth 1 -name '*.c' | sort; ls "$src"/3rdparty/everest/library/{everest,x25519,Hacl_Curve25519_joined}.c; } | xargs -P "$jobs" -I{} sh -c '
+      f={}; "$CC" $LIB_CFLAGS -I"$tmp/include" -I"$src/library" -I"$tmp/include/everest" -I"$tmp/include/everest/kremlib" -c "$f" \
         -o "$tmp/obj/$(basename "$f" .c).o" || exit 255'; then
     rm -rf "$tmp"
     die "compiling mbedTLS failed"

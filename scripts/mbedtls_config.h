@@ -75,6 +75,12 @@
 #define MBEDTLS_ECP_DP_SECP521R1_ENABLED
 #define MBEDTLS_ECP_DP_CURVE25519_ENABLED
 #define MBEDTLS_ECP_NIST_OPTIM
+/* X25519 on Everest's verified, constant-time HACL* code (3rdparty/everest,
+ * compiled by scripts/mbedtls.sh and build-musl.sh) instead of the generic
+ * bignum ladder; scripts/mbedtls-patches/x25519-hacl.patch routes every
+ * Curve25519 multiplication there (PSA's key share export too). The TLS 1.3
+ * handshake: 29.2 M -> 15.9 M instructions (docs/BENCHMARKS.md); +16 KB musl. */
+#define MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED
 #define MBEDTLS_PK_C
 #define MBEDTLS_PK_PARSE_C
 
