@@ -9,7 +9,7 @@ set -eu
 build="g++ make libyaml-dev dpkg-dev debian-archive-keyring"
 test="$build clang-format libgtest-dev openssl python3 supervisor python3-aiosmtpd iproute2 util-linux time"
 demo="$build python3 supervisor"
-bench="$build nginx-light curl busybox-static hyperfine time gnuplot-nox monit"
+bench="$build nginx-light curl busybox-static hyperfine time gnuplot-nox monit valgrind"
 lint="$build clang-format clang-tidy cppcheck python3"
 fuzz="$build clang libclang-rt-14-dev"
 case "${1:-build}" in
