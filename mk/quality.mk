@@ -39,7 +39,7 @@ FUZZ_SRCS_yaml_config   := src/supervise/config.cpp src/supervise/config_describ
                            src/notify/robots.cpp src/notify/dingtalk.cpp src/proc/mem.cpp src/proc/stat.cpp $(FUZZ_UTIL)
 FUZZ_SRCS_smtp_reply    := src/smtp/reply.cpp $(FUZZ_UTIL)
 FUZZ_SRCS_report_json   := src/container/report.cpp src/net/url.cpp $(FUZZ_UTIL)
-FUZZ_SRCS_argv          := src/container/cli.cpp src/net/url.cpp $(FUZZ_UTIL)
+FUZZ_SRCS_argv          := src/container/cli.cpp src/container/grpc_target.cpp src/net/url.cpp $(FUZZ_UTIL)
 FUZZ_SRCS_hosts         := src/net/hosts.cpp src/net/address.cpp $(FUZZ_UTIL)
 FUZZ_SRCS_grpc_h2       := src/grpc/health.cpp src/grpc/hpack.cpp src/grpc/frame.cpp $(FUZZ_UTIL)
 

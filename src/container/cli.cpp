@@ -4,6 +4,7 @@
 
 #include <cctype>
 
+#include "container/grpc_target.hpp"
 #include "net/url.hpp"
 
 namespace hc::container {
@@ -94,7 +95,8 @@ std::string usage() {
            "\n"
            "  -n, --name NAME      name shown in notices (default: the URL, shown without\n"
            "                       credentials and with query values as ***)\n"
-           "  -u, --url URL        http:// or https:// URL to probe (required)\n"
+           "  -u, --url URL        http:// or https:// URL to probe (required),\n"
+           "                       or grpc://HOST:PORT[/SERVICE], grpcs://... (gRPC health check)\n"
            "  -t, --timeout MS     deadline for the whole probe in ms (default 8000)\n"
            "  -m, --match WORD     the body must contain WORD as well as status 200\n"
            "  -f, --file PATH      state file (default /dev/shm/status)\n"
@@ -127,7 +129,7 @@ Result<Options> parse_cli(const std::vector<std::string>& args) {
         opt.url = r["url"].as<std::string>();
         // A URL that can not be probed is a usage error (exit 2, state file
         // untouched), and the message never echoes it: it may hold a password.
-        auto url = net::parse_url(opt.url);
+        auto url = is_grpc_url(opt.url) ? parse_grpc_url(opt.url) : net::parse_url(opt.url);
         if (!url) return err("-u/--url: " + url.error());
         // The default name goes to the output line and every notice.
         opt.name = r.count("name") ? r["name"].as<std::string>() : url->redacted();
@@ -149,6 +151,7 @@ Result<Options> parse_cli(const std::vector<std::string>& args) {
         if (r.count("webhook")) opt.webhook = r["webhook"].as<std::vector<std::string>>();
         for (const auto& w : opt.webhook)
             if (auto parsed = net::parse_url(w); !parsed) return err("--webhook: " + parsed.error());
+        if (auto st = check_grpc_options(opt, *url); !st) return st.failure();
     } catch (const std::exception& e) {
         return err(without_urls(e.what(), normalized));
     }

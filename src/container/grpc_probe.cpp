@@ -74,8 +74,11 @@ Status drive(grpc::HealthCall& call, net::Transport& t, Deadline deadline, Clock
 
 }  // namespace
 
-GrpcOutcome probe_grpc(const Options& opt, const net::Url& url, Deadline deadline) {
+GrpcOutcome probe_grpc(const Options& opt, Deadline deadline) {
     auto started = Clock::now();
+    auto parsed = parse_grpc_url(opt.url);
+    if (!parsed) return {false, parsed.error()};
+    const net::Url& url = *parsed;
     bool tls = url.scheme == "grpcs";
     std::string where = url.redacted();
     if (url.target == "/" && !where.empty() && where.back() == '/') where.pop_back();  // no service named

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "container/cli.hpp"
-#include "net/url.hpp"
+#include "container/grpc_target.hpp"  // is_grpc_url
 #include "util/deadline.hpp"
 
 namespace hc::container {
@@ -15,6 +15,7 @@ struct GrpcOutcome {
     std::string detail;   // for the output line and notices
 };
 
-GrpcOutcome probe_grpc(const Options& opt, const net::Url& url, Deadline deadline);
+// opt.url is a grpc:// or grpcs:// URL (is_grpc_url).
+GrpcOutcome probe_grpc(const Options& opt, Deadline deadline);
 
 }  // namespace hc::container

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "container/cli.hpp"
+#include "container/grpc_probe.hpp"
 #include "container/report.hpp"
 #include "container/state_file.hpp"
 #include "container/state_machine.hpp"
@@ -30,6 +31,10 @@ void say(const std::string& line) { std::fprintf(stderr, "healthcheck: %s\n", es
 
 ProbeResult probe(const Options& opt) {
     auto deadline = Deadline::after_ms(opt.timeout_ms);
+    if (is_grpc_url(opt.url)) {
+        auto g = probe_grpc(opt, deadline);
+        return {g.passed, g.detail, std::nullopt};
+    }
     auto url = net::parse_url(opt.url);
     if (!url) return {false, url.error(), std::nullopt};
     http::ClientOptions copts;

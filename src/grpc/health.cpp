@@ -194,6 +194,10 @@ void HealthCall::feed_eof() {
     if (done_) return;
     if (!goaway_.empty())
         fail("the server closed the connection after GOAWAY (" + goaway_ + ") before answering");
+    else if (!got_settings_)
+        fail(
+            "the server closed the connection without HTTP/2 SETTINGS: not an HTTP/2 port (a TLS port needs "
+            "grpcs://)");
     else
         fail("the server closed the connection before answering (waiting for " + waiting_for() + ")");
 }

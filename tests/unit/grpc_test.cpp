@@ -420,6 +420,11 @@ TEST(GrpcCall, EofAndWaitingFor) {
     call.feed_eof();
     ASSERT_TRUE(call.done());
     EXPECT_NE(call.result().detail.find("closed the connection before answering"), std::string::npos);
+    // Closed before any SETTINGS: not an HTTP/2 port (or TLS without grpcs://).
+    HealthCall plain(options());
+    plain.feed_eof();
+    ASSERT_TRUE(plain.done());
+    EXPECT_NE(plain.result().detail.find("not an HTTP/2 port"), std::string::npos) << plain.result().detail;
     // A graceful GOAWAY that covers our stream lets the call finish.
     HealthCall g(options());
     g.feed(settings() + frame(kGoaway, 0, 0, std::string("\0\0\0\x01\0\0\0\0", 8)) + response_headers() + answer(1) +
