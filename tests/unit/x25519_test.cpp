@@ -15,6 +15,9 @@
 #if MBEDTLS_VERSION_MAJOR >= 3
 #include <psa/crypto.h>
 #endif
+#ifndef MBEDTLS_PRIVATE  // 2.28 (MBEDTLS=system): the fields are public
+#define MBEDTLS_PRIVATE(member) member
+#endif
 
 namespace {
 
