@@ -16,7 +16,8 @@ namespace hc::net {
 struct TlsOptions {
     bool verify = false;
     std::string cafile;  // empty: $SSL_CERT_FILE, then the usual system paths
-    std::vector<std::string> alpn;  // protocols offered by ALPN, e.g. {"h2"}; none when empty
+    // Protocols offered by ALPN, e.g. {"h2"}; none when empty.
+    std::vector<std::string> alpn;
 };
 
 class TlsConfig;
