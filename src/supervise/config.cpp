@@ -101,7 +101,8 @@ constexpr size_t kMaxMergedEntries = 10000;
 constexpr size_t kMaxUnknownKeyWarnings = 100;
 
 const std::vector<std::string> kConfigKeys = {"supervisordUrl", "supervisordUser", "supervisordPass", "mail",
-                                              "dingtalk",       "wecom",           "feishu",          "webhook"};
+                                              "dingtalk",       "wecom",           "feishu",          "webhook",
+                                              "statusSocket",   "metricsListen"};
 const std::vector<std::string> kMailKeys = {"host", "port", "user",   "pass",     "to_list",
                                             "tls",  "from", "cafile", "insecure", "allowPlainAuth"};
 
@@ -335,6 +336,7 @@ public:
 
     void load_global(const Node& n, GlobalConfig& g);
     void load_mail(const Node& n, MailConfig& m);
+    void load_status_socket(const Entry& e, const std::string& qual, std::string& out);
     void load_urls(const Entry& e, const std::string& qual, std::vector<std::string>& out, bool allow_token = false);
     bool load_check(const std::string& name, int line, const Node& n, CheckConfig& c);
     void load_headers(const Entry& e, const std::string& qual, CheckConfig& c);
@@ -513,6 +515,22 @@ void Loader::load_mail(const Node& n, MailConfig& m) {
                          "starttls, or set allowPlainAuth: true");
 }
 
+// An absolute unix socket path, or off (false, no, "") for no socket.
+void Loader::load_status_socket(const Entry& e, const std::string& qual, std::string& out) {
+    std::string p;
+    if (!get_string(e, qual, p)) return;
+    p = trim(p);
+    const std::string l = to_lower(p);
+    if (p.empty() || l == "off" || l == "false" || l == "no") {
+        out = "off";
+        return;
+    }
+    if (p[0] != '/' || has_ctl(p) || !net::make_unix(p))
+        bad(*e.value, qual, "expected an absolute unix socket path (under 108 bytes) or off");
+    else
+        out = p;
+}
+
 void Loader::load_global(const Node& n, GlobalConfig& g) {
     const std::string q = "config";
     for (const Entry& e : entries(n, q)) {
@@ -549,6 +567,14 @@ void Loader::load_global(const Node& n, GlobalConfig& g) {
             load_urls(e, qual, g.feishu, true);
         } else if (e.key == "webhook") {
             load_urls(e, qual, g.webhook);
+        } else if (e.key == "statusSocket") {
+            load_status_socket(e, qual, g.status_socket);
+        } else if (e.key == "metricsListen") {
+            std::string l;
+            if (get_string(e, qual, l) && !parse_listen_address(trim(l)))
+                bad(*e.value, qual, "expected an IP address and port (127.0.0.1:9464, [::1]:9464)");
+            else if (!l.empty())
+                g.metrics_listen = trim(l);
         } else {
             unknown_key(e, q, kConfigKeys);
         }
@@ -851,6 +877,15 @@ const CheckKey kCheckSchema[] = {
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
          L.get_int(e, qual, c.reminder_seconds, 0, kMaxSeconds, kSecondsRange0);
      }},
+    {"maxRestarts",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         L.get_int(e, qual, c.max_restarts, 0, kMaxThreshold,
+                   "expected an integer 0-" + std::to_string(kMaxThreshold) + " (0: never give up)");
+     }},
+    {"restartWindow",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         L.get_int(e, qual, c.restart_window, 1, kMaxSeconds, kSecondsRange1);
+     }},
 };
 
 const CheckKey* find_check_key(const std::string& key) {
@@ -1084,6 +1119,30 @@ Result<Config> load_config_file(const std::string& path) {
     auto cfg = load_config_text(*text, path);
     if (cfg) warn_if_world_readable(*cfg);
     return cfg;
+}
+
+std::string status_socket_path(const Config& cfg) {
+    const std::string& s = cfg.global.status_socket;
+    if (s == "off") return "";
+    if (!s.empty()) return s;
+    // Next to the config: one socket per config file, found by `-c CONFIG`.
+    const size_t slash = cfg.path.rfind('/');
+    const size_t dot = cfg.path.rfind('.');
+    const bool has_ext = dot != std::string::npos && (slash == std::string::npos || dot > slash + 1);
+    return (has_ext ? cfg.path.substr(0, dot) : cfg.path) + ".sock";
+}
+
+std::optional<net::Address> parse_listen_address(const std::string& text) {
+    const size_t colon = text.rfind(':');
+    if (colon == std::string::npos || colon + 1 >= text.size() || colon + 6 < text.size()) return std::nullopt;
+    const std::string port_text = text.substr(colon + 1);
+    if (port_text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    const int port = std::stoi(port_text);
+    if (port < 1 || port > 65535) return std::nullopt;
+    std::string host = text.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host == "localhost") host = "127.0.0.1";
+    return net::parse_ip_literal(host, static_cast<uint16_t>(port));
 }
 
 }  // namespace hc::supervise

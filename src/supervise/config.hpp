@@ -24,6 +24,7 @@
 // copy) at 500,000 nodes and one mapping's merged entries at 10,000, so
 // an alias/merge "billion laughs" is refused at the offending line in
 // microseconds. Duplicate keys in any mapping are an error.
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -91,6 +92,10 @@ struct GlobalConfig {
     std::string supervisord_user, supervisord_pass;
     MailConfig mail;
     std::vector<std::string> dingtalk, wecom, feishu, webhook;
+    // statusSocket: the control socket (status, pause, resume); empty = the
+    // default, next to the config file (status_socket_path); "off" = none.
+    std::string status_socket;
+    std::string metrics_listen;  // metricsListen: host:port of the Prometheus endpoint; empty = none
     bool operator==(const GlobalConfig& o) const;
     bool notify_configured() const {
         return !dingtalk.empty() || !wecom.empty() || !feishu.empty() || !webhook.empty();
@@ -128,6 +133,8 @@ struct CheckConfig {
     bool send_resolved = false;
     int reminder_seconds = 0;       // reminderSeconds; 0 = no reminder mails
     bool include_children = false;  // cpu: includeChildren
+    int max_restarts = 0;           // maxRestarts: give up after this many actions; 0 = never
+    int restart_window = 3600;      // restartWindow: seconds in which maxRestarts count
 
     CheckConfig() {
         actions.restart = true;
@@ -157,6 +164,13 @@ constexpr size_t kMaxConfigBytes = 4 * 1024 * 1024;
 // (<keys>) and is readable by all users (mode 0644): chmod 600 <path>".
 // Every caller shows it: `--test`, the daemon at start and on SIGHUP.
 Result<Config> load_config_file(const std::string& path);
+// The status socket the daemon serves and `supervise status` reads: statusSocket
+// or, by default, the config path with its extension replaced by ".sock"
+// (/etc/supervisord.d/scripts/config.sock); "" when statusSocket is off.
+std::string status_socket_path(const Config& cfg);
+// metricsListen: "127.0.0.1:9464", "[::1]:9464", "localhost:9464" (IP literals
+// only: no DNS at start); nullopt when it does not parse.
+std::optional<net::Address> parse_listen_address(const std::string& text);
 Result<Config> load_config_text(const std::string& text, const std::string& path_for_messages);
 
 // The keys that hold a secret, by name, never the value: passwords

@@ -85,6 +85,9 @@ std::string describe(const Config& cfg) {
     urls(notify::Channel::WeCom, g.wecom);
     urls(notify::Channel::Feishu, g.feishu);
     urls(notify::Channel::Webhook, g.webhook);
+    if (!g.status_socket.empty())
+        o << "  statusSocket: " << (g.status_socket == "off" ? std::string("off") : g.status_socket) << "\n";
+    if (!g.metrics_listen.empty()) o << "  metricsListen: " << g.metrics_listen << "\n";
     o << "checks: " << cfg.checks.size() << "\n";
     for (const auto& c : cfg.checks) {
         o << "\n" << c.name << ": (line " << c.line << ")\n";
@@ -135,6 +138,9 @@ std::string describe(const Config& cfg) {
         if (c.actions.exec) o << "  execCmd: " << c.exec_cmd << "\n";
         o << "  sendResolved: " << yn(c.send_resolved) << "\n";
         o << "  reminderSeconds: " << c.reminder_seconds << (c.reminder_seconds == 0 ? " (no reminders)" : "") << "\n";
+        if (c.max_restarts > 0)
+            o << "  maxRestarts: " << c.max_restarts << " within restartWindow " << c.restart_window
+              << " s, then give up\n";
     }
     if (!cfg.warnings.empty()) {
         o << "\nwarnings:\n";

@@ -12,7 +12,9 @@
 #include <cstring>
 
 #include "supervise/exec_task.hpp"
+#include "supervise/status.hpp"
 #include "util/memory.hpp"
+#include "util/text.hpp"
 
 namespace hc::supervise {
 
@@ -45,6 +47,9 @@ struct Daemon::Check {
     bool cancelled = false;
     bool acting = false;     // a restart is in progress
     std::string last_error;  // to log repeated errors once
+    // For the status socket and the probe duration metric.
+    std::optional<Outcome> last;
+    Clock::time_point probe_started{};
 
     explicit Check(CheckConfig c) : cfg(std::move(c)), policy(cfg) {}
 };
@@ -108,6 +113,10 @@ void Daemon::apply(Config config) {
     for (const auto& cfg : config.checks) {
         auto old = checks_.find(cfg.name);
         if (old != checks_.end() && keeps_state_on_reload(old->second->cfg, cfg)) {
+            if (old->second->policy.given_up) {  // SIGHUP re-arms a check that gave up
+                rearm(old->second->policy, cfg);
+                log(Level::Info, old->second, "rearmed", "SIGHUP: failures are acted on again");
+            }
             next[cfg.name] = old->second;
             checks_.erase(old);
             ++kept;
@@ -115,6 +124,8 @@ void Daemon::apply(Config config) {
         }
         auto c = std::make_shared<Check>(cfg);
         next[cfg.name] = c;
+        // A pause is the operator's, not the config's: it outlives a changed check.
+        if (old != checks_.end() && old->second->policy.paused) pause(c->policy);
         start_check(c, Clock::now() + std::chrono::seconds(cfg.initial_delay_seconds));
         ++added;
     }
@@ -130,6 +141,9 @@ void Daemon::apply(Config config) {
     if (notifier_) notifier_->set_config(config.global);
     log_.set_secrets(secrets_of(config));
     config_ = std::move(config);
+    for (auto it = metrics_.begin(); it != metrics_.end();)
+        it = checks_.count(it->first) ? std::next(it) : metrics_.erase(it);
+    serve();
     log_.info("config", "loaded " + config_.path + ": " + std::to_string(checks_.size()) + " checks (" +
                             std::to_string(kept) + " kept, " + std::to_string(added) + " new, " +
                             std::to_string(removed) + " removed)");
@@ -165,12 +179,14 @@ void Daemon::tick(const CheckPtr& c) {
     do c->next_due += period;
     while (c->next_due <= now);
     c->timer = loop_.at(c->next_due, [this, c] { tick(c); });
+    if (c->policy.paused) return;  // maintenance: no probe, no action until resume
     if (c->in_flight || c->acting) {
         ++stats_.skipped_busy;
         return;
     }
     c->in_flight = true;
     ++stats_.probes;
+    c->probe_started = now;
     probe(c, [this, c](const Outcome& o) {
         c->in_flight = false;
         if (!c->cancelled) record(c, o);
@@ -250,6 +266,7 @@ void Daemon::run_probe(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::
 }
 
 void Daemon::record(const CheckPtr& c, const Outcome& o) {
+    note_result(c, o);
     if (o.kind == Outcome::Kind::Wait) return;
     if (o.kind == Outcome::Kind::Error) {
         if (o.reason != c->last_error) log(Level::Warn, c, "check_error", o.reason);
@@ -259,6 +276,7 @@ void Daemon::record(const CheckPtr& c, const Outcome& o) {
     c->last_error.clear();
     bool ok = o.kind == Outcome::Kind::Pass;
     const Plan plan = on_result(c->policy, c->cfg, ok, Clock::now(), std::time(nullptr));
+    if (plan.ignored) return;  // paused while the probe ran
     execute(c, plan, o);
 }
 
@@ -285,9 +303,19 @@ void Daemon::execute(const CheckPtr& c, const Plan& plan, const Outcome& o) {
     } else if (plan.act != ActionKind::None) {
         taken = to_string(plan.act);
         act(c, plan.act, o.reason);
+    } else if (plan.gave_up) {
+        taken = "gave up after " + std::to_string(c->cfg.max_restarts) + " actions within " +
+                std::to_string(c->cfg.restart_window) +
+                " s (maxRestarts); no further action until `healthcheck supervise resume " + c->cfg.name +
+                "` or SIGHUP";
+        log(Level::Error, c, "gave_up", taken);
     }
+    static const char* const kNoticeNames[] = {"", "failed", "resolved", "reminder", "gave_up"};
+    if (plan.notice != NoticeKind::None) ++metrics_[c->cfg.name].notices[kNoticeNames[static_cast<int>(plan.notice)]];
     switch (plan.notice) {
         case NoticeKind::None: break;
+        // The message says it too: webhook and robot bodies carry no action.
+        case NoticeKind::GaveUp: notify(c, NotifyEvent::Kind::Failed, taken, taken + ": " + o.reason); break;
         case NoticeKind::Failed: notify(c, NotifyEvent::Kind::Failed, taken, o.reason); break;
         case NoticeKind::Resolved: notify(c, NotifyEvent::Kind::Resolved, "none", o.reason); break;
         case NoticeKind::Reminder: notify(c, NotifyEvent::Kind::Reminder, "none", o.reason); break;
@@ -295,6 +323,7 @@ void Daemon::execute(const CheckPtr& c, const Plan& plan, const Outcome& o) {
 }
 
 void Daemon::act(const CheckPtr& c, ActionKind kind, const std::string& reason) {
+    if (kind != ActionKind::None) ++metrics_[c->cfg.name].actions[to_string(kind)];
     switch (kind) {
         case ActionKind::None: break;
         case ActionKind::Restart: restart_program(c); break;
@@ -422,6 +451,8 @@ int Daemon::run() {
     Config initial = config_;
     apply(std::move(initial));
     loop_.run();
+    control_.reset();  // removes the status socket file
+    metrics_server_.reset();
     loop_.clear_tasks();
     std::string summary =
         "probes=" + std::to_string(stats_.probes) + " worst_delay_ms=" + std::to_string(stats_.worst_delay_ms);
@@ -475,6 +506,142 @@ int Daemon::run_once() {
     for (const auto& l : lines) std::printf("%s\n", l.c_str());
     proc_worker_->stop();
     return all_pass ? 0 : 1;
+}
+
+// ---- the status socket and the metrics endpoint (status.hpp, metrics.hpp)
+
+// Both follow the config: (re)opened when their setting changed. One that
+// cannot be opened is logged and the daemon runs on without it (the next
+// SIGHUP tries again).
+void Daemon::serve() {
+    const std::string path = status_socket_path(config_);
+    if (path != control_where_) {
+        control_.reset();
+        control_where_.clear();
+        if (!path.empty()) {
+            ServeLimits limits;
+            limits.max_request = kMaxControlRequest;
+            ServeHandler handler{[](const std::string& r) { return r.find('\n') != std::string::npos; },
+                                 [this](const std::string& r, bool too_long) {
+                                     return too_long ? std::string("error: request too long\n") : control(r);
+                                 }};
+            auto server = Server::unix_socket(loop_, path, limits, std::move(handler));
+            if (server) {
+                control_ = std::move(*server);
+                control_where_ = path;
+                log_.info("status_socket", "serving " + path + " (healthcheck supervise status)");
+            } else {
+                log_.warn("status_socket", "not served: " + server.error());
+            }
+        }
+    }
+    const std::string& listen = config_.global.metrics_listen;
+    if (listen == metrics_where_) return;
+    metrics_server_.reset();
+    metrics_where_.clear();
+    auto address = parse_listen_address(listen);
+    if (listen.empty() || !address) return;
+    ServeLimits limits;
+    limits.max_request = kMaxMetricsRequest;
+    ServeHandler handler{http_request_complete, [this](const std::string& r, bool too_long) {
+                             return http_reply(r, too_long, [this] { return metrics_text(); });
+                         }};
+    auto server = Server::tcp(loop_, *address, limits, std::move(handler));
+    if (!server) return log_.warn("metrics", "not served: " + server.error());
+    metrics_server_ = std::move(*server);
+    metrics_where_ = listen;
+    log_.info("metrics", "serving http://" + address->str() + "/metrics");
+}
+
+std::string Daemon::control(const std::string& request) {
+    const ControlRequest r = parse_control(request);
+    switch (r.verb) {
+        case ControlRequest::Verb::Status: return status_text();
+        case ControlRequest::Verb::Pause: return pause_resume(true, r.target);
+        case ControlRequest::Verb::Resume: return pause_resume(false, r.target);
+        case ControlRequest::Verb::Bad: break;
+    }
+    return "error: " + r.error + "\n";
+}
+
+std::string Daemon::status_text() {
+    const auto now = Clock::now();
+    std::vector<CheckStatus> rows;
+    for (const auto& cfg : config_.checks) {  // config order
+        auto found = checks_.find(cfg.name);
+        if (found == checks_.end()) continue;
+        const Check& c = *found->second;
+        CheckStatus r;
+        r.name = c.cfg.name;
+        r.program = c.cfg.program;
+        r.type = type_name(c.cfg);
+        r.state = state_word(c.policy);
+        r.last = c.last ? to_string(c.last->kind) : "-";
+        r.reason = c.last ? log_.scrub(c.last->reason) : "";
+        (c.policy.counters.last_ok() ? r.passes : r.fails) = c.policy.counters.run();
+        if (!c.policy.paused)
+            r.next_probe_s = std::max<long>(
+                0, static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(c.next_due - now).count()));
+        r.next_action = next_action_text(c.policy, c.cfg, now);
+        rows.push_back(std::move(r));
+    }
+    return render_status(rows);
+}
+
+std::string Daemon::pause_resume(bool pausing, const std::string& target) {
+    std::vector<CheckPtr> targets;
+    for (const auto& [name, c] : checks_)
+        if (target == "all" || target == name) targets.push_back(c);
+    if (targets.empty()) return "error: no check named \"" + escape_control(target) + "\"\n";
+    std::string out;
+    for (const auto& c : targets) {
+        const std::string name = escape_control(c->cfg.name);
+        if (pausing) {
+            if (!c->policy.paused) {
+                pause(c->policy);
+                log(Level::Info, c, "paused", "status socket: no probe and no action until resume");
+            }
+            out += "paused " + name + "\n";
+        } else if (c->policy.paused) {
+            resume(c->policy, c->cfg);
+            log(Level::Info, c, "resumed", "status socket: probing again, judged afresh");
+            out += "resumed " + name + "\n";
+        } else if (c->policy.given_up) {
+            rearm(c->policy, c->cfg);
+            log(Level::Info, c, "rearmed", "status socket: failures are acted on again");
+            out += "re-armed " + name + "\n";
+        } else {
+            out += name + " was not paused\n";
+        }
+    }
+    return out;
+}
+
+std::string Daemon::metrics_text() {
+    std::vector<const CheckMetrics*> list;
+    for (const auto& cfg : config_.checks) {
+        auto found = checks_.find(cfg.name);
+        if (found == checks_.end()) continue;
+        const Check& c = *found->second;
+        CheckMetrics& m = metrics_[cfg.name];
+        m.name = c.cfg.name;
+        m.program = c.cfg.program;
+        m.type = type_name(c.cfg);
+        const Health h = c.policy.counters.health();
+        m.up = h == Health::Healthy ? 1 : h == Health::Failed ? 0 : -1;
+        m.paused = c.policy.paused;
+        m.given_up = c.policy.given_up;
+        const Actions& a = c.cfg.actions;
+        m.action = a.restart ? "restart" : a.exec ? "exec" : a.kill ? "kill" : "";
+        list.push_back(&m);
+    }
+    return render_metrics(list);
+}
+
+void Daemon::note_result(const CheckPtr& c, const Outcome& o) {
+    c->last = o;
+    if (o.kind == Outcome::Kind::Wait) return;
+    metrics_[c->cfg.name].probe.observe(std::chrono::duration<double>(Clock::now() - c->probe_started).count());
 }
 
 }  // namespace hc::supervise

@@ -12,9 +12,11 @@
 #include "supervise/config.hpp"
 #include "supervise/log.hpp"
 #include "supervise/loop.hpp"
+#include "supervise/metrics.hpp"
 #include "supervise/notifier.hpp"
 #include "supervise/policy.hpp"
 #include "supervise/probes.hpp"
+#include "supervise/serve.hpp"
 #include "supervise/supervisor_client.hpp"
 #include "supervise/worker.hpp"
 
@@ -63,6 +65,14 @@ private:
     void log(Level level, const CheckPtr& c, const std::string& event, const std::string& msg);
     bool setup_signals();
     void on_signal();
+    // The status socket and the metrics endpoint (status.hpp, metrics.hpp):
+    // (re)started by apply() when their settings change.
+    void serve();
+    std::string control(const std::string& request);
+    std::string status_text();
+    std::string pause_resume(bool pause, const std::string& target);
+    std::string metrics_text();
+    void note_result(const CheckPtr& c, const Outcome& o);
 
     Config config_;
     Logger& log_;
@@ -74,6 +84,9 @@ private:
     std::map<std::string, std::vector<InfoReply>> info_waiters_;
     int signal_fd_ = -1;
     DaemonStats stats_;
+    std::unique_ptr<Server> control_, metrics_server_;
+    std::string control_where_, metrics_where_;    // what they serve now ("" = none)
+    std::map<std::string, CheckMetrics> metrics_;  // by check name
     Clock::time_point started_;
 };
 

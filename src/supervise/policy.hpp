@@ -15,7 +15,13 @@
 // backoff (doubling up to 10 min) and fired on a later failing probe once
 // allowed; one failure notice per episode; sendResolved on recovery;
 // reminderSeconds while failed; an unchanged check keeps its state on SIGHUP.
+// Give up (monit's "if N restarts within M cycles then unmonitor"): once
+// maxRestarts actions ran within restartWindow without a stable recovery (the
+// backoff reset), the next due action is not taken; the check is "given up",
+// one notice goes out, and only resume (status socket) or SIGHUP re-arm it.
+// Paused (status socket): no result reaches the policy until resumed.
 #include <ctime>
+#include <deque>
 
 #include "supervise/check_state.hpp"
 #include "supervise/config.hpp"
@@ -24,7 +30,7 @@ namespace hc::supervise {
 
 enum class Phase { Watching, Holding };
 enum class ActionKind { None, Restart, Exec, Kill };
-enum class NoticeKind { None, Failed, Resolved, Reminder };
+enum class NoticeKind { None, Failed, Resolved, Reminder, GaveUp };
 
 const char* to_string(ActionKind a);
 
@@ -39,6 +45,10 @@ struct PolicyState {
     bool recovering = false;        // hold released while failed: the next healthy is a recovery
     Clock::time_point healthy_since{};
     std::time_t last_notice = 0;  // wall clock, for reminderSeconds
+    bool given_up = false;        // maxRestarts reached: no action until re-armed
+    bool paused = false;          // operator maintenance: results are ignored
+    // Actions since the last stable recovery (backoff reset), for maxRestarts.
+    std::deque<Clock::time_point> recent_actions;
 };
 
 // What supervisord said about the program, as far as the hold cares.
@@ -67,10 +77,22 @@ struct Plan {
     bool deferred = false;  // an action was due but the backoff deferred it
     long defer_seconds = 0;
     NoticeKind notice = NoticeKind::None;
+    bool gave_up = false;  // this result was the one that gave up (log, notice)
+    bool ignored = false;  // paused: nothing was recorded
 };
 
 // `wall_now` is the time notices carry (reminders count in wall seconds).
 Plan on_result(PolicyState& s, const CheckConfig& cfg, bool ok, Clock::time_point now, std::time_t wall_now);
+
+// The operator's controls (status socket). pause: results are ignored until
+// resume. resume: counters start afresh (the next failure threshold acts
+// again), the check is re-armed, the episode's failure notice is kept (no
+// second one; a later pass is a recovery).
+void pause(PolicyState& s);
+void resume(PolicyState& s, const CheckConfig& cfg);
+// Re-arm a given-up check (resume, SIGHUP): actions and backoff start afresh;
+// a check still failed acts on its next failing probe.
+void rearm(PolicyState& s, const CheckConfig& cfg);
 
 // SIGHUP: a check whose settings are all unchanged keeps its state (counters,
 // backoff, hold, episode); any change starts it fresh.

@@ -4,6 +4,7 @@
 #include <cxxopts.hpp>
 
 #include "supervise/config.hpp"
+#include "supervise/control_client.hpp"
 #include "supervise/daemon.hpp"
 #include "supervise/log.hpp"
 #include "util/text.hpp"
@@ -36,12 +37,17 @@ std::string usage() {
            "      --once           run every check once now, one line each; exit 0 if all pass, else 1\n"
            "      --log-format F   text (default) or json\n"
            "      --debug          also log debug events (passing probes while a check is not yet healthy)\n"
-           "Signals: SIGTERM/SIGINT stop, SIGHUP reloads the config, SIGUSR1 logs statistics.\n";
+           "Signals: SIGTERM/SIGINT stop, SIGHUP reloads the config, SIGUSR1 logs statistics.\n"
+           "Control a running daemon: healthcheck supervise status | pause CHECK|all | resume CHECK|all\n"
+           "  [-c CONFIG | --socket PATH] (see healthcheck supervise status --help)\n";
 }
 
 }  // namespace
 
 int run(const std::vector<std::string>& args) {
+    // The status socket's client: `supervise status`, `pause CHECK`, `resume CHECK`.
+    if (!args.empty() && (args[0] == "status" || args[0] == "pause" || args[0] == "resume"))
+        return run_control(args, kDefaultConfig);
     std::vector<const char*> argv{"healthcheck supervise"};
     for (const auto& a : args) argv.push_back(a.c_str());
     std::string path = kDefaultConfig, format = "text";

@@ -337,4 +337,179 @@ TEST(Policy, ReloadKeepsStateOnlyForUnchangedChecks) {
     EXPECT_EQ(after.s.backoff.gap(), seconds(30));
 }
 
+// ---- give up (maxRestarts within restartWindow), pause and resume
+
+// One action, then the hold expires with the program still down and the
+// next failing probe is the next due action.
+Plan next_due_action(Driver& d) {
+    auto gap = std::chrono::duration_cast<seconds>(d.s.backoff.gap()).count();
+    d.clock.advance(gap);
+    EXPECT_EQ(d.program(false, 0), HoldStep::Expired);
+    return d.fail();
+}
+
+CheckConfig give_up_config(int max_restarts) {
+    CheckConfig c = base_config();
+    c.max_restarts = max_restarts;
+    c.restart_window = 3600;
+    return c;
+}
+
+TEST(Policy, GivesUpAfterMaxRestartsAndNotifiesOnce) {
+    Driver d(give_up_config(3));
+    EXPECT_EQ(d.fail_until_failed().act, ActionKind::Restart);  // 1
+    EXPECT_EQ(next_due_action(d).act, ActionKind::Restart);     // 2
+    EXPECT_EQ(next_due_action(d).act, ActionKind::Restart);     // 3
+    Plan p = next_due_action(d);                                // the 4th is not taken
+    EXPECT_EQ(p.act, ActionKind::None);
+    EXPECT_TRUE(p.gave_up);
+    EXPECT_FALSE(p.deferred);
+    EXPECT_EQ(p.notice, NoticeKind::GaveUp);
+    EXPECT_TRUE(d.s.given_up);
+    EXPECT_EQ(d.s.phase, Phase::Watching);
+    // Still failing for an hour: no action, no second notice, no deferral.
+    for (int i = 0; i < 720; ++i) {
+        Plan q = d.fail();
+        ASSERT_EQ(q.act, ActionKind::None) << i;
+        ASSERT_FALSE(q.gave_up) << i;
+        ASSERT_FALSE(q.deferred) << i;
+        ASSERT_EQ(q.notice, NoticeKind::None) << i;
+    }
+}
+
+TEST(Policy, NeverGivesUpByDefault) {
+    Driver d(base_config());  // maxRestarts 0
+    d.fail_until_failed();
+    for (int i = 0; i < 20; ++i) ASSERT_EQ(next_due_action(d).act, ActionKind::Restart) << i;
+    EXPECT_FALSE(d.s.given_up);
+}
+
+TEST(Policy, GiveUpWithoutNoticeActionsStillGivesUp) {
+    CheckConfig c = give_up_config(1);
+    c.actions.email = false;
+    Driver d(c);
+    d.fail_until_failed();
+    Plan p = next_due_action(d);
+    EXPECT_TRUE(p.gave_up);
+    EXPECT_EQ(p.notice, NoticeKind::None);
+}
+
+TEST(Policy, ActionsOutsideTheWindowDoNotCount) {
+    CheckConfig c = give_up_config(2);
+    c.restart_window = 40;  // gaps 15, 30: the first action falls out
+    Driver d(c);
+    d.fail_until_failed();                                   // t0
+    EXPECT_EQ(next_due_action(d).act, ActionKind::Restart);  // t0+15
+    Plan p = next_due_action(d);                             // t0+45: t0 is out of the window
+    EXPECT_EQ(p.act, ActionKind::Restart);
+    EXPECT_FALSE(p.gave_up);
+    p = next_due_action(d);  // t0+105: t0+45 in, t0+15 out... 1 < 2
+    EXPECT_EQ(p.act, ActionKind::Restart);
+}
+
+// A crash loop passes between crashes; only a stable recovery (the backoff
+// reset) forgets earlier actions.
+TEST(Policy, CrashLoopPassesDoNotResetTheGiveUpCount) {
+    CheckConfig c = give_up_config(2);
+    c.success_threshold = 1;
+    Driver d(c);
+    for (int i = 0; i < 2; ++i) {
+        d.clock.advance(60);  // outside the gap: the action is not deferred
+        EXPECT_EQ(d.fail_until_failed().act, ActionKind::Restart) << i;
+        EXPECT_EQ(d.program(true, 1), HoldStep::Released);
+        EXPECT_TRUE(d.pass().recovered);
+    }
+    d.clock.advance(200);
+    Plan p = d.fail_until_failed();
+    EXPECT_TRUE(p.gave_up);
+    EXPECT_EQ(p.notice, NoticeKind::GaveUp);  // replaces the failure notice
+}
+
+TEST(Policy, StableRecoveryForgetsEarlierActions) {
+    CheckConfig c = give_up_config(1);
+    Driver d(c);
+    d.fail_until_failed();
+    EXPECT_EQ(d.program(true, 1), HoldStep::Released);
+    for (int i = 0; i < 5; ++i) d.pass();  // 25 s healthy > 15 s gap in force
+    EXPECT_EQ(d.s.backoff.gap(), seconds(0));
+    EXPECT_EQ(d.fail_until_failed().act, ActionKind::Restart);
+}
+
+TEST(Policy, RearmActsAgainOnTheNextFailingProbe) {
+    Driver d(give_up_config(1));
+    d.fail_until_failed();
+    EXPECT_TRUE(next_due_action(d).gave_up);
+    rearm(d.s, d.cfg);
+    EXPECT_FALSE(d.s.given_up);
+    Plan p = d.fail();
+    EXPECT_EQ(p.act, ActionKind::Restart);
+    EXPECT_EQ(p.notice, NoticeKind::None);  // same episode
+    EXPECT_EQ(d.s.backoff.gap(), seconds(15));
+    // Re-armed with a fresh count: gives up again after maxRestarts.
+    EXPECT_TRUE(next_due_action(d).gave_up);
+}
+
+TEST(Policy, GivenUpStaysGivenUpAfterARecoveryUntilRearmed) {
+    CheckConfig c = give_up_config(1);
+    c.send_resolved = true;
+    Driver d(c);
+    d.fail_until_failed();
+    EXPECT_TRUE(next_due_action(d).gave_up);
+    Plan r = d.pass();  // fixed by hand
+    EXPECT_TRUE(r.recovered);
+    EXPECT_EQ(r.notice, NoticeKind::Resolved);
+    for (int i = 0; i < 10; ++i) d.pass();
+    Plan f = d.fail_until_failed();
+    EXPECT_EQ(f.act, ActionKind::None);
+    EXPECT_EQ(f.notice, NoticeKind::Failed);
+    EXPECT_TRUE(d.s.given_up);
+}
+
+TEST(Policy, PausedIgnoresResultsAndResumeStartsAfresh) {
+    Driver d(base_config());
+    d.pass();
+    pause(d.s);
+    for (int i = 0; i < 10; ++i) {
+        Plan p = d.fail();
+        ASSERT_TRUE(p.ignored);
+        ASSERT_EQ(p.act, ActionKind::None);
+        ASSERT_EQ(p.notice, NoticeKind::None);
+    }
+    EXPECT_EQ(d.s.counters.health(), Health::Healthy);
+    resume(d.s, d.cfg);
+    EXPECT_FALSE(d.s.paused);
+    // Judged afresh: failureThreshold failing probes after the resume act.
+    EXPECT_EQ(d.fail().act, ActionKind::None);
+    EXPECT_EQ(d.fail().act, ActionKind::None);
+    Plan p = d.fail();
+    EXPECT_EQ(p.act, ActionKind::Restart);
+    EXPECT_EQ(p.notice, NoticeKind::Failed);
+}
+
+TEST(Policy, ResumeReArmsAGivenUpCheckAndEndsTheHold) {
+    Driver d(give_up_config(1));
+    d.fail_until_failed();
+    EXPECT_EQ(d.s.phase, Phase::Holding);
+    pause(d.s);
+    resume(d.s, d.cfg);
+    EXPECT_EQ(d.s.phase, Phase::Watching);
+    EXPECT_FALSE(d.s.given_up);
+    EXPECT_TRUE(d.s.recent_actions.empty());
+    d.fail();
+    d.fail();
+    Plan p = d.fail();
+    EXPECT_EQ(p.act, ActionKind::Restart);
+    EXPECT_EQ(p.notice, NoticeKind::None);  // the episode's notice went out before the pause
+}
+
+TEST(Policy, ReloadStartsFreshWhenGiveUpSettingsChange) {
+    CheckConfig c = give_up_config(3);
+    CheckConfig changed = c;
+    changed.max_restarts = 4;
+    EXPECT_FALSE(keeps_state_on_reload(c, changed));
+    changed = c;
+    changed.restart_window = 60;
+    EXPECT_FALSE(keeps_state_on_reload(c, changed));
+}
+
 }  // namespace
