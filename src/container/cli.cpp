@@ -3,8 +3,12 @@
 #include <cxxopts.hpp>
 
 #include <cctype>
+#include <map>
+#include <set>
 
+#include "container/env_options.hpp"
 #include "container/grpc_target.hpp"
+#include "container/request_options.hpp"
 #include "net/url.hpp"
 
 namespace hc::container {
@@ -26,6 +30,12 @@ cxxopts::Options make_options() {
         "feishu", "", cxxopts::value<std::vector<std::string>>())(
         "webhook", "", cxxopts::value<std::vector<std::string>>())("insecure", "")("verify", "")("h,help", "")(
         "version", "")("tokens", "", cxxopts::value<std::vector<std::string>>());
+    // Request and condition options (request_options.hpp): plain strings,
+    // so commas stay in a value, and repeats are read from arguments().
+    o.add_options()("status", "", cxxopts::value<std::string>())("method", "", cxxopts::value<std::string>())(
+        "H,header", "", cxxopts::value<std::string>())("data", "", cxxopts::value<std::string>())(
+        "regex", "", cxxopts::value<std::string>())("json-path", "", cxxopts::value<std::string>())(
+        "dingtalk", "", cxxopts::value<std::vector<std::string>>());
     o.parse_positional({"tokens"});
     return o;
 }
@@ -89,7 +99,9 @@ std::vector<std::string> normalize_argv(const std::vector<std::string>& args) {
 std::string usage() {
     return "usage: healthcheck -n NAME -u URL [-t MS] [-m KEYWORD] [-f STATEFILE] [-r REPORT_URL]\n"
            "                   [--wecom KEY] [--feishu ID[:SECRET]] [--webhook URL]\n"
-           "                   [--cacert FILE] [--insecure] [--verify] [DINGTALK_TOKEN[:SECRET] ...]\n"
+           "                   [--cacert FILE] [--insecure] [--verify]\n"
+           "                   [--status LIST] [--method M] [-H 'NAME: VALUE'] [--data BODY]\n"
+           "                   [--regex ERE] [--json-path PATH[=VALUE]] [DINGTALK_TOKEN[:SECRET] ...]\n"
            "       healthcheck supervise [-c CONFIG] [--test | --once] [--log-format text|json] [--debug]\n"
            "       healthcheck sendmail --help\n"
            "\n"
@@ -107,8 +119,19 @@ std::string usage() {
            "      --cacert FILE    CA bundle for notification/report TLS and for --verify\n"
            "      --insecure       do not verify notification/report TLS certificates\n"
            "      --verify         verify the probed URL's certificate too\n"
+           "      --status LIST    statuses that pass, e.g. 200-399,401 or 2xx (default 200)\n"
+           "      --method M       request method (default GET, POST with --data; HEAD reads no body)\n"
+           "  -H, --header 'N: V'  extra request header, repeatable (values are never printed)\n"
+           "      --data BODY      request body\n"
+           "      --regex ERE      the body must match this POSIX extended regex (repeatable)\n"
+           "      --json-path P[=V] the JSON body's value at P (a.b.0.c) must equal V, or without\n"
+           "                       =V exist and be neither null nor false (repeatable)\n"
+           "      --dingtalk TOKEN[:SECRET]  same as a positional DingTalk token (repeatable)\n"
            "  -h, --help           this text;  --version  the version\n"
            "Options also take the forms -n=V, -n:V, --name=V and --name:V.\n"
+           "Each option can also come from an environment variable, HC_<OPTION> (HC_URL,\n"
+           "HC_NAME, HC_TIMEOUT, HC_STATUS, HC_HEADERS one per line, HC_JSON_PATH, ...; see\n"
+           "README); the command line wins.\n"
            "Exit codes: 0 healthy, 10 starting, 11 still starting, 12 failed after passing,\n"
            "            13 still failing, 14 failed again after recovering,\n"
            "            15/20 state file was garbled (pass/fail), 2 usage error.\n";
@@ -125,7 +148,7 @@ Result<Options> parse_cli(const std::vector<std::string>& args) {
         opt.help = r.count("help") > 0;
         opt.version = r.count("version") > 0;
         if (opt.help || opt.version) return opt;
-        if (!r.count("url")) return err("missing -u/--url");
+        if (!r.count("url")) return err("missing -u/--url (or HC_URL)");
         opt.url = r["url"].as<std::string>();
         // A URL that can not be probed is a usage error (exit 2, state file
         // untouched), and the message never echoes it: it may hold a password.
@@ -151,11 +174,42 @@ Result<Options> parse_cli(const std::vector<std::string>& args) {
         if (r.count("webhook")) opt.webhook = r["webhook"].as<std::vector<std::string>>();
         for (const auto& w : opt.webhook)
             if (auto parsed = net::parse_url(w); !parsed) return err("--webhook: " + parsed.error());
+        if (r.count("dingtalk"))
+            for (const auto& d : r["dingtalk"].as<std::vector<std::string>>()) opt.dingtalk.push_back(d);
+        std::map<std::string, std::vector<std::string>> given;
+        for (const auto& kv : r.arguments()) given[kv.key()].push_back(kv.value());
+        if (auto st = apply_request_options(given, opt); !st) return st.failure();
         if (auto st = check_grpc_options(opt, *url); !st) return st.failure();
     } catch (const std::exception& e) {
         return err(without_urls(e.what(), normalized));
     }
     return opt;
+}
+
+Result<Options> parse_cli(const std::vector<std::string>& args, const EnvLookup& env) {
+    // Which options the command line gives: their variables are ignored.
+    std::set<std::string> given;
+    try {
+        auto normalized = normalize_argv(args);
+        std::vector<const char*> argv{"healthcheck"};
+        for (const auto& a : normalized) argv.push_back(a.c_str());
+        auto r = make_options().parse(static_cast<int>(argv.size()), argv.data());
+        for (const auto& kv : r.arguments()) given.insert(kv.key());
+        if (r.count("tokens")) given.insert("dingtalk");
+    } catch (const std::exception&) {
+        return parse_cli(args);  // the command line's own error, worded there
+    }
+    std::vector<std::string> used;
+    auto all = env_arguments(given, env, used);
+    if (!all) return all.failure();
+    if (used.empty()) return parse_cli(args);
+    // Before the command line, so a "--" there still ends the options.
+    all->insert(all->end(), args.begin(), args.end());
+    auto parsed = parse_cli(*all);
+    if (parsed) return parsed;
+    std::string names;
+    for (const auto& u : used) names += (names.empty() ? "" : ", ") + u;
+    return err(parsed.error() + " (options from the environment: " + names + ")");
 }
 
 }  // namespace hc::container

@@ -2,9 +2,12 @@
 // Command line of container mode. Accepts every spelling the original
 // (Nim parseopt) accepted: -n=V, -n:V, -n V, --name=V, --name:V, --name V,
 // with DingTalk robot tokens as positional arguments anywhere.
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "container/conditions.hpp"
 #include "util/result.hpp"
 
 namespace hc::container {
@@ -23,6 +26,12 @@ struct Options {
     std::string cacert;
     bool insecure = false;
     bool verify_probe = false;
+    // The probe's request (request_options.hpp). Header values and the
+    // body may hold secrets: never printed.
+    std::string method = "GET";       // --method; POST when --data is given
+    http::Headers headers;            // -H "Name: value", in order
+    std::optional<std::string> data;  // --data
+    Conditions conditions;            // --status, -m, --regex, --json-path
     bool help = false;
     bool version = false;
 };
@@ -31,6 +40,10 @@ struct Options {
 std::vector<std::string> normalize_argv(const std::vector<std::string>& args);
 
 Result<Options> parse_cli(const std::vector<std::string>& args);
+// The same, with the HC_* environment variables (env_options.hpp) filling
+// in the options the command line leaves out: the command line wins.
+using EnvLookup = std::function<const char*(const char*)>;
+Result<Options> parse_cli(const std::vector<std::string>& args, const EnvLookup& env);
 std::string usage();
 
 }  // namespace hc::container

@@ -1,6 +1,7 @@
 #include "container/run.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 
 #include "container/cli.hpp"
@@ -43,18 +44,17 @@ ProbeResult probe(const Options& opt) {
     http::Client client(copts);
     http::Request req;
     req.url = *url;
+    req.method = opt.method;
+    req.headers = opt.headers;
+    if (opt.data) req.body = *opt.data;
     auto started = Clock::now();
     auto resp = client.fetch(req, deadline);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
     if (!resp) return {false, resp.error(), std::nullopt};
     std::string where =
         "HTTP " + std::to_string(resp->status) + " from " + resp->final_url + " in " + std::to_string(ms) + " ms";
-    if (resp->status != 200) return {false, where + " (want 200)", std::move(resp->body)};
-    if (!opt.match.empty() && resp->body.find(opt.match) == std::string::npos)
-        return {
-            false,
-            where + ", but the body lacks \"" + opt.match + "\"" + (resp->body_truncated ? " in its first 1 MiB" : ""),
-            std::move(resp->body)};
+    if (auto why = failed_condition(opt.conditions, *resp, deadline))
+        return {false, where + *why, std::move(resp->body)};
     // Moved, not copied: a 1 MiB body must not cost 2 MiB.
     return {true, where, std::move(resp->body)};
 }
@@ -162,7 +162,7 @@ void send_outgoing(const Options& opt, const Decision& d, const ProbeResult& pr)
 }  // namespace
 
 int run(const std::vector<std::string>& args) {
-    auto parsed = parse_cli(args);
+    auto parsed = parse_cli(args, [](const char* name) -> const char* { return std::getenv(name); });
     if (!parsed) {
         std::fprintf(stderr, "healthcheck: %s\n\n%s", escape_control(parsed.error()).c_str(), usage().c_str());
         return 2;

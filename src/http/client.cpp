@@ -26,16 +26,12 @@ bool same_origin(const net::Url& a, const net::Url& b) {
 // (RFC 9110 15.4): never to another server, and never from https down to
 // plain http or from http up to an https hop. resolve_location() already
 // drops the URL's own userinfo; this also covers userinfo a Location
-// carries and credential headers the caller set.
+// carries and every header the caller set: container mode's -H may carry
+// a token under any name (X-Api-Key) or a Host meant for the first server.
 void drop_credentials_unless_same_origin(Request& next, const net::Url& from) {
     if (same_origin(next.url, from)) return;
     next.url.userinfo.clear();
-    Headers kept;
-    for (auto& h : next.headers)
-        if (!iequals(h.first, "Authorization") && !iequals(h.first, "Proxy-Authorization") &&
-            !iequals(h.first, "Cookie"))
-            kept.push_back(std::move(h));
-    next.headers = std::move(kept);
+    next.headers.clear();
 }
 
 // Waits for any of the exchanges, then steps the ready ones and times out
