@@ -304,7 +304,8 @@ void Daemon::execute(const CheckPtr& c, const Plan& plan, const Outcome& o) {
         taken = to_string(plan.act);
         act(c, plan.act, o.reason);
     } else if (plan.gave_up) {
-        taken = "gave up after " + std::to_string(c->cfg.max_restarts) + " actions within " +
+        taken = "gave up after " + std::to_string(c->cfg.max_restarts) +
+                (c->cfg.max_restarts == 1 ? " action within " : " actions within ") +
                 std::to_string(c->cfg.restart_window) +
                 " s (maxRestarts); no further action until `healthcheck supervise resume " + c->cfg.name +
                 "` or SIGHUP";
