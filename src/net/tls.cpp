@@ -193,6 +193,14 @@ public:
 
     int fd() const override { return tcp_->fd(); }
     bool connected() const override { return tcp_->connected(); }
+    // The server's certificate once the handshake is done, else null.
+    const mbedtls_x509_crt* peer_cert() const {
+#ifdef MBEDTLS_SSL_KEEP_PEER_CERTIFICATE
+        return state_ == State::Ready ? mbedtls_ssl_get_peer_cert(&ssl_) : nullptr;
+#else
+        return nullptr;
+#endif
+    }
 
     std::string alpn_protocol() const override {
 #ifdef MBEDTLS_SSL_ALPN
@@ -405,6 +413,39 @@ Result<std::shared_ptr<TlsConfig>> make_tls_config(const TlsOptions& options) {
 std::unique_ptr<Transport> tls_wrap(std::unique_ptr<Transport> tcp, std::shared_ptr<TlsConfig> config,
                                     const std::string& host) {
     return std::make_unique<TlsTransport>(std::move(tcp), std::move(config), host);
+}
+
+namespace {
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+// days_from_civil): no timegm(), which depends on the libc and TZ.
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+int64_t x509_epoch(const mbedtls_x509_time& t) {
+    return days_from_civil(t.year, static_cast<unsigned>(t.mon), static_cast<unsigned>(t.day)) * 86400 + t.hour * 3600 +
+           t.min * 60 + t.sec;
+}
+
+}  // namespace
+
+Result<PeerCertificate> peer_certificate(const Transport& t) {
+    const auto* tls = dynamic_cast<const TlsTransport*>(&t);
+    if (tls == nullptr) return err("not a TLS connection", ErrorKind::Tls);
+    const mbedtls_x509_crt* crt = tls->peer_cert();
+    if (crt == nullptr) return err("the server sent no certificate", ErrorKind::Tls);
+    PeerCertificate out;
+    out.not_before = x509_epoch(crt->valid_from);
+    out.not_after = x509_epoch(crt->valid_to);
+    char dn[512];
+    if (mbedtls_x509_dn_gets(dn, sizeof dn, &crt->subject) > 0) out.subject = dn;
+    return out;
 }
 
 }  // namespace hc::net

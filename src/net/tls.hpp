@@ -4,6 +4,7 @@
 // minimum in every build. A TlsConfig is made once and shared by
 // connections; the CA bundle is read only when verification is on, so a
 // plain http check never pays for parsing it.
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,5 +35,15 @@ std::string tls_library_version();
 // handshake with SNI = host (unless host is an IP literal).
 std::unique_ptr<Transport> tls_wrap(std::unique_ptr<Transport> tcp, std::shared_ptr<TlsConfig> config,
                                     const std::string& host);
+
+// The server's certificate (the leaf) after a completed handshake of a
+// tls_wrap()ped transport: validity in seconds since the epoch (UTC) and the
+// subject ("CN=example.com, O=..."), which is the server's text: escape it
+// before printing. Verified only when the TlsConfig verifies.
+struct PeerCertificate {
+    int64_t not_before = 0, not_after = 0;
+    std::string subject;
+};
+Result<PeerCertificate> peer_certificate(const Transport& t);
 
 }  // namespace hc::net

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "util/result.hpp"
@@ -88,6 +89,27 @@ Result<Smaps> parse_smaps_rollup(std::string_view text);
 // page table of the process (~10-18 ms at 1.2 GB) and needs ptrace-read
 // permission on it: use Rss unless asked.
 Result<double> read_mem_mb(pid_t pid, MemKind kind);
+
+// ------------------------------------------------------------ process trees
+
+// Processes counted in one tree at most (a fork bomb is not walked whole).
+constexpr size_t kMaxTree = 4096;
+
+// root followed by its descendants (breadth first) per a (pid, ppid) table.
+std::vector<pid_t> descendants_of(pid_t root, const std::vector<std::pair<pid_t, pid_t>>& pid_ppid);
+// The same over one scan of /proc (root is listed even when it is gone).
+std::vector<pid_t> process_tree(pid_t root);
+
+// Memory of a program and all its descendants (memmon -c, monit totalmem):
+// the sum of each process's value. Rss counts pages shared between them
+// (a forked worker's copy-on-write pages) once per process; Pss splits them
+// and so sums to the tree's real share. A descendant that exits mid-scan
+// is skipped; root unreadable is an error.
+struct TreeMem {
+    double mb = 0;
+    size_t processes = 0;
+};
+Result<TreeMem> read_tree_mem_mb(pid_t root, MemKind kind);
 
 // ------------------------------------------------------------ pid lookup
 

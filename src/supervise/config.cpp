@@ -1,6 +1,7 @@
 #include "supervise/config.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -32,6 +33,7 @@ const char* to_string(CheckType t) {
         case CheckType::Mem: return "mem";
         case CheckType::Cpu: return "cpu";
         case CheckType::Restart: return "restart";
+        case CheckType::Cert: return "cert";
     }
     return "?";
 }
@@ -83,7 +85,9 @@ bool CheckConfig::operator==(const CheckConfig& o) const {
            timeout_seconds == o.timeout_seconds && failure_threshold == o.failure_threshold &&
            success_threshold == o.success_threshold && min_continue_run == o.min_continue_run && actions == o.actions &&
            exec_cmd == o.exec_cmd && send_resolved == o.send_resolved && reminder_seconds == o.reminder_seconds &&
-           include_children == o.include_children;
+           include_children == o.include_children && https == o.https &&
+           insecure_skip_verify == o.insecure_skip_verify && ca_file == o.ca_file && warn_days == o.warn_days &&
+           expect_status == o.expect_status && expect_body == o.expect_body && expect_regex == o.expect_regex;
 }
 
 namespace {
@@ -715,6 +719,7 @@ void Loader::load_actions(const Entry& e, const std::string& qual, CheckConfig& 
 struct CheckKeyLines {
     int pid_get_line, action_line;
     int period_line = 0, timeout_line = 0;
+    int port_line = 0, ca_file_line = 0;
     bool program_given = false;
 };
 
@@ -751,6 +756,27 @@ void load_json(Loader& L, const Entry& e, const std::string& qual, CheckConfig& 
         c.json = v.value;
 }
 
+// A status list as a string ("200-399,401"), one code (200) or a YAML list
+// of either ([200, "300-399"]).
+void load_expect_status(Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, CheckKeyLines&) {
+    const Node& v = *e.value;
+    if (v.is_null()) return;
+    std::string text;
+    if (v.is_scalar()) {
+        text = v.value;
+    } else if (v.is_sequence() && !v.items.empty()) {
+        for (const auto& it : v.items) {
+            if (!it->is_scalar()) return L.bad(*it, qual, "expected status codes and ranges (200-399,401)");
+            text += (text.empty() ? "" : ",") + it->value;
+        }
+    } else {
+        return L.bad(v, qual, "expected status codes and ranges (200-399,401)");
+    }
+    auto list = http::StatusList::parse(text);
+    if (!list) return L.error(v.line, qual + ": " + list.error());
+    c.expect_status = *list;
+}
+
 using KL = CheckKeyLines;
 const CheckKey kCheckSchema[] = {
     {"program",
@@ -764,7 +790,7 @@ const CheckKey kCheckSchema[] = {
      }},
     {"type",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
-         int i = L.get_enum(e, qual, {"http", "tcp", "mem", "cpu", "restart"});
+         int i = L.get_enum(e, qual, {"http", "tcp", "mem", "cpu", "restart", "cert"});
          if (i >= 0) c.type = static_cast<CheckType>(i);
      }},
     {"maxMem",
@@ -820,8 +846,42 @@ const CheckKey kCheckSchema[] = {
              c.path = p;
      }},
     {"port",
-     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL& k) {
+         k.port_line = e.value->line;
          L.get_int(e, qual, c.port, 1, 65535, "expected a port number 1-65535");
+     }},
+    {"scheme",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         int i = L.get_enum(e, qual, {"http", "https"});
+         if (i >= 0) c.https = i == 1;
+     }},
+    {"insecureSkipVerify",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         L.get_bool(e, qual, c.insecure_skip_verify);
+     }},
+    {"caFile",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL& k) {
+         k.ca_file_line = e.value->line;
+         if (L.get_string(e, qual, c.ca_file)) c.ca_file = trim(c.ca_file);
+     }},
+    {"warnDays",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         L.get_int(e, qual, c.warn_days, 0, 3650, "expected a number of days 0-3650");
+     }},
+    {"expectStatus", load_expect_status},
+    {"expectBody",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         if (L.get_string(e, qual, c.expect_body) && c.expect_body.empty())
+             L.bad(*e.value, qual, "expected a non-empty string");
+     }},
+    {"expectRegex",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         std::string p;
+         if (!L.get_string(e, qual, p)) return;
+         auto re = Regex::compile(p);
+         if (!re) return L.error(e.value->line, qual + ": " + re.error());
+         c.expect_regex = p;
+         c.regex = *re;
      }},
     {"json", [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) { load_json(L, e, qual, c); }},
     {"headers",
@@ -907,7 +967,9 @@ const std::vector<std::string>& check_key_names() {
 // The http check's request URL, parsed once here instead of on every probe.
 void prepare_http_url(CheckConfig& c) {
     std::string path = c.path.empty() || c.path[0] != '/' ? "/" + c.path : c.path;
-    auto url = net::parse_url("http://" + net::bracket_host(c.host) + ":" + std::to_string(c.port) + path);
+    auto url = net::parse_url(std::string(c.https ? "https://" : "http://") + net::bracket_host(c.host) + ":" +
+                              std::to_string(c.port) + path);
+
     if (!url) {
         c.url_error = url.error();
         return;
@@ -916,6 +978,18 @@ void prepare_http_url(CheckConfig& c) {
     // Credentials go through the URL so the client builds the Basic header;
     // logs and notices get redacted(): no credentials, query values as ***.
     if (!c.username.empty() || !c.password.empty()) c.url.userinfo = c.username + ":" + c.password;
+}
+
+// https and cert checks: port 443 unless given; a caFile must be readable
+// now (an error at its line, not a failing probe later).
+void check_tls_keys(Loader& L, const std::string& name, CheckConfig& c, const CheckKeyLines& k) {
+    const bool tls = (c.type == CheckType::Http && c.https) || c.type == CheckType::Cert;
+    if (tls && k.port_line == 0) c.port = 443;
+    if (!tls || c.ca_file.empty()) return;
+    if (c.insecure_skip_verify)
+        L.warn(k.ca_file_line, name + ".caFile: not used: insecureSkipVerify is true");
+    else if (::access(c.ca_file.c_str(), R_OK) != 0)
+        L.error(k.ca_file_line, name + ".caFile: cannot read " + printable(c.ca_file) + ": " + std::strerror(errno));
 }
 
 bool Loader::load_check(const std::string& name, int line, const Node& n, CheckConfig& c) {
@@ -950,8 +1024,10 @@ bool Loader::load_check(const std::string& name, int line, const Node& n, CheckC
                                   std::string(to_string(c.pid_get)) + "\"");
     if (c.actions.exec && c.exec_cmd.empty())
         error(k.action_line, name + ".execCmd: required key missing (action has exec)");
+    check_tls_keys(*this, name, c, k);
     if (c.type == CheckType::Http) prepare_http_url(c);
-    if ((c.type == CheckType::Http || c.type == CheckType::Tcp) && c.timeout_seconds > c.period_seconds) {
+    if ((c.type == CheckType::Http || c.type == CheckType::Tcp || c.type == CheckType::Cert) &&
+        c.timeout_seconds > c.period_seconds) {
         int wl = k.timeout_line ? k.timeout_line : k.period_line ? k.period_line : line;
         warn(wl, name + ".timeoutSeconds: " + std::to_string(c.timeout_seconds) + " is longer than periodSeconds " +
                      std::to_string(c.period_seconds) + "; a probe may still run when the next one is due");

@@ -24,20 +24,23 @@
 // copy) at 500,000 nodes and one mapping's merged entries at 10,000, so
 // an alias/merge "billion laughs" is refused at the offending line in
 // microseconds. Duplicate keys in any mapping are an error.
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "http/status_list.hpp"
 #include "net/address.hpp"
 #include "net/url.hpp"
 #include "proc/proc.hpp"
 #include "smtp/smtp.hpp"
+#include "util/regex.hpp"
 #include "util/result.hpp"
 
 namespace hc::supervise {
 
-enum class CheckType { Http, Tcp, Mem, Cpu, Restart };
+enum class CheckType { Http, Tcp, Mem, Cpu, Restart, Cert };
 enum class PidGet { Supervisor, Name, File };
 enum class HttpMethod { Get, Post };
 
@@ -132,9 +135,20 @@ struct CheckConfig {
     std::string exec_cmd;
     bool send_resolved = false;
     int reminder_seconds = 0;       // reminderSeconds; 0 = no reminder mails
-    bool include_children = false;  // cpu: includeChildren
+    bool include_children = false;  // cpu, mem: includeChildren (mem: the whole process tree)
     int max_restarts = 0;           // maxRestarts: give up after this many actions; 0 = never
     int restart_window = 3600;      // restartWindow: seconds in which maxRestarts count
+    // http and cert checks over TLS (docs/CONFIG.md "HTTPS and certificates").
+    bool https = false;                 // scheme: https (port 443 unless given)
+    bool insecure_skip_verify = false;  // insecureSkipVerify: no certificate verification
+    std::string ca_file;                // caFile: CA bundle; "" = $SSL_CERT_FILE or the system's
+    int warn_days = 14;                 // cert: warnDays, fail when the certificate expires sooner
+    // http: which statuses pass and what the body must hold.
+    http::StatusList expect_status = http::StatusList::range(200, 399);  // expectStatus
+    std::string expect_body;                                             // expectBody: a substring
+    std::string expect_regex;                                            // expectRegex: POSIX ERE
+    // expect_regex compiled at load (not compared: the text is).
+    std::shared_ptr<const Regex> regex;
 
     CheckConfig() {
         actions.restart = true;

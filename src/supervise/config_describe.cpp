@@ -46,6 +46,20 @@ std::string secret(const std::string& s) { return s.empty() ? "(none)" : "***"; 
 std::string opt(const std::string& s) { return s.empty() ? "(none)" : s; }
 const char* yn(bool b) { return b ? "true" : "false"; }
 
+// https and cert checks: how the server's certificate is checked.
+void tls_lines(TextBuilder& o, const CheckConfig& c) {
+    o << "  insecureSkipVerify: " << yn(c.insecure_skip_verify) << "\n";
+    if (!c.insecure_skip_verify)
+        o << "  caFile: " << (c.ca_file.empty() ? "(system)" : escape_control(c.ca_file)) << "\n";
+}
+
+// http: the response conditions other than the default 200-399.
+void describe_expectations(TextBuilder& o, const CheckConfig& c) {
+    if (c.expect_status != http::StatusList::range(200, 399)) o << "  expectStatus: " << c.expect_status.str() << "\n";
+    if (!c.expect_body.empty()) o << "  expectBody: \"" << escape_control(c.expect_body) << "\"\n";
+    if (!c.expect_regex.empty()) o << "  expectRegex: \"" << escape_control(c.expect_regex) << "\"\n";
+}
+
 }  // namespace
 
 std::string describe(const Config& cfg) {
@@ -101,6 +115,7 @@ std::string describe(const Config& cfg) {
             case CheckType::Mem:
                 o << "  maxMem: " << num(c.max_mem_mb) << " MB\n";
                 o << "  memType: " << proc::mem_kind_name(c.mem_type) << "\n";
+                if (c.include_children) o << "  includeChildren: true (the program and all its descendants)\n";
                 pid();
                 break;
             case CheckType::Cpu:
@@ -111,13 +126,22 @@ std::string describe(const Config& cfg) {
             case CheckType::Http:
                 o << "  mode: " << to_string(c.method) << "\n";
                 // Query values of the path as *** (a token there must not be printed).
-                o << "  url: http://" << net::bracket_host(c.host) << ":" << c.port << net::redacted_target(c.path)
-                  << "\n";
+                o << "  url: " << (c.https ? "https://" : "http://") << net::bracket_host(c.host) << ":" << c.port
+                  << net::redacted_target(c.path) << "\n";
                 if (!c.json.empty()) o << "  json: " << c.json << "\n";
                 for (const auto& h : c.headers)
                     o << "  header: " << h.first << ": " << (secret_header(h.first) ? "***" : h.second) << "\n";
                 o << "  username: " << opt(c.username) << "\n";
                 o << "  password: " << secret(c.password) << "\n";
+                if (c.https) tls_lines(o, c);
+                describe_expectations(o, c);
+                o << "  timeoutSeconds: " << c.timeout_seconds << "\n";
+                break;
+            case CheckType::Cert:
+                o << "  host: " << c.host << "\n";
+                o << "  port: " << c.port << "\n";
+                o << "  warnDays: " << c.warn_days << "\n";
+                tls_lines(o, c);
                 o << "  timeoutSeconds: " << c.timeout_seconds << "\n";
                 break;
             case CheckType::Tcp:

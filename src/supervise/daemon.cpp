@@ -253,6 +253,7 @@ void Daemon::run_probe(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::
     switch (c->cfg.type) {
         case CheckType::Http: return probe_http(loop_, *proc_worker_, c->cfg, done);
         case CheckType::Tcp: return probe_tcp(loop_, *proc_worker_, c->cfg, done);
+        case CheckType::Cert: return probe_cert(loop_, *proc_worker_, c->cfg, done);
         case CheckType::Mem:
         case CheckType::Cpu: {
             auto pid = find_pid(c->cfg, info);

@@ -6,7 +6,9 @@
 
 #include "http/client.hpp"
 #include "net/url.hpp"
+#include "supervise/cert_probe.hpp"
 #include "supervise/tasks.hpp"
+#include "util/text.hpp"
 
 namespace hc::supervise {
 namespace {
@@ -20,6 +22,14 @@ std::string fmt(double v) {
 Deadline probe_deadline(const CheckConfig& cfg) { return Deadline::after_ms(cfg.timeout_seconds * 1000LL); }
 
 std::string endpoint(const CheckConfig& cfg) { return net::bracket_host(cfg.host) + ":" + std::to_string(cfg.port); }
+
+// "rss 812.0 MB in 5 processes (the program and its descendants, limit 1024.0 MB)".
+Outcome judge_tree_mem(proc::MemKind kind, const proc::TreeMem& tree, double limit) {
+    std::string what = std::string(proc::mem_kind_name(kind)) + " " + fmt(tree.mb) + " MB in " +
+                       std::to_string(tree.processes) + (tree.processes == 1 ? " process" : " processes") +
+                       " (the program and its descendants, limit " + fmt(limit) + " MB)";
+    return tree.mb > limit ? Outcome::fail(what) : Outcome::pass(what);
+}
 
 }  // namespace
 
@@ -41,6 +51,25 @@ const char* to_string(Outcome::Kind k) {
     return "error";
 }
 
+ResponseRules ResponseRules::of(const CheckConfig& cfg) {
+    return ResponseRules{cfg.expect_status, cfg.expect_body, cfg.regex};
+}
+
+Outcome judge_response(const ResponseRules& rules, const std::string& shown, int status, std::string_view body) {
+    std::string what = shown + ": HTTP " + std::to_string(status);
+    if (!rules.status.contains(status)) {
+        // The default list keeps the message it always had.
+        if (rules.status != http::StatusList::range(200, 399)) what += " (expected " + rules.status.str() + ")";
+        return Outcome::fail(what);
+    }
+    // The body itself is never quoted: it may hold anything, secrets too.
+    if (!rules.body.empty() && body.find(rules.body) == std::string_view::npos)
+        return Outcome::fail(what + ", body does not contain \"" + escape_control(rules.body) + "\"");
+    if (rules.regex && !rules.regex->search(body))
+        return Outcome::fail(what + ", body does not match /" + escape_control(rules.regex->pattern()) + "/");
+    return Outcome::pass(what);
+}
+
 void probe_http(EventLoop& loop, Worker& worker, const CheckConfig& cfg, OutcomeFn done) {
     auto deadline = probe_deadline(cfg);
     // The URL (with the Basic credentials) was parsed at load.
@@ -56,22 +85,28 @@ void probe_http(EventLoop& loop, Worker& worker, const CheckConfig& cfg, Outcome
             req.headers.emplace_back("Content-Type", "application/json");
     }
     std::string shown = req.method + " " + url->redacted();
-    resolve_async(worker, url->host, url->port, deadline, [&loop, req, deadline, shown, done](Addresses addresses) {
-        if (!addresses) return done(Outcome::fail(shown + ": " + addresses.error()));
-        http::ExchangeOptions opts;
-        opts.user_agent = http::default_user_agent();
-        opts.limits.max_body_bytes = 64 * 1024;  // the status decides; the body is not needed
-        auto ex = std::make_unique<http::Exchange>(req, std::move(*addresses), opts, deadline);
-        loop.add(std::make_unique<ExchangeTask>(std::move(ex), [done, shown](http::Exchange& ex) {
-            if (ex.state() == http::Exchange::State::Failed) return done(judge_connect_error(shown, ex.failure()));
-            int status = ex.response().status;
-            std::string what = shown + ": HTTP " + std::to_string(status);
-            if (status >= 200 && status <= 399)
-                done(Outcome::pass(what));
-            else
-                done(Outcome::fail(what));
-        }));
-    });
+    http::ExchangeOptions opts;
+    opts.user_agent = http::default_user_agent();
+    // Without a body condition the status decides and 64 KiB is plenty.
+    const bool body_matters = !cfg.expect_body.empty() || cfg.regex;
+    opts.limits.max_body_bytes = body_matters ? kMaxMatchedBody : 64 * 1024;
+    if (url->tls()) {
+        auto tls = tls_config_for(cfg);
+        // No CA bundle to verify with: we cannot tell, the program is not at fault.
+        if (!tls) return done(Outcome::error(shown + ": " + tls.error()));
+        opts.tls = *tls;
+    }
+    ResponseRules rules = ResponseRules::of(cfg);
+    resolve_async(worker, url->host, url->port, deadline,
+                  [&loop, req, opts, deadline, shown, rules, done](Addresses addresses) {
+                      if (!addresses) return done(Outcome::fail(shown + ": " + addresses.error()));
+                      auto ex = std::make_unique<http::Exchange>(req, std::move(*addresses), opts, deadline);
+                      loop.add(std::make_unique<ExchangeTask>(std::move(ex), [done, shown, rules](http::Exchange& ex) {
+                          if (ex.state() == http::Exchange::State::Failed)
+                              return done(judge_connect_error(shown, ex.failure()));
+                          done(judge_response(rules, shown, ex.response().status, ex.response().body));
+                      }));
+                  });
 }
 
 void probe_tcp(EventLoop& loop, Worker& worker, const CheckConfig& cfg, OutcomeFn done) {
@@ -93,6 +128,15 @@ void probe_tcp(EventLoop& loop, Worker& worker, const CheckConfig& cfg, OutcomeF
 void probe_mem(Worker& worker, const CheckConfig& cfg, pid_t pid, OutcomeFn done) {
     proc::MemKind kind = cfg.mem_type;
     double limit = cfg.max_mem_mb;
+    if (cfg.include_children) {
+        // One scan of /proc plus a read per process: on the worker.
+        return worker.post([pid, kind, limit, done]() -> Worker::Continuation {
+            auto tree = proc::read_tree_mem_mb(pid, kind);
+            Outcome o = tree ? judge_tree_mem(kind, *tree, limit)
+                             : Outcome::error("pid " + std::to_string(pid) + ": " + tree.error());
+            return [done, o] { done(o); };
+        });
+    }
     auto judge = [kind, limit, pid](const Result<double>& mb) {
         if (!mb) return Outcome::error("pid " + std::to_string(pid) + ": " + mb.error());
         std::string what =

@@ -5,8 +5,10 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "proc/proc.hpp"
 #include "supervise/config.hpp"
@@ -36,10 +38,30 @@ Outcome judge_connect_error(const std::string& shown, const Error& error);
 
 using OutcomeFn = std::function<void(Outcome)>;
 
-// http: status 200-399 within timeoutSeconds.
+// What an http check's response must satisfy: a status in expectStatus
+// (default 200-399), then expectBody (a substring) and expectRegex.
+struct ResponseRules {
+    http::StatusList status = http::StatusList::range(200, 399);
+    std::string body;
+    std::shared_ptr<const Regex> regex;
+    static ResponseRules of(const CheckConfig& cfg);
+};
+// "GET http://localhost:80/: HTTP 200" (pass), "...: HTTP 500 (expected
+// 200,204)", "...: HTTP 200, body does not contain \"READY\"", "..., body
+// does not match /re/". The body is never quoted (it may hold secrets).
+Outcome judge_response(const ResponseRules& rules, const std::string& shown, int status, std::string_view body);
+
+// Body bytes read when a body condition is set (a larger body fails).
+constexpr size_t kMaxMatchedBody = 1024 * 1024;
+
+// http: the ResponseRules within timeoutSeconds; https verifies the
+// certificate unless insecureSkipVerify (caFile or the system CA bundle).
 // Names that need DNS are resolved on the worker, so a dead nameserver
 // never stalls the loop; literals and localhost resolve at once.
 void probe_http(EventLoop& loop, Worker& worker, const CheckConfig& cfg, OutcomeFn done);
+// cert: a TLS handshake with host:port and the server certificate's expiry
+// against warnDays (supervise/cert_probe.hpp).
+void probe_cert(EventLoop& loop, Worker& worker, const CheckConfig& cfg, OutcomeFn done);
 // tcp: a connect to host:port within timeoutSeconds.
 void probe_tcp(EventLoop& loop, Worker& worker, const CheckConfig& cfg, OutcomeFn done);
 // mem: rss from /proc/PID/status at once; pss/uss (smaps_rollup, slow for
