@@ -33,6 +33,7 @@ const char* to_string(CheckType t) {
         case CheckType::Mem: return "mem";
         case CheckType::Cpu: return "cpu";
         case CheckType::Restart: return "restart";
+        case CheckType::Exec: return "exec";
         case CheckType::Cert: return "cert";
     }
     return "?";
@@ -61,6 +62,7 @@ std::string Actions::str() const {
     add(kill, "kill");
     add(email, "email");
     add(notify, "notify");
+    add(wechat, "wechat");
     return s.empty() ? "none" : s;
 }
 
@@ -73,7 +75,7 @@ bool MailConfig::operator==(const MailConfig& o) const {
 bool GlobalConfig::operator==(const GlobalConfig& o) const {
     return supervisord_url == o.supervisord_url && supervisord_user == o.supervisord_user &&
            supervisord_pass == o.supervisord_pass && mail == o.mail && dingtalk == o.dingtalk && wecom == o.wecom &&
-           feishu == o.feishu && webhook == o.webhook;
+           feishu == o.feishu && webhook == o.webhook && wechat == o.wechat;
 }
 
 bool CheckConfig::operator==(const CheckConfig& o) const {
@@ -85,9 +87,10 @@ bool CheckConfig::operator==(const CheckConfig& o) const {
            timeout_seconds == o.timeout_seconds && failure_threshold == o.failure_threshold &&
            success_threshold == o.success_threshold && min_continue_run == o.min_continue_run && actions == o.actions &&
            exec_cmd == o.exec_cmd && send_resolved == o.send_resolved && reminder_seconds == o.reminder_seconds &&
-           include_children == o.include_children && https == o.https &&
-           insecure_skip_verify == o.insecure_skip_verify && ca_file == o.ca_file && warn_days == o.warn_days &&
-           expect_status == o.expect_status && expect_body == o.expect_body && expect_regex == o.expect_regex;
+           include_children == o.include_children && command_argv == o.command_argv && command_line == o.command_line &&
+           https == o.https && insecure_skip_verify == o.insecure_skip_verify && ca_file == o.ca_file &&
+           warn_days == o.warn_days && expect_status == o.expect_status && expect_body == o.expect_body &&
+           expect_regex == o.expect_regex;
 }
 
 namespace {
@@ -106,7 +109,8 @@ constexpr size_t kMaxUnknownKeyWarnings = 100;
 
 const std::vector<std::string> kConfigKeys = {"supervisordUrl", "supervisordUser", "supervisordPass", "mail",
                                               "dingtalk",       "wecom",           "feishu",          "webhook",
-                                              "statusSocket",   "metricsListen"};
+                                              "statusSocket",   "metricsListen",   "wechat"};
+const std::vector<std::string> kWechatKeys = {"corpid", "secret", "agentid", "touser", "toparty", "totag", "webhook"};
 const std::vector<std::string> kMailKeys = {"host", "port", "user",   "pass",     "to_list",
                                             "tls",  "from", "cafile", "insecure", "allowPlainAuth"};
 
@@ -341,6 +345,7 @@ public:
     void load_global(const Node& n, GlobalConfig& g);
     void load_mail(const Node& n, MailConfig& m);
     void load_status_socket(const Entry& e, const std::string& qual, std::string& out);
+    void load_wechat(const Node& n, WechatConfig& w);
     void load_urls(const Entry& e, const std::string& qual, std::vector<std::string>& out, bool allow_token = false);
     bool load_check(const std::string& name, int line, const Node& n, CheckConfig& c);
     void load_headers(const Entry& e, const std::string& qual, CheckConfig& c);
@@ -535,6 +540,47 @@ void Loader::load_status_socket(const Entry& e, const std::string& qual, std::st
         out = p;
 }
 
+void Loader::load_wechat(const Node& n, WechatConfig& w) {
+    const std::string q = "config.wechat";
+    // Ids go into a URL query and a JSON body: one line, no control bytes.
+    auto id = [&](const Entry& e, const std::string& qual, std::string& out, bool secret) {
+        std::vector<std::string> parts;  // touser: [a, b] -> "a|b"
+        if (!get_string_list(e, qual, parts, false)) return;
+        std::string v;
+        for (const auto& p : parts) v += (v.empty() ? "" : "|") + p;
+        if (has_control(v))
+            bad(*e.value, qual, "expected a value without control characters", secret);
+        else
+            out = v;
+    };
+    for (const Entry& e : entries(n, q)) {
+        const std::string qual = q + "." + e.key;
+        if (e.key == "corpid" || e.key == "secret" || e.key == "touser" || e.key == "toparty" || e.key == "totag") {
+            std::string& out = e.key == "corpid"    ? w.corpid
+                               : e.key == "secret"  ? w.secret
+                               : e.key == "touser"  ? w.touser
+                               : e.key == "toparty" ? w.toparty
+                                                    : w.totag;
+            id(e, qual, out, e.key == "secret");
+        } else if (e.key == "agentid") {
+            int a = 0;
+            if (get_int(e, qual, a, 1, INT_MAX, "expected the application's agentid (an integer)")) w.agentid = a;
+        } else if (e.key == "webhook") {
+            std::vector<std::string> urls;
+            load_urls(e, qual, urls);
+            if (urls.size() > 1) error(e.value->line, qual + ": expected one WeCom robot URL");
+            if (urls.size() == 1) w.webhook = urls[0];
+        } else {
+            unknown_key(e, q, kWechatKeys);
+        }
+    }
+    // The original skipped application messages unless all three were set;
+    // so do we (its configs load), but say so.
+    bool any = !w.corpid.empty() || !w.secret.empty() || w.agentid > 0;
+    if (any && !w.app())
+        warn(n.line, q + ": corpid, secret and agentid are all needed for application messages; none will be sent");
+}
+
 void Loader::load_global(const Node& n, GlobalConfig& g) {
     const std::string q = "config";
     for (const Entry& e : entries(n, q)) {
@@ -579,6 +625,11 @@ void Loader::load_global(const Node& n, GlobalConfig& g) {
                 bad(*e.value, qual, "expected an IP address and port (127.0.0.1:9464, [::1]:9464)");
             else if (!l.empty())
                 g.metrics_listen = trim(l);
+        } else if (e.key == "wechat") {
+            if (e.value->is_mapping())
+                load_wechat(*e.value, g.wechat);
+            else if (!e.value->is_null())  // `wechat:` with everything commented out
+                bad(*e.value, qual, "expected a mapping (corpid, secret, agentid, touser, toparty, totag, webhook)");
         } else {
             unknown_key(e, q, kConfigKeys);
         }
@@ -653,7 +704,7 @@ void Loader::load_headers(const Entry& e, const std::string& qual, CheckConfig& 
 void Loader::load_actions(const Entry& e, const std::string& qual, CheckConfig& c) {
     const Node& v = *e.value;
     if (v.is_null()) return;
-    const std::string expected = "expected a comma list of restart, kill, exec, email, notify (or none)";
+    const std::string expected = "expected a comma list of restart, kill, exec, email, notify, wechat (or none)";
     std::vector<std::string> words;
     auto split = [&](const std::string& s) {
         for (std::string& w : split_list(s)) words.push_back(std::move(w));
@@ -690,6 +741,8 @@ void Loader::load_actions(const Entry& e, const std::string& qual, CheckConfig& 
             a.email = true;
         else if (l == "notify")
             a.notify = true;
+        else if (l == "wechat")
+            a.wechat = true;
         else if (l == "none")
             none = true;
         else {
@@ -697,7 +750,7 @@ void Loader::load_actions(const Entry& e, const std::string& qual, CheckConfig& 
             return;
         }
     }
-    if (none && (a.restart || a.kill || a.exec || a.email || a.notify)) {
+    if (none && (a.restart || a.kill || a.exec || a.email || a.notify || a.wechat)) {
         bad(v, qual, "\"none\" cannot be combined with other actions");
         return;
     }
@@ -721,6 +774,7 @@ struct CheckKeyLines {
     int period_line = 0, timeout_line = 0;
     int port_line = 0, ca_file_line = 0;
     bool program_given = false;
+    bool command_given = false;
 };
 
 // The check schema: one row per key, in documentation order (also the
@@ -777,6 +831,21 @@ void load_expect_status(Loader& L, const Entry& e, const std::string& qual, Chec
     c.expect_status = *list;
 }
 
+// exec checks: a list is the argv (no shell), a string runs with /bin/sh -c.
+void load_command(Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, CheckKeyLines& k) {
+    const Node& v = *e.value;
+    k.command_given = true;
+    const std::string expected = "expected a command: a list of arguments or a shell command string";
+    if (v.is_scalar() && !v.is_null() && !trim(v.value).empty()) {
+        c.command_line = trim(v.value);
+        return;
+    }
+    bool ok = v.is_sequence() && !v.items.empty();
+    for (const auto& it : v.items) ok = ok && it->is_scalar() && !it->is_null();
+    if (!ok || v.items[0]->value.empty()) return L.bad(v, qual, expected);
+    for (const auto& it : v.items) c.command_argv.push_back(it->value);
+}
+
 using KL = CheckKeyLines;
 const CheckKey kCheckSchema[] = {
     {"program",
@@ -790,7 +859,7 @@ const CheckKey kCheckSchema[] = {
      }},
     {"type",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
-         int i = L.get_enum(e, qual, {"http", "tcp", "mem", "cpu", "restart", "cert"});
+         int i = L.get_enum(e, qual, {"http", "tcp", "mem", "cpu", "restart", "exec", "cert"});
          if (i >= 0) c.type = static_cast<CheckType>(i);
      }},
     {"maxMem",
@@ -933,6 +1002,7 @@ const CheckKey kCheckSchema[] = {
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
          L.get_bool(e, qual, c.send_resolved);
      }},
+    {"command", load_command},
     {"reminderSeconds",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
          L.get_int(e, qual, c.reminder_seconds, 0, kMaxSeconds, kSecondsRange0);
@@ -1025,8 +1095,11 @@ bool Loader::load_check(const std::string& name, int line, const Node& n, CheckC
     if (c.actions.exec && c.exec_cmd.empty())
         error(k.action_line, name + ".execCmd: required key missing (action has exec)");
     check_tls_keys(*this, name, c, k);
+    if (c.type == CheckType::Exec && !k.command_given)
+        error(line, name + ".command: required key missing (type is exec)");
     if (c.type == CheckType::Http) prepare_http_url(c);
-    if ((c.type == CheckType::Http || c.type == CheckType::Tcp || c.type == CheckType::Cert) &&
+    if ((c.type == CheckType::Http || c.type == CheckType::Tcp || c.type == CheckType::Exec ||
+         c.type == CheckType::Cert) &&
         c.timeout_seconds > c.period_seconds) {
         int wl = k.timeout_line ? k.timeout_line : k.period_line ? k.period_line : line;
         warn(wl, name + ".timeoutSeconds: " + std::to_string(c.timeout_seconds) + " is longer than periodSeconds " +
@@ -1114,11 +1187,13 @@ Result<Config> load_config_text(const std::string& text, const std::string& path
         }
         if (tops.size() == 1 && tops[0].second) L.warnings.push_back(path + ": no checks configured");
         // One line each, not one per check: the default action includes email.
-        std::string no_mail, no_notify;
+        std::string no_mail, no_notify, no_wechat;
         for (const auto& c : cfg.checks) {
             if (c.actions.email && !cfg.global.mail.configured()) no_mail += (no_mail.empty() ? "" : ", ") + c.name;
             if (c.actions.notify && !cfg.global.notify_configured())
                 no_notify += (no_notify.empty() ? "" : ", ") + c.name;
+            if (c.actions.wechat && !cfg.global.wechat.configured())
+                no_wechat += (no_wechat.empty() ? "" : ", ") + c.name;
         }
         if (!no_mail.empty())
             L.warnings.push_back(path + ": action email (" + no_mail +
@@ -1126,6 +1201,9 @@ Result<Config> load_config_text(const std::string& text, const std::string& path
         if (!no_notify.empty())
             L.warnings.push_back(path + ": action notify (" + no_notify +
                                  ") but none of config.dingtalk, wecom, feishu, webhook is set");
+        if (!no_wechat.empty())
+            L.warnings.push_back(path + ": action wechat (" + no_wechat +
+                                 ") but config.wechat is not configured; no WeChat message will be sent");
     }
 
     if (L.unlisted_unknown_keys > 0)

@@ -8,6 +8,7 @@
 //     mail: {host, port, user, pass, to_list, tls, from, cafile, insecure,
 //            allowPlainAuth}
 //     dingtalk / wecom / feishu / webhook: URL or list of URLs
+//     wechat: {corpid, secret, agentid, touser, toparty, totag, webhook}
 //   <check name>:           # every other top-level key is one check
 //     program: <supervisor program>   # required
 //     type: http|tcp|mem|cpu|restart  ...
@@ -40,7 +41,7 @@
 
 namespace hc::supervise {
 
-enum class CheckType { Http, Tcp, Mem, Cpu, Restart, Cert };
+enum class CheckType { Http, Tcp, Mem, Cpu, Restart, Exec, Cert };
 enum class PidGet { Supervisor, Name, File };
 enum class HttpMethod { Get, Post };
 
@@ -49,11 +50,14 @@ const char* to_string(PidGet t);
 const char* to_string(HttpMethod m);  // "GET" | "POST": the request line's method
 
 // restart, exec and kill are exclusive: restart > exec > kill (only the winner
-// stays true). notify = the chat/webhook channels of the `config` section.
+// stays true). notify = the chat/webhook channels of the `config` section
+// (config.wechat included); wechat = config.wechat only (the original
+// script's action name).
 struct Actions {
-    bool restart = false, kill = false, exec = false, email = false, notify = false;
+    bool restart = false, kill = false, exec = false, email = false, notify = false, wechat = false;
     bool operator==(const Actions& o) const {
-        return restart == o.restart && kill == o.kill && exec == o.exec && email == o.email && notify == o.notify;
+        return restart == o.restart && kill == o.kill && exec == o.exec && email == o.email && notify == o.notify &&
+               wechat == o.wechat;
     }
     bool operator!=(const Actions& o) const { return !(*this == o); }
     std::string str() const;  // "restart,email"; "none" when empty
@@ -73,6 +77,22 @@ struct MailConfig {
     // tls, or by port when absent: 465 -> Ssl, 587 -> StartTls, else None.
     smtp::TlsMode effective_tls() const { return smtp::resolve_tls_mode(tls, port); }
     bool operator==(const MailConfig& o) const;
+};
+
+// config.wechat of the original script: WeCom application messages
+// (corpid, secret, agentid; to touser/toparty/totag, "|"-separated, all
+// empty = "@all") and/or a WeCom robot URL (webhook).
+struct WechatConfig {
+    std::string corpid, secret;
+    long long agentid = 0;
+    std::string touser, toparty, totag;
+    std::string webhook;
+    bool app() const { return !corpid.empty() && !secret.empty() && agentid > 0; }
+    bool configured() const { return app() || !webhook.empty(); }
+    bool operator==(const WechatConfig& o) const {
+        return corpid == o.corpid && secret == o.secret && agentid == o.agentid && touser == o.touser &&
+               toparty == o.toparty && totag == o.totag && webhook == o.webhook;
+    }
 };
 
 // supervisordUrl parsed once at load; SupervisorClient uses it as is.
@@ -99,9 +119,10 @@ struct GlobalConfig {
     // default, next to the config file (status_socket_path); "off" = none.
     std::string status_socket;
     std::string metrics_listen;  // metricsListen: host:port of the Prometheus endpoint; empty = none
+    WechatConfig wechat;
     bool operator==(const GlobalConfig& o) const;
     bool notify_configured() const {
-        return !dingtalk.empty() || !wecom.empty() || !feishu.empty() || !webhook.empty();
+        return !dingtalk.empty() || !wecom.empty() || !feishu.empty() || !webhook.empty() || wechat.configured();
     }
 };
 
@@ -149,6 +170,9 @@ struct CheckConfig {
     std::string expect_regex;                                            // expectRegex: POSIX ERE
     // expect_regex compiled at load (not compared: the text is).
     std::shared_ptr<const Regex> regex;
+    // exec: `command` as a list (argv, no shell) or a string (/bin/sh -c).
+    std::vector<std::string> command_argv;
+    std::string command_line;
 
     CheckConfig() {
         actions.restart = true;

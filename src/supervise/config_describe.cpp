@@ -102,6 +102,20 @@ std::string describe(const Config& cfg) {
     if (!g.status_socket.empty())
         o << "  statusSocket: " << (g.status_socket == "off" ? std::string("off") : g.status_socket) << "\n";
     if (!g.metrics_listen.empty()) o << "  metricsListen: " << g.metrics_listen << "\n";
+    if (g.wechat.configured() || !g.wechat.corpid.empty()) {
+        const WechatConfig& w = g.wechat;
+        o << "  wechat:\n";
+        o << "    corpid: " << opt(w.corpid) << "\n";
+        o << "    secret: " << secret(w.secret) << "\n";
+        o << "    agentid: " << (w.agentid > 0 ? std::to_string(w.agentid) : std::string("(none)")) << "\n";
+        bool all = w.touser.empty() && w.toparty.empty() && w.totag.empty();
+        o << "    touser: " << (all ? std::string("@all") : opt(w.touser)) << "\n";
+        o << "    toparty: " << opt(w.toparty) << "\n";
+        o << "    totag: " << opt(w.totag) << "\n";
+        if (!w.webhook.empty())
+            o << "    webhook: " << notify::mask_target(notify::parse_target(notify::Channel::WeCom, w.webhook))
+              << "\n";
+    }
     o << "checks: " << cfg.checks.size() << "\n";
     for (const auto& c : cfg.checks) {
         o << "\n" << c.name << ": (line " << c.line << ")\n";
@@ -149,6 +163,15 @@ std::string describe(const Config& cfg) {
                 o << "  port: " << c.port << "\n";
                 o << "  timeoutSeconds: " << c.timeout_seconds << "\n";
                 break;
+            case CheckType::Exec: {
+                // A list is shown as the YAML list it came from; a string as is.
+                std::string argv;
+                for (const auto& a : c.command_argv) argv += (argv.empty() ? "" : ", ") + escape_control(a);
+                o << "  command: " << (c.command_argv.empty() ? escape_control(c.command_line) : "[" + argv + "]")
+                  << (c.command_argv.empty() ? " (/bin/sh -c)" : " (no shell)") << "\n";
+                o << "  timeoutSeconds: " << c.timeout_seconds << "\n";
+                break;
+            }
             case CheckType::Restart:
                 o << "  pidGet: supervisor\n";
                 o << "  mincontinueRun: " << c.min_continue_run << "\n";
@@ -196,6 +219,8 @@ std::vector<std::string> secret_keys(const Config& cfg) {
                                                                               {"config.webhook", &g.webhook}};
     for (const auto& r : robots)
         if (!r.second->empty()) keys.push_back(r.first);
+    if (!g.wechat.secret.empty()) keys.push_back("config.wechat.secret");
+    if (!g.wechat.webhook.empty()) keys.push_back("config.wechat.webhook");
     for (const auto& c : cfg.checks) {
         if (!c.password.empty()) keys.push_back(c.name + ".password");
         for (const auto& h : c.headers)

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "supervise/exec_probe.hpp"
 #include "supervise/exec_task.hpp"
 #include "supervise/status.hpp"
 #include "util/memory.hpp"
@@ -31,6 +32,7 @@ std::vector<std::string> secrets_of(const Config& config) {
     for (const auto& c : config.checks) s.push_back(c.password);
     for (const auto* list : {&config.global.dingtalk, &config.global.wecom, &config.global.feishu})
         for (const auto& v : *list) s.push_back(v);
+    s.push_back(config.global.wechat.secret);
     return s;
 }
 
@@ -261,6 +263,7 @@ void Daemon::run_probe(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::
             if (c->cfg.type == CheckType::Mem) return probe_mem(*proc_worker_, c->cfg, *pid, done);
             return c->cpu.run(loop_, c->cfg, *pid, done);
         }
+        case CheckType::Exec: return probe_exec(loop_, c->cfg, done);
         case CheckType::Restart: break;
     }
     done(Outcome::error("unknown check type"));
@@ -432,7 +435,7 @@ void Daemon::exec_command(const CheckPtr& c, const std::string& reason) {
 void Daemon::notify(const CheckPtr& c, NotifyEvent::Kind kind, const std::string& action, const std::string& reason) {
     if (!notifier_) return;
     NotifyEvent e{c->cfg.name, c->cfg.program, type_name(c->cfg), kind, action, reason, std::time(nullptr)};
-    notifier_->send(e, c->cfg.actions.email, c->cfg.actions.notify);
+    notifier_->send(e, c->cfg.actions.email, c->cfg.actions.notify, c->cfg.actions.wechat);
 }
 
 int Daemon::run() {

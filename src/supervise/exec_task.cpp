@@ -16,7 +16,8 @@ namespace {
 
 constexpr size_t kMaxOutput = 64 * 1024;
 
-[[noreturn]] void exec_child(const std::string& command, const ExecTask::Env& env, int out_fd) {
+// Only what was prepared before fork() is used here: argv as C strings.
+[[noreturn]] void exec_child(const std::vector<char*>& argv, const ExecTask::Env& env, int out_fd) {
     ::setpgid(0, 0);
     sigset_t none;
     sigemptyset(&none);
@@ -27,9 +28,11 @@ constexpr size_t kMaxOutput = 64 * 1024;
     ::dup2(out_fd, 1);
     ::dup2(out_fd, 2);
     for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
-    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    const char msg[] = "healthcheck: cannot run /bin/sh\n";
+    ::execvp(argv[0], argv.data());
+    const char msg[] = "healthcheck: cannot run ";
     (void)!::write(2, msg, sizeof msg - 1);
+    (void)!::write(2, argv[0], std::strlen(argv[0]));
+    (void)!::write(2, "\n", 1);
     ::_exit(127);
 }
 
@@ -37,6 +40,23 @@ constexpr size_t kMaxOutput = 64 * 1024;
 
 ExecTask::ExecTask(const std::string& command, const Env& env, long timeout_ms, Done done)
     : deadline_(Deadline::after_ms(timeout_ms)), done_(std::move(done)) {
+    start({"/bin/sh", "-c", command}, env);
+}
+
+ExecTask::ExecTask(const std::vector<std::string>& argv, const Env& env, long timeout_ms, Done done)
+    : deadline_(Deadline::after_ms(timeout_ms)), done_(std::move(done)) {
+    if (argv.empty() || argv[0].empty()) {
+        result_.error = "empty command";
+        finished_ = true;
+        return;
+    }
+    start(argv, env);
+}
+
+void ExecTask::start(const std::vector<std::string>& args, const Env& env) {
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) {
         result_.error = "pipe: " + errno_text(errno);
@@ -46,7 +66,7 @@ ExecTask::ExecTask(const std::string& command, const Env& env, long timeout_ms, 
     pid_ = ::fork();
     if (pid_ == 0) {
         ::close(fds[0]);
-        exec_child(command, env, fds[1]);
+        exec_child(argv, env, fds[1]);
     }
     ::close(fds[1]);
     if (pid_ < 0) {

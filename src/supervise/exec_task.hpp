@@ -1,8 +1,9 @@
 #pragma once
-// The exec action: `/bin/sh -c CMD` in its own process group, values
-// passed only through the environment (HC_PROGRAM, HC_CHECK, HC_TYPE,
-// HC_MESSAGE) and never pasted into the command, output captured (capped)
-// for the log, and the whole group killed at the deadline.
+// The exec action and the exec probe: `/bin/sh -c CMD`, or an argv run
+// without a shell, in its own process group, values passed only through the
+// environment (HC_PROGRAM, HC_CHECK, HC_TYPE, HC_MESSAGE) and never pasted
+// into the command, output captured (capped) for the log, and the whole
+// group killed at the deadline.
 #include <sys/types.h>
 
 #include <functional>
@@ -30,6 +31,8 @@ public:
     using Done = std::function<void(const ExecResult&)>;
 
     ExecTask(const std::string& command, const Env& env, long timeout_ms, Done done);
+    // argv[0] is looked up in PATH (execvp); no shell. argv must not be empty.
+    ExecTask(const std::vector<std::string>& argv, const Env& env, long timeout_ms, Done done);
     ~ExecTask() override;
 
     int fd() const override { return out_.get(); }
@@ -42,6 +45,7 @@ public:
     pid_t pid() const { return pid_; }
 
 private:
+    void start(const std::vector<std::string>& argv, const Env& env);
     void try_reap();
 
     net::Fd out_;

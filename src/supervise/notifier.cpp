@@ -13,6 +13,7 @@
 #include "http/client.hpp"
 #include "notify/robots.hpp"
 #include "smtp/smtp.hpp"
+#include "supervise/wecom_app_job.hpp"
 #include "util/text.hpp"
 
 namespace hc::supervise {
@@ -105,6 +106,12 @@ void Notifier::set_config(GlobalConfig config) {
     add(notify::Channel::WeCom, config_.wecom);
     add(notify::Channel::Feishu, config_.feishu);
     add(notify::Channel::Webhook, config_.webhook);
+    const WechatConfig& w = config_.wechat;
+    notify::WecomApp app{w.corpid, w.secret, w.agentid, w.touser, w.toparty, w.totag};
+    if (!wechat_token_ || app.corpid != wechat_app_.corpid || app.secret != wechat_app_.secret ||
+        app.agentid != wechat_app_.agentid)
+        wechat_token_ = std::make_shared<notify::WecomTokenCache>();
+    wechat_app_ = app;
 }
 
 Lane& Notifier::lane(const std::string& key, const std::string& who, const char* drop_event) {
@@ -141,7 +148,7 @@ bool Notifier::stop_within(long ms) {
     return all;
 }
 
-void Notifier::send(const NotifyEvent& event, bool email, bool robots) {
+void Notifier::send(const NotifyEvent& event, bool email, bool robots, bool wechat) {
     const char* kind = event.kind == NotifyEvent::Kind::Resolved   ? "resolved"
                        : event.kind == NotifyEvent::Kind::Reminder ? "reminder"
                                                                    : "failed";
@@ -154,6 +161,16 @@ void Notifier::send(const NotifyEvent& event, bool email, bool robots) {
     }
     if (robots)
         for (const auto& target : robots_) send_robot(target, event);
+    if (robots || wechat) send_wechat(event);
+}
+
+void Notifier::send_wechat(const NotifyEvent& event) {
+    const WechatConfig& w = config_.wechat;
+    if (!w.webhook.empty()) send_robot(notify::parse_target(notify::Channel::WeCom, w.webhook), event);
+    if (!w.app()) return;
+    std::string who = wecom_app_name(wechat_app_);
+    lane("wechat-app " + w.corpid + " " + std::to_string(w.agentid), who, "notify_dropped")
+        .post(make_wecom_app_job(&log_, wechat_app_, wechat_token_, robot_notice(event), event.check, event.program));
 }
 
 void Notifier::send_mail(const NotifyEvent& event) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "notify/robots.hpp"
+#include "notify/wecom_app.hpp"
 #include "supervise/config.hpp"
 #include "supervise/delivery.hpp"
 #include "supervise/log.hpp"
@@ -39,7 +40,9 @@ public:
     Notifier(Logger& log, GlobalConfig config);
     // The robot targets are parsed here, once per load or reload, not per notice.
     void set_config(GlobalConfig config);
-    void send(const NotifyEvent& event, bool email, bool robots);
+    // robots: every chat channel (action notify); wechat: config.wechat
+    // only (action wechat).
+    void send(const NotifyEvent& event, bool email, bool robots, bool wechat = false);
     size_t queued() const;
     void stop();
     // Every lane is asked to stop; false when one still runs a try after ms.
@@ -48,12 +51,17 @@ public:
 private:
     void send_mail(const NotifyEvent& event);
     void send_robot(const notify::Target& target, const NotifyEvent& event);
+    void send_wechat(const NotifyEvent& event);
     // The lane of one target ("mail", or the channel and the configured value).
     Lane& lane(const std::string& key, const std::string& who, const char* drop_event);
 
     Logger& log_;
     GlobalConfig config_;
     std::vector<notify::Target> robots_;  // config_'s dingtalk, wecom, feishu, webhook
+    // config.wechat's application: its token outlives a reload that keeps
+    // corpid, secret and agentid.
+    notify::WecomApp wechat_app_;
+    std::shared_ptr<notify::WecomTokenCache> wechat_token_;
     // One lane per target, each with its own thread and retry schedule: a
     // dead mail server or robot delays only its own notices. Used from the
     // loop thread only.

@@ -71,7 +71,7 @@ void on_failed(PolicyState& s, const CheckConfig& cfg, Clock::time_point now, st
     // One failure notice per episode: a program that fails again right after
     // our restart (before it ever recovered) is the same episode; reminders
     // cover "still failing".
-    if ((cfg.actions.email || cfg.actions.notify) && !s.failure_notified) {
+    if ((cfg.actions.email || cfg.actions.notify || cfg.actions.wechat) && !s.failure_notified) {
         s.failure_notified = true;
         plan.notice = NoticeKind::Failed;
         s.last_notice = wall_now;
