@@ -33,6 +33,7 @@ const char* to_string(CheckType t) {
         case CheckType::Mem: return "mem";
         case CheckType::Cpu: return "cpu";
         case CheckType::Restart: return "restart";
+        case CheckType::Events: return "events";
         case CheckType::Exec: return "exec";
         case CheckType::Cert: return "cert";
     }
@@ -87,10 +88,10 @@ bool CheckConfig::operator==(const CheckConfig& o) const {
            timeout_seconds == o.timeout_seconds && failure_threshold == o.failure_threshold &&
            success_threshold == o.success_threshold && min_continue_run == o.min_continue_run && actions == o.actions &&
            exec_cmd == o.exec_cmd && send_resolved == o.send_resolved && reminder_seconds == o.reminder_seconds &&
-           include_children == o.include_children && command_argv == o.command_argv && command_line == o.command_line &&
-           https == o.https && insecure_skip_verify == o.insecure_skip_verify && ca_file == o.ca_file &&
-           warn_days == o.warn_days && expect_status == o.expect_status && expect_body == o.expect_body &&
-           expect_regex == o.expect_regex;
+           include_children == o.include_children && events == o.events && command_argv == o.command_argv &&
+           command_line == o.command_line && https == o.https && insecure_skip_verify == o.insecure_skip_verify &&
+           ca_file == o.ca_file && warn_days == o.warn_days && expect_status == o.expect_status &&
+           expect_body == o.expect_body && expect_regex == o.expect_regex;
 }
 
 namespace {
@@ -774,8 +775,38 @@ struct CheckKeyLines {
     int period_line = 0, timeout_line = 0;
     int port_line = 0, ca_file_line = 0;
     bool program_given = false;
+    bool action_given = false;
     bool command_given = false;
 };
+
+// programs / exclude of an events check: shell patterns (fnmatch) of
+// supervisorctl names, a comma list or a YAML list.
+void load_patterns(Loader& L, const Entry& e, const std::string& qual, std::vector<std::string>& out) {
+    std::vector<std::string> v;
+    if (!L.get_string_list(e, qual, v, true)) return;
+    for (auto& x : v) {
+        x = trim(x);
+        if (x.empty() || has_ctl(x)) return L.bad(*e.value, qual, "expected program names or shell patterns");
+    }
+    out = std::move(v);
+}
+
+// exitCodes: the exit statuses an events check takes as expected, like
+// supervisord's exitcodes (-1: killed by a signal, as supervisord reports it).
+void load_exit_codes(Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, CheckKeyLines&) {
+    std::vector<std::string> v;
+    if (!L.get_string_list(e, qual, v, true)) return;
+    std::vector<int64_t> codes;
+    for (const auto& x : v) {
+        const std::string t = trim(x);
+        char* end = nullptr;
+        long n = std::strtol(t.c_str(), &end, 10);
+        if (t.empty() || *end != '\0' || n < -1 || n > 255)
+            return L.bad(*e.value, qual, "expected exit codes -1-255 (a list or comma list)");
+        codes.push_back(n);
+    }
+    c.events.exit_codes = std::move(codes);
+}
 
 // The check schema: one row per key, in documentation order (also the
 // order did-you-mean suggestions are searched in). Each row validates its
@@ -859,7 +890,7 @@ const CheckKey kCheckSchema[] = {
      }},
     {"type",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
-         int i = L.get_enum(e, qual, {"http", "tcp", "mem", "cpu", "restart", "exec", "cert"});
+         int i = L.get_enum(e, qual, {"http", "tcp", "mem", "cpu", "restart", "exec", "cert", "events"});
          if (i >= 0) c.type = static_cast<CheckType>(i);
      }},
     {"maxMem",
@@ -989,9 +1020,19 @@ const CheckKey kCheckSchema[] = {
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
          L.get_int(e, qual, c.min_continue_run, 1, kMaxSeconds, kSecondsRange1);
      }},
+    {"programs", [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c,
+                    KL&) { load_patterns(L, e, qual, c.events.programs); }},
+    {"exclude", [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c,
+                   KL&) { load_patterns(L, e, qual, c.events.exclude); }},
+    {"exitCodes", load_exit_codes},
+    {"unseenExits",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         L.get_bool(e, qual, c.events.unseen_exits);
+     }},
     {"action",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL& k) {
          k.action_line = e.value->line;
+         k.action_given = true;
          L.load_actions(e, qual, c);
      }},
     {"execCmd",
@@ -1062,6 +1103,22 @@ void check_tls_keys(Loader& L, const std::string& name, CheckConfig& c, const Ch
         L.error(k.ca_file_line, name + ".caFile: cannot read " + printable(c.ca_file) + ": " + std::strerror(errno));
 }
 
+// type: events watches every program (or `programs`), so `program` is
+// optional (one more pattern when given); it only notifies (email by
+// default) and looks every second unless periodSeconds says otherwise.
+void check_events(Loader& L, CheckConfig& c, const CheckKeyLines& k) {
+    if (!c.program.empty()) c.events.programs.push_back(c.program);
+    if (c.program.empty()) c.program = "*";
+    if (!k.action_given) {
+        c.actions = Actions{};
+        c.actions.email = true;
+    } else if (c.actions.restart || c.actions.exec || c.actions.kill) {
+        L.error(k.action_line, c.name + ".action: an events check only notifies (email, notify or none), got \"" +
+                                   c.actions.str() + "\"");
+    }
+    if (k.period_line == 0) c.period_seconds = 1;
+}
+
 bool Loader::load_check(const std::string& name, int line, const Node& n, CheckConfig& c) {
     c.name = name;
     c.line = line;
@@ -1082,7 +1139,8 @@ bool Loader::load_check(const std::string& name, int line, const Node& n, CheckC
             unknown_key(e, name, check_key_names());
     }
 
-    if (!k.program_given) {
+    if (c.type == CheckType::Events) check_events(*this, c, k);
+    if (!k.program_given && c.type != CheckType::Events) {
         std::string msg = name + ".program: required key missing";
         if (edit_distance(name, "config") <= 2) msg += " (or did you mean \"config:\"?)";
         error(line, msg);

@@ -11,7 +11,7 @@
 //     wechat: {corpid, secret, agentid, touser, toparty, totag, webhook}
 //   <check name>:           # every other top-level key is one check
 //     program: <supervisor program>   # required
-//     type: http|tcp|mem|cpu|restart  ...
+//     type: http|tcp|mem|cpu|restart|events  ...
 //
 // Everything is validated up front; all errors are collected, one per line:
 //   <path>:<line>: <check>.<key>: <what was expected>, got "<value>"
@@ -36,12 +36,13 @@
 #include "net/url.hpp"
 #include "proc/proc.hpp"
 #include "smtp/smtp.hpp"
+#include "supervise/events_check.hpp"
 #include "util/regex.hpp"
 #include "util/result.hpp"
 
 namespace hc::supervise {
 
-enum class CheckType { Http, Tcp, Mem, Cpu, Restart, Exec, Cert };
+enum class CheckType { Http, Tcp, Mem, Cpu, Restart, Exec, Cert, Events };
 enum class PidGet { Supervisor, Name, File };
 enum class HttpMethod { Get, Post };
 
@@ -157,6 +158,7 @@ struct CheckConfig {
     bool send_resolved = false;
     int reminder_seconds = 0;       // reminderSeconds; 0 = no reminder mails
     bool include_children = false;  // cpu, mem: includeChildren (mem: the whole process tree)
+    EventsOptions events;           // type: events: programs, exclude, exitCodes, unseenExits
     int max_restarts = 0;           // maxRestarts: give up after this many actions; 0 = never
     int restart_window = 3600;      // restartWindow: seconds in which maxRestarts count
     // http and cert checks over TLS (docs/CONFIG.md "HTTPS and certificates").

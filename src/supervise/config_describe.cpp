@@ -172,6 +172,20 @@ std::string describe(const Config& cfg) {
                 o << "  timeoutSeconds: " << c.timeout_seconds << "\n";
                 break;
             }
+            case CheckType::Events: {
+                auto list = [](const std::vector<std::string>& v) {
+                    std::string r;
+                    for (const auto& x : v) r += (r.empty() ? "" : ", ") + escape_control(x);
+                    return r;
+                };
+                std::string codes;
+                for (auto x : c.events.exit_codes) codes += (codes.empty() ? "" : ", ") + std::to_string(x);
+                o << "  programs: " << (c.events.programs.empty() ? "(all)" : list(c.events.programs)) << "\n";
+                o << "  exclude: " << (c.events.exclude.empty() ? "(none)" : list(c.events.exclude)) << "\n";
+                o << "  exitCodes: " << codes << "\n";
+                o << "  unseenExits: " << yn(c.events.unseen_exits) << "\n";
+                break;
+            }
             case CheckType::Restart:
                 o << "  pidGet: supervisor\n";
                 o << "  mincontinueRun: " << c.min_continue_run << "\n";

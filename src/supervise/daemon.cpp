@@ -43,6 +43,7 @@ struct Daemon::Check {
     PolicyState policy;  // every rule's state (policy.hpp); the flags below are I/O only
     CpuProbe cpu;
     RestartTracker restarts;
+    EventsWatch events;  // type: events: the last look at every program
     EventLoop::TimerId timer = 0;
     Clock::time_point next_due{};
     bool in_flight = false;
@@ -112,6 +113,9 @@ void Daemon::apply(Config config) {
         log_.error("config", client.error());
     std::map<std::string, CheckPtr> next;
     int kept = 0, added = 0;
+    // One start time for all: checks started together fall due in the same
+    // loop pass and share one getAllProcessInfo (process_table.hpp).
+    const Clock::time_point now = Clock::now();
     for (const auto& cfg : config.checks) {
         auto old = checks_.find(cfg.name);
         if (old != checks_.end() && keeps_state_on_reload(old->second->cfg, cfg)) {
@@ -128,7 +132,7 @@ void Daemon::apply(Config config) {
         next[cfg.name] = c;
         // A pause is the operator's, not the config's: it outlives a changed check.
         if (old != checks_.end() && old->second->policy.paused) pause(c->policy);
-        start_check(c, Clock::now() + std::chrono::seconds(cfg.initial_delay_seconds));
+        start_check(c, now + std::chrono::seconds(cfg.initial_delay_seconds));
         ++added;
     }
     // Left in checks_: removed ones and the old versions of changed ones
@@ -173,6 +177,7 @@ void Daemon::start_check(const CheckPtr& c, Clock::time_point first) {
 void Daemon::tick(const CheckPtr& c) {
     if (c->cancelled) return;
     auto now = Clock::now();
+    const Clock::time_point due = c->next_due;
     auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(now - c->next_due).count();
     stats_.worst_delay_ms = std::max<long long>(stats_.worst_delay_ms, delay);
     // Fixed rate: the next run is due one period after this one was due, so
@@ -189,31 +194,59 @@ void Daemon::tick(const CheckPtr& c) {
     c->in_flight = true;
     ++stats_.probes;
     c->probe_started = now;
-    probe(c, [this, c](const Outcome& o) {
+    probe(c, due, [this, c](const Outcome& o) {
         c->in_flight = false;
         if (!c->cancelled) record(c, o);
     });
 }
 
-void Daemon::probe(const CheckPtr& c, std::function<void(Outcome)> done) {
+void Daemon::probe(const CheckPtr& c, Clock::time_point due, std::function<void(Outcome)> done) {
     if (!supervisor_) return done(Outcome::error("no usable supervisordUrl"));
-    process_info(c->cfg.program, [this, c, done](const Result<xmlrpc::ProcessInfo>& info) {
+    processes_->get(due, [this, c, done](const SnapshotPtr& s) {
         if (c->cancelled) return;
+        if (!s->processes) {
+            // The table logged this once for every check: not again per check.
+            c->last_error = s->processes.error();
+            return done(Outcome::error(s->processes.error()));
+        }
+        if (c->cfg.type == CheckType::Events) return done(report_events(c, *s->processes));
+        auto info = s->find(c->cfg.program);
         if (!info) return done(Outcome::error(info.error()));
         on_process_info(c, *info, done);
     });
 }
 
-void Daemon::process_info(const std::string& program, InfoReply reply) {
-    auto& waiters = info_waiters_[program];
-    waiters.push_back(std::move(reply));
-    if (waiters.size() > 1) return;  // a call for this program is already out
-    supervisor_->get_process_info(loop_, *proc_worker_, program, kSupervisorCallMs,
-                                  [this, program](Result<xmlrpc::ProcessInfo> info) {
-                                      auto node = info_waiters_.extract(program);
-                                      if (node.empty()) return;
-                                      for (auto& w : node.mapped()) w(info);
-                                  });
+void Daemon::make_process_table(Logger* log) {
+    processes_ = std::make_unique<ProcessTable>(
+        [this](ProcessTable::Fetched fetched) {
+            if (!supervisor_) return fetched(err("no usable supervisordUrl"));
+            supervisor_->get_all_process_info(loop_, *proc_worker_, kSupervisorCallMs, std::move(fetched));
+        },
+        log);
+}
+
+// The events check (events_check.hpp): one log line and one notice per
+// crash it sees; the check itself always passes (it watches, it is not a
+// program's health), so the policy never acts for it.
+Outcome Daemon::report_events(const CheckPtr& c, const std::vector<xmlrpc::ProcessInfo>& all) {
+    const bool first = !c->events.primed();
+    for (const auto& e : c->events.observe(c->cfg.events, all)) {
+        log_.log(Level::Warn, c->cfg.name, e.process, std::string("process_") + to_string(e.kind), e.reason);
+        if (!notifier_) continue;
+        NotifyEvent n{c->cfg.name, e.process, "events", NotifyEvent::Kind::Failed, "none", e.reason, 0};
+        n.when = std::time(nullptr);
+        notifier_->send(n, c->cfg.actions.email, c->cfg.actions.notify);
+    }
+    size_t watched = 0, down = 0;
+    for (const auto& p : all) {
+        if (!events_selects(c->cfg.events, p)) continue;
+        ++watched;
+        if (p.state == xmlrpc::states::FATAL || p.state == xmlrpc::states::EXITED) ++down;
+    }
+    std::string what = "watching " + std::to_string(watched) + " processes";
+    if (first && down > 0)
+        what += " (" + std::to_string(down) + " already EXITED or FATAL at the first look: not reported)";
+    return Outcome::pass(what);
 }
 
 void Daemon::on_process_info(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::function<void(Outcome)> done) {
@@ -264,6 +297,7 @@ void Daemon::run_probe(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::
             return c->cpu.run(loop_, c->cfg, *pid, done);
         }
         case CheckType::Exec: return probe_exec(loop_, c->cfg, done);
+        case CheckType::Events:  // answered from the snapshot in probe()
         case CheckType::Restart: break;
     }
     done(Outcome::error("unknown check type"));
@@ -386,8 +420,10 @@ void Daemon::kill_program(const CheckPtr& c) {
 void Daemon::kill_own_pid(const CheckPtr& c) {
     if (!supervisor_)
         return log(Level::Error, c, "action_failed", "kill: no usable supervisordUrl to check the pid against");
-    process_info(c->cfg.program, [this, c](const Result<xmlrpc::ProcessInfo>& info) {
+    // A state sent now or later: the pid must be the one running now.
+    processes_->get(Clock::now(), [this, c](const SnapshotPtr& s) {
         if (c->cancelled) return;
+        auto info = s->find(c->cfg.program);
         if (!info)
             return log(Level::Error, c, "action_failed",
                        "kill: cannot check the pid against supervisord: " + info.error());
@@ -451,6 +487,7 @@ int Daemon::run() {
         return 1;
     }
     proc_worker_ = std::make_unique<Worker>(loop_);
+    make_process_table(&log_);
     notifier_ = std::make_unique<Notifier>(log_, config_.global);
     for (const auto& w : config_.warnings) log_.warn("config", w);
     Config initial = config_;
@@ -478,7 +515,8 @@ int Daemon::run() {
 
 // --once: a program still STARTING is asked again each second, up to 30 s.
 void Daemon::once_probe(const CheckPtr& c, std::function<void(Outcome)> done, int attempt) {
-    probe(c, [this, c, done, attempt](Outcome o) {
+    // Attempt k runs at least k s after the start: any state sent since will do.
+    probe(c, started_ + std::chrono::seconds(attempt), [this, c, done, attempt](Outcome o) {
         // A restart check cannot see a restart in one look: its wait (a run
         // younger than mincontinueRun) is the answer, not worth 30 s.
         if (o.kind != Outcome::Kind::Wait || attempt >= 30 || c->cfg.type == CheckType::Restart) return done(o);
@@ -488,6 +526,7 @@ void Daemon::once_probe(const CheckPtr& c, std::function<void(Outcome)> done, in
 
 int Daemon::run_once() {
     proc_worker_ = std::make_unique<Worker>(loop_);
+    make_process_table(nullptr);  // each check's line shows a failure
     auto client = SupervisorClient::create(config_.global.supervisord, config_.global.supervisord_user,
                                            config_.global.supervisord_pass);
     if (client) supervisor_ = *client;

@@ -16,6 +16,7 @@
 #include "supervise/notifier.hpp"
 #include "supervise/policy.hpp"
 #include "supervise/probes.hpp"
+#include "supervise/process_table.hpp"
 #include "supervise/serve.hpp"
 #include "supervise/supervisor_client.hpp"
 #include "supervise/worker.hpp"
@@ -44,10 +45,11 @@ private:
 
     void start_check(const CheckPtr& c, Clock::time_point first);
     void tick(const CheckPtr& c);
-    void probe(const CheckPtr& c, std::function<void(Outcome)> done);
-    using InfoReply = std::function<void(Result<xmlrpc::ProcessInfo>)>;
-    // Checks of one program due together share one getProcessInfo call.
-    void process_info(const std::string& program, InfoReply reply);
+    // due: the tick this probe is for; the program state comes from a
+    // getAllProcessInfo sent at or after it (process_table.hpp).
+    void probe(const CheckPtr& c, Clock::time_point due, std::function<void(Outcome)> done);
+    void make_process_table(Logger* log);
+    Outcome report_events(const CheckPtr& c, const std::vector<xmlrpc::ProcessInfo>& all);
     void once_probe(const CheckPtr& c, std::function<void(Outcome)> done, int attempt);
     void on_process_info(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::function<void(Outcome)> done);
     void run_probe(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::function<void(Outcome)> done);
@@ -81,7 +83,7 @@ private:
     std::map<std::string, CheckPtr> checks_;
     std::unique_ptr<Worker> proc_worker_;
     std::unique_ptr<Notifier> notifier_;
-    std::map<std::string, std::vector<InfoReply>> info_waiters_;
+    std::unique_ptr<ProcessTable> processes_;  // one getAllProcessInfo per tick for all checks
     int signal_fd_ = -1;
     DaemonStats stats_;
     std::unique_ptr<Server> control_, metrics_server_;

@@ -98,4 +98,15 @@ void SupervisorClient::get_process_info(EventLoop& loop, Worker& resolver, const
     });
 }
 
+void SupervisorClient::get_all_process_info(EventLoop& loop, Worker& resolver, long timeout_ms,
+                                            std::function<void(Result<std::vector<xmlrpc::ProcessInfo>>)> reply) const {
+    call(loop, resolver, xmlrpc::get_all_process_info_call(), timeout_ms, [reply](Result<xmlrpc::Response> r) {
+        if (!r) return reply(r.failure());
+        if (r->is_fault) return reply(err(describe_fault(r->fault)));
+        auto all = xmlrpc::to_process_infos(r->value);
+        if (!all) return reply(err("supervisord: " + all.error(), ErrorKind::Protocol));
+        reply(std::move(*all));
+    });
+}
+
 }  // namespace hc::supervise

@@ -47,7 +47,8 @@ YAML
   HC_LOG=$T/hc-wrong.log
   local good=$HC_PID
   hc_start "$T/wrong.yaml"
-  wait_log "$HC_LOG" "check_error check=idle-mem program=idle: .*401" 5
+  # One line for all checks (process_table.hpp), not a check_error per check.
+  wait_log "$HC_LOG" "supervisord_error: getAllProcessInfo: .*401" 5
   sleep 1.5
   kill -0 "$HC_PID" || _fail "daemon with a wrong password died"
   assert_no_log "$HC_LOG" " (check_failed|unhealthy|action) "

@@ -237,15 +237,15 @@ YAML
   hc_start "$T/hc.yaml"
   wait_log "$HC_LOG" "healthy check=web-http " 5
   sv_stop
-  wait_log "$HC_LOG" "check_error check=web-http program=web: " 4
+  wait_log "$HC_LOG" "supervisord_error: getAllProcessInfo: " 4
   sleep 3
   kill -0 "$HC_PID" || _fail "daemon died while supervisord was down"
   assert_no_log "$HC_LOG" " (check_failed|unhealthy|action|action_failed) check=web-http" "log while supervisord was down"
   # Logged once, not every period.
   # Logged when the error changes (shutting down, then no socket), not
   # every period.
-  local errs; errs=$(count_log "$HC_LOG" "check_error check=web-http ")
-  [ "$errs" -le 3 ] || _fail "$errs check_error lines in ~4 s: logged every period"
+  local errs; errs=$(count_log "$HC_LOG" " supervisord_error: ")
+  [ "$errs" -le 3 ] || _fail "$errs supervisord_error lines in ~4 s: logged every period"
   sv_start
   local pid; pid=$(sv_pid web)
   sleep 1.5

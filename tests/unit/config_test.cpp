@@ -284,7 +284,7 @@ TEST(SuperviseConfig, ErrorMessageFormats) {
               "t.yaml:1: x: expected a mapping with at least program, got \"1\"\n"
               "t.yaml:2: cat1.program: required key missing");
     EXPECT_EQ(load_err("cat1:\n  program: t\n  type: htp\n"),
-              "t.yaml:3: cat1.type: expected one of http, tcp, mem, cpu, restart, exec, cert, got \"htp\"");
+              "t.yaml:3: cat1.type: expected one of http, tcp, mem, cpu, restart, exec, cert, events, got \"htp\"");
     EXPECT_EQ(load_err("cat1:\n  program: t\n  action: restart,reboot\n"),
               "t.yaml:3: cat1.action: expected a comma list of restart, kill, exec, email, "
               "notify, wechat (or none), got \"reboot\"");
