@@ -178,7 +178,7 @@ Result<Options> parse_cli(const std::vector<std::string>& args) {
             for (const auto& d : r["dingtalk"].as<std::vector<std::string>>()) opt.dingtalk.push_back(d);
         std::map<std::string, std::vector<std::string>> given;
         for (const auto& kv : r.arguments()) given[kv.key()].push_back(kv.value());
-        if (auto st = apply_request_options(given, opt); !st) return st.failure();
+        if (auto st = apply_request_options(given, opt, url->scheme); !st) return st.failure();
         if (auto st = check_grpc_options(opt, *url); !st) return st.failure();
     } catch (const std::exception& e) {
         return err(without_urls(e.what(), normalized));

@@ -66,7 +66,13 @@ Result<std::pair<std::string, std::string>> parse_header(const std::string& spec
     return std::make_pair(name, value);
 }
 
-Status apply_request_options(const std::map<std::string, std::vector<std::string>>& given, Options& opt) {
+Status apply_request_options(const std::map<std::string, std::vector<std::string>>& given, Options& opt,
+                             const std::string& scheme) {
+    if (scheme == "tcp" || scheme == "tls" || scheme == "grpc" || scheme == "grpcs")
+        for (const auto& name : kRequestOptions)
+            if (values(given, name.c_str()))
+                return err((name == "header" ? "-H/--header" : "--" + name) + " needs an HTTP target: a " + scheme +
+                           ":// probe sends no HTTP request");
     if (auto v = values(given, "data")) {
         if (v->size() > 1) return err("--data: given more than once");
         opt.data = v->front();

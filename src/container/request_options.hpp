@@ -18,7 +18,10 @@ namespace hc::container {
 extern const std::vector<std::string> kRequestOptions;
 
 // `given`: option long name -> every value given, in command-line order.
-Status apply_request_options(const std::map<std::string, std::vector<std::string>>& given, Options& opt);
+// `scheme`: the -u URL's; tcp://, tls:// and grpc(s):// send no HTTP
+// request, so these options with them are usage errors, not ignored.
+Status apply_request_options(const std::map<std::string, std::vector<std::string>>& given, Options& opt,
+                             const std::string& scheme);
 
 // "Name: value" -> {Name, value}; optional spaces around the value.
 Result<std::pair<std::string, std::string>> parse_header(const std::string& spec);

@@ -125,6 +125,15 @@ TEST(ContainerRequest, HeadHasNoBodyToCheck) {
     EXPECT_EQ(parse_ok({"-u", "http://h/", "--method", "HEAD", "--status", "200-299"}).method, "HEAD");
 }
 
+TEST(ContainerRequest, NotForTargetsWithoutHttp) {
+    for (const Args& opt : {Args{"--status", "200"}, Args{"-H", "A: b"}, Args{"--regex", "x"}, Args{"--json-path", "a"},
+                            Args{"--method", "GET"}, Args{"--data", "x"}}) {
+        Args a = {"-u", "grpc://127.0.0.1:50051"};
+        a.insert(a.end(), opt.begin(), opt.end());
+        EXPECT_NE(parse_err(a).find("needs an HTTP target: a grpc:// probe"), std::string::npos) << opt[0];
+    }
+}
+
 // ---- --regex -----------------------------------------------------------------
 
 TEST(ContainerRegex, MatchesAndFails) {
