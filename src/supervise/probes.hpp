@@ -53,6 +53,9 @@ Outcome judge_response(const ResponseRules& rules, const std::string& shown, int
 
 // Body bytes read when a body condition is set (a larger body fails).
 constexpr size_t kMaxMatchedBody = 1024 * 1024;
+// Bytes of the body expectRegex is matched against (regexec can be
+// quadratic in the text for some patterns).
+constexpr size_t kMaxRegexBody = 16 * 1024;
 
 // http: the ResponseRules within timeoutSeconds; https verifies the
 // certificate unless insecureSkipVerify (caFile or the system CA bundle).

@@ -29,6 +29,8 @@ public:
     Regex& operator=(const Regex&) = delete;
 
     // True when the pattern matches anywhere in text (NUL bytes included).
+    // Even without back-references regexec can be quadratic in the text
+    // for some patterns ("(a|aa)*c"): callers bound the text.
     bool search(std::string_view text) const;
     const std::string& pattern() const { return pattern_; }
 

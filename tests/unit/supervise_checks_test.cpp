@@ -159,6 +159,12 @@ TEST(SuperviseChecks, JudgeResponse) {
     EXPECT_EQ(o.reason, "GET u: HTTP 200, body does not contain \"READY\"");
     o = judge_response(r, "GET u", 200, "READY secret-token\nversion: x\n");
     EXPECT_EQ(o.reason, "GET u: HTTP 200, body does not match /^version: [0-9]+$/");
+    // The regex sees only the first kMaxRegexBody bytes (regexec can be
+    // quadratic); the substring check sees the whole body.
+    std::string big(kMaxRegexBody, ' ');
+    EXPECT_EQ(judge_response(r, "GET u", 200, "READY\nversion: 1\n" + big).kind, Outcome::Kind::Pass);
+    EXPECT_EQ(judge_response(r, "GET u", 200, big + "READY\nversion: 1\n").kind, Outcome::Kind::Fail);
+    o = judge_response(r, "GET u", 200, "READY secret-token\nversion: x\n");
     // The body is never quoted.
     EXPECT_FALSE(has(o.reason, "secret-token"));
     // Control bytes of the config value are escaped.
