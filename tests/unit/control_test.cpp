@@ -155,3 +155,67 @@ TEST(Control, StateWordAndNextAction) {
 }
 
 }  // namespace
+
+namespace {
+
+std::string load_error(const std::string& yaml) {
+    auto r = load_config_text(yaml, "t.yaml");
+    return r ? std::string() : r.error();
+}
+
+TEST(ControlConfig, StatusSocketDefaultsNextToTheConfig) {
+    auto r = load_config_text("web:\n  program: web\n", "/etc/hc/config.yaml");
+    ASSERT_TRUE(r) << r.error();
+    EXPECT_EQ(status_socket_path(*r), "/etc/hc/config.sock");
+    r->path = "/etc/hc.d/config";
+    EXPECT_EQ(status_socket_path(*r), "/etc/hc.d/config.sock");
+    r->path = "/etc/hc.d/.hidden";
+    EXPECT_EQ(status_socket_path(*r), "/etc/hc.d/.hidden.sock");
+    auto off = load_config_text("config:\n  statusSocket: off\nweb:\n  program: web\n", "/etc/hc/config.yaml");
+    ASSERT_TRUE(off) << off.error();
+    EXPECT_EQ(status_socket_path(*off), "");
+    auto set = load_config_text("config:\n  statusSocket: /run/hc.sock\nweb:\n  program: web\n", "/x.yaml");
+    ASSERT_TRUE(set) << set.error();
+    EXPECT_EQ(status_socket_path(*set), "/run/hc.sock");
+}
+
+TEST(ControlConfig, BadValuesAreErrorsAtTheirLine) {
+    EXPECT_NE(load_error("config:\n  statusSocket: run/hc.sock\nweb:\n  program: web\n")
+                  .find("t.yaml:2: config.statusSocket: expected an absolute unix socket path"),
+              std::string::npos);
+    EXPECT_NE(load_error("config:\n  statusSocket: /" + std::string(120, 'a') + "\nweb:\n  program: web\n")
+                  .find("config.statusSocket"),
+              std::string::npos);
+    for (const char* bad : {"9464", "example.com:9464", "127.0.0.1:0", "127.0.0.1:70000", "127.0.0.1:x", "::1"})
+        EXPECT_NE(load_error(std::string("config:\n  metricsListen: ") + bad + "\nweb:\n  program: web\n")
+                      .find("t.yaml:2: config.metricsListen: expected an IP address and port"),
+                  std::string::npos)
+            << bad;
+    EXPECT_NE(load_error("web:\n  program: web\n  maxRestarts: -1\n").find("t.yaml:3: web.maxRestarts"),
+              std::string::npos);
+    EXPECT_NE(load_error("web:\n  program: web\n  restartWindow: 0\n").find("t.yaml:3: web.restartWindow"),
+              std::string::npos);
+}
+
+TEST(ControlConfig, ListenAddressesAndGiveUpKeysLoad) {
+    auto r = load_config_text(
+        "config:\n  metricsListen: '[::1]:9464'\nweb:\n  program: web\n  maxRestarts: 5\n  restartWindow: 600\n",
+        "t.yaml");
+    ASSERT_TRUE(r) << r.error();
+    EXPECT_EQ(r->global.metrics_listen, "[::1]:9464");
+    EXPECT_EQ(r->checks[0].max_restarts, 5);
+    EXPECT_EQ(r->checks[0].restart_window, 600);
+    EXPECT_NE(describe(*r).find("  maxRestarts: 5 within restartWindow 600 s, then give up\n"), std::string::npos);
+    EXPECT_NE(describe(*r).find("  metricsListen: [::1]:9464\n"), std::string::npos);
+    auto l = parse_listen_address("localhost:9464");
+    ASSERT_TRUE(l);
+    EXPECT_EQ(l->str(), "127.0.0.1:9464");
+    // Old configs: no new --test lines, never give up.
+    auto old = load_config_text("web:\n  program: web\n", "t.yaml");
+    ASSERT_TRUE(old);
+    EXPECT_EQ(old->checks[0].max_restarts, 0);
+    EXPECT_EQ(describe(*old).find("maxRestarts"), std::string::npos);
+    EXPECT_EQ(describe(*old).find("statusSocket"), std::string::npos);
+}
+
+}  // namespace
