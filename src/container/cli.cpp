@@ -26,7 +26,8 @@ cxxopts::Options make_options() {
     o.add_options()("n,name", "", cxxopts::value<std::string>())("u,url", "", cxxopts::value<std::string>())(
         "t,timeout", "", cxxopts::value<std::string>())("m,match", "", cxxopts::value<std::string>())(
         "f,file", "", cxxopts::value<std::string>())("r,report", "", cxxopts::value<std::string>())(
-        "cacert", "", cxxopts::value<std::string>())("wecom", "", cxxopts::value<std::vector<std::string>>())(
+        "cacert", "", cxxopts::value<std::string>())("cert", "", cxxopts::value<std::string>())(
+        "key", "", cxxopts::value<std::string>())("wecom", "", cxxopts::value<std::vector<std::string>>())(
         "feishu", "", cxxopts::value<std::vector<std::string>>())(
         "webhook", "", cxxopts::value<std::vector<std::string>>())("insecure", "")("verify", "")("h,help", "")(
         "version", "")("tokens", "", cxxopts::value<std::vector<std::string>>());
@@ -99,7 +100,7 @@ std::vector<std::string> normalize_argv(const std::vector<std::string>& args) {
 std::string usage() {
     return "usage: healthcheck -n NAME -u URL [-t MS] [-m KEYWORD] [-f STATEFILE] [-r REPORT_URL]\n"
            "                   [--wecom KEY] [--feishu ID[:SECRET]] [--webhook URL]\n"
-           "                   [--cacert FILE] [--insecure] [--verify]\n"
+           "                   [--cacert FILE] [--insecure] [--verify] [--cert FILE --key FILE]\n"
            "                   [--status LIST] [--method M] [-H 'NAME: VALUE'] [--data BODY]\n"
            "                   [--regex ERE] [--json-path PATH[=VALUE]] [DINGTALK_TOKEN[:SECRET] ...]\n"
            "       healthcheck supervise [-c CONFIG] [--test | --once] [--log-format text|json] [--debug]\n"
@@ -107,8 +108,10 @@ std::string usage() {
            "\n"
            "  -n, --name NAME      name shown in notices (default: the URL, shown without\n"
            "                       credentials and with query values as ***)\n"
-           "  -u, --url URL        http:// or https:// URL to probe (required),\n"
-           "                       or grpc://HOST:PORT[/SERVICE], grpcs://... (gRPC health check)\n"
+           "  -u, --url URL        URL to probe (required): http://, https://,\n"
+           "                       tcp://HOST:PORT (connect), tls://HOST:PORT (connect + handshake),\n"
+           "                       unix:///path/to.sock[:/request/path] (HTTP over a unix socket),\n"
+           "                       grpc://HOST:PORT[/SERVICE], grpcs://... (gRPC health check)\n"
            "  -t, --timeout MS     deadline for the whole probe in ms (default 8000)\n"
            "  -m, --match WORD     the body must contain WORD as well as status 200\n"
            "  -f, --file PATH      state file (default /dev/shm/status)\n"
@@ -119,6 +122,8 @@ std::string usage() {
            "      --cacert FILE    CA bundle for notification/report TLS and for --verify\n"
            "      --insecure       do not verify notification/report TLS certificates\n"
            "      --verify         verify the probed URL's certificate too\n"
+           "      --cert FILE      client certificate (PEM) for https:// and tls:// probes (mTLS)\n"
+           "      --key FILE       its private key (PEM, unencrypted)\n"
            "      --status LIST    statuses that pass, e.g. 200-399,401 or 2xx (default 200)\n"
            "      --method M       request method (default GET, POST with --data; HEAD reads no body)\n"
            "  -H, --header 'N: V'  extra request header, repeatable (values are never printed)\n"
@@ -152,7 +157,7 @@ Result<Options> parse_cli(const std::vector<std::string>& args) {
         opt.url = r["url"].as<std::string>();
         // A URL that can not be probed is a usage error (exit 2, state file
         // untouched), and the message never echoes it: it may hold a password.
-        auto url = is_grpc_url(opt.url) ? parse_grpc_url(opt.url) : net::parse_url(opt.url);
+        auto url = is_grpc_url(opt.url) ? parse_grpc_url(opt.url) : net::parse_probe_url(opt.url);
         if (!url) return err("-u/--url: " + url.error());
         // The default name goes to the output line and every notice.
         opt.name = r.count("name") ? r["name"].as<std::string>() : url->redacted();
@@ -166,6 +171,8 @@ Result<Options> parse_cli(const std::vector<std::string>& args) {
         if (opt.state_file.empty()) return err("-f/--file must not be empty");
         if (r.count("report")) opt.report_url = r["report"].as<std::string>();
         if (r.count("cacert")) opt.cacert = r["cacert"].as<std::string>();
+        if (r.count("cert")) opt.cert = r["cert"].as<std::string>();
+        if (r.count("key")) opt.key = r["key"].as<std::string>();
         opt.insecure = r.count("insecure") > 0;
         opt.verify_probe = r.count("verify") > 0;
         if (r.count("tokens")) opt.dingtalk = r["tokens"].as<std::vector<std::string>>();

@@ -24,6 +24,8 @@ struct Options {
     std::vector<std::string> feishu;    // ID or ID:SECRET
     std::vector<std::string> webhook;   // URL
     std::string cacert;
+    std::string cert;  // client certificate for https:// and tls:// probes (mTLS)
+    std::string key;   // its unencrypted key; never printed
     bool insecure = false;
     bool verify_probe = false;
     // The probe's request (request_options.hpp). Header values and the

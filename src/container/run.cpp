@@ -9,6 +9,7 @@
 #include "container/report.hpp"
 #include "container/state_file.hpp"
 #include "container/state_machine.hpp"
+#include "container/targets.hpp"
 #include "http/client.hpp"
 #include "notify/dingtalk.hpp"
 #include "notify/robots.hpp"
@@ -36,11 +37,14 @@ ProbeResult probe(const Options& opt) {
         auto g = probe_grpc(opt, deadline);
         return {g.passed, g.detail, std::nullopt};
     }
-    auto url = net::parse_url(opt.url);
+    auto url = net::parse_probe_url(opt.url);
     if (!url) return {false, url.error(), std::nullopt};
+    if (url->connect_only()) {
+        auto c = probe_connect(opt, *url, deadline);
+        return {c.passed, c.detail, std::nullopt};
+    }
     http::ClientOptions copts;
-    copts.tls.verify = opt.verify_probe;
-    copts.tls.cafile = opt.cacert;
+    copts.tls = probe_tls_options(opt);
     http::Client client(copts);
     http::Request req;
     req.url = *url;
@@ -163,6 +167,8 @@ void send_outgoing(const Options& opt, const Decision& d, const ProbeResult& pr)
 
 int run(const std::vector<std::string>& args) {
     auto parsed = parse_cli(args, [](const char* name) -> const char* { return std::getenv(name); });
+    if (parsed && !parsed->help && !parsed->version)
+        if (auto st = check_target_options(*parsed); !st) parsed = st.failure();
     if (!parsed) {
         std::fprintf(stderr, "healthcheck: %s\n\n%s", escape_control(parsed.error()).c_str(), usage().c_str());
         return 2;

@@ -19,7 +19,7 @@ bool is_redirect(int status) {
 }
 
 bool same_origin(const net::Url& a, const net::Url& b) {
-    return a.scheme == b.scheme && a.host == b.host && a.port == b.port;
+    return a.scheme == b.scheme && a.host == b.host && a.port == b.port && a.socket_path == b.socket_path;
 }
 
 // Credentials follow a redirect only to the same scheme, host and port
@@ -81,6 +81,13 @@ Result<std::unique_ptr<Exchange>> Client::start(const Request& request, Deadline
         auto tls = tls_config();
         if (!tls) return err(tls.error());
         ex_options.tls = *tls;
+    }
+    // unix:// (docker.sock-style services): the socket file is the address.
+    if (request.url.scheme == "unix") {
+        auto address = net::make_unix(request.url.socket_path);
+        if (!address) return err("unix socket path too long", ErrorKind::Config);
+        return std::make_unique<Exchange>(request, std::vector<net::Address>{*address}, std::move(ex_options),
+                                          deadline);
     }
     auto addresses = net::resolve(request.url.host, request.url.port, deadline, options_.resolver);
     if (!addresses) return err(addresses.error());

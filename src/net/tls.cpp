@@ -5,6 +5,8 @@
 #include <mbedtls/entropy.h>
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/platform_util.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/version.h>
 #include <mbedtls/x509.h>
@@ -19,6 +21,7 @@
 #include <optional>
 
 #include "net/address.hpp"
+#include "util/file.hpp"
 
 // mbedTLS 3 renamed the "server chose a version outside min/max" code and
 // made the context's fields private (peer_alert() reads three of them).
@@ -77,10 +80,14 @@ public:
         mbedtls_entropy_init(&entropy_);
         mbedtls_ctr_drbg_init(&drbg_);
         mbedtls_x509_crt_init(&ca_);
+        mbedtls_x509_crt_init(&own_cert_);
+        mbedtls_pk_init(&own_key_);
         mbedtls_ssl_config_init(&conf_);
     }
     ~TlsConfig() {
         mbedtls_ssl_config_free(&conf_);
+        mbedtls_pk_free(&own_key_);
+        mbedtls_x509_crt_free(&own_cert_);
         mbedtls_x509_crt_free(&ca_);
         mbedtls_ctr_drbg_free(&drbg_);
         mbedtls_entropy_free(&entropy_);
@@ -103,6 +110,7 @@ public:
         if (auto st = offer_alpn(options.alpn); !st) return st;
         require_tls12();
         prefer_fast_curves();
+        if (auto st = load_client_cert(options); !st) return st;
         verify_ = options.verify;
         if (!verify_) {
             mbedtls_ssl_conf_authmode(&conf_, MBEDTLS_SSL_VERIFY_NONE);
@@ -118,6 +126,63 @@ public:
     }
 
     const mbedtls_ssl_config* conf() const { return &conf_; }
+
+    // The client certificate and key for servers that ask for one. The key
+    // file's bytes are wiped after parsing; no message quotes them.
+    Status load_client_cert(const TlsOptions& o) {
+        if (o.certfile.empty() && o.keyfile.empty()) return ok_status();
+        if (o.certfile.empty() || o.keyfile.empty())
+            return err("tls: a client certificate needs both --cert and --key", ErrorKind::Config);
+        int rc = mbedtls_x509_crt_parse_file(&own_cert_, o.certfile.c_str());
+        if (rc > 0) return err("tls: cannot parse client certificate " + o.certfile, ErrorKind::Config);
+        if (rc < 0)
+            return err("tls: cannot load client certificate " + o.certfile + ": " + mbed_error(rc), ErrorKind::Config);
+        if (auto st = load_key(o.keyfile); !st) return st;
+        rc = check_pair();
+        if (rc != 0)
+            return err("tls: client key " + o.keyfile + " does not match certificate " + o.certfile, ErrorKind::Config);
+        rc = mbedtls_ssl_conf_own_cert(&conf_, &own_cert_, &own_key_);
+        if (rc != 0) return err("tls: client certificate: " + mbed_error(rc), ErrorKind::Config);
+        has_client_cert_ = true;
+        return ok_status();
+    }
+
+    Status load_key(const std::string& path) {
+        auto text = read_file(path, 1 << 20, ReadOptions{false, true});
+        if (!text) return err("tls: cannot read client key " + text.error(), ErrorKind::Config);
+        std::string& key = *text;
+        // PKCS#8 "ENCRYPTED PRIVATE KEY" and OpenSSL's "Proc-Type: 4,ENCRYPTED":
+        // this build has no ciphers for them, and no prompt to ask with.
+        bool encrypted = key.find("ENCRYPTED PRIVATE KEY") != std::string::npos ||
+                         key.find("Proc-Type: 4,ENCRYPTED") != std::string::npos;
+        int rc = encrypted ? 0 : parse_key(key);
+        mbedtls_platform_zeroize(key.data(), key.size());
+        if (encrypted || rc == MBEDTLS_ERR_PK_PASSWORD_REQUIRED || rc == MBEDTLS_ERR_PK_PASSWORD_MISMATCH)
+            return err("tls: client key " + path +
+                           " is encrypted; give an unencrypted key (openssl pkey -in KEY -out PLAIN_KEY)",
+                       ErrorKind::Config);
+        if (rc != 0) return err("tls: cannot parse client key " + path + ": " + mbed_error(rc), ErrorKind::Config);
+        return ok_status();
+    }
+
+    // PEM needs its terminating NUL counted; DER is taken as it is.
+    int parse_key(const std::string& key) {
+        const auto* p = reinterpret_cast<const unsigned char*>(key.c_str());
+        size_t len = key.find("-----BEGIN") != std::string::npos ? key.size() + 1 : key.size();
+#if MBEDTLS_VERSION_MAJOR >= 3
+        return mbedtls_pk_parse_key(&own_key_, p, len, nullptr, 0, mbedtls_ctr_drbg_random, &drbg_);
+#else
+        return mbedtls_pk_parse_key(&own_key_, p, len, nullptr, 0);
+#endif
+    }
+
+    int check_pair() {
+#if MBEDTLS_VERSION_MAJOR >= 3
+        return mbedtls_pk_check_pair(&own_cert_.pk, &own_key_, mbedtls_ctr_drbg_random, &drbg_);
+#else
+        return mbedtls_pk_check_pair(&own_cert_.pk, &own_key_);
+#endif
+    }
 
     // TLS 1.0 and 1.1 (RFC 8996) are refused in every build, verified or
     // not: 2.28 with its default config still accepts them. mbedTLS 3 has
@@ -155,6 +220,7 @@ public:
 #endif
     }
     bool verify() const { return verify_; }
+    bool has_client_cert() const { return has_client_cert_; }
 
     // mbedTLS keeps the pointers: the names live as long as the config.
     Status offer_alpn(const std::vector<std::string>& protocols) {
@@ -175,8 +241,11 @@ private:
     mbedtls_entropy_context entropy_;
     mbedtls_ctr_drbg_context drbg_;
     mbedtls_x509_crt ca_;
+    mbedtls_x509_crt own_cert_;
+    mbedtls_pk_context own_key_;
     mbedtls_ssl_config conf_;
     bool verify_ = false;
+    bool has_client_cert_ = false;
     std::vector<std::string> alpn_names_;
     std::vector<const char*> alpn_list_;
 };
@@ -193,21 +262,23 @@ public:
 
     int fd() const override { return tcp_->fd(); }
     bool connected() const override { return tcp_->connected(); }
+
+    bool tls13() const {
+#if MBEDTLS_VERSION_NUMBER >= 0x03010000 && defined(MBEDTLS_SSL_PROTO_TLS1_3)
+        return state_ == State::Ready && mbedtls_ssl_get_version_number(&ssl_) == MBEDTLS_SSL_VERSION_TLS1_3;
+#else
+        return false;
+#endif
+    }
+    // Bytes the server has sent so far: a session ticket that mbedTLS
+    // consumes without a word still counts as the server's answer.
+    size_t bytes_in() const { return bytes_in_; }
     // The server's certificate once the handshake is done, else null.
     const mbedtls_x509_crt* peer_cert() const {
 #ifdef MBEDTLS_SSL_KEEP_PEER_CERTIFICATE
         return state_ == State::Ready ? mbedtls_ssl_get_peer_cert(&ssl_) : nullptr;
 #else
         return nullptr;
-#endif
-    }
-
-    std::string alpn_protocol() const override {
-#ifdef MBEDTLS_SSL_ALPN
-        const char* p = mbedtls_ssl_get_alpn_protocol(&ssl_);
-        return p ? p : "";
-#else
-        return "";
 #endif
     }
 
@@ -243,6 +314,15 @@ public:
         int rc = mbedtls_ssl_write(&ssl_, reinterpret_cast<const unsigned char*>(buf), len);
         if (rc >= 0) return IoResult::done(static_cast<size_t>(rc));
         return translate(rc, "tls write to " + host_);
+    }
+
+    std::string alpn_protocol() const override {
+#ifdef MBEDTLS_SSL_ALPN
+        const char* p = mbedtls_ssl_get_alpn_protocol(&ssl_);
+        return p ? p : "";
+#else
+        return "";
+#endif
     }
 
 private:
@@ -286,6 +366,53 @@ private:
         return msg[1];
     }
 
+    // A server that will not take our client certificate (or its absence)
+    // says so with an alert: in TLS 1.2 during the handshake, in TLS 1.3
+    // after it (the client finishes first).
+    std::string client_cert_refusal(int rc) const {
+        if (rc != MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE) return "";
+        return cert_alert_words(peer_alert());
+    }
+
+    static std::string cert_alert_words(int alert) {
+        if (alert == 116)  // certificate_required (RFC 8446); no macro in 2.28
+            return "the server requires a client certificate (alert certificate_required; see --cert/--key)";
+        const char* name = alert == MBEDTLS_SSL_ALERT_MSG_BAD_CERT           ? "bad_certificate"
+                           : alert == MBEDTLS_SSL_ALERT_MSG_UNKNOWN_CA       ? "unknown_ca"
+                           : alert == MBEDTLS_SSL_ALERT_MSG_CERT_EXPIRED     ? "certificate_expired"
+                           : alert == MBEDTLS_SSL_ALERT_MSG_CERT_REVOKED     ? "certificate_revoked"
+                           : alert == MBEDTLS_SSL_ALERT_MSG_UNSUPPORTED_CERT ? "unsupported_certificate"
+                           : alert == MBEDTLS_SSL_ALERT_MSG_ACCESS_DENIED    ? "access_denied"
+                                                                             : nullptr;
+        if (name == nullptr) return "";
+        return std::string("the server refused the client certificate (alert ") + name + ")";
+    }
+
+    std::string handshake_failure_words() const {
+        return std::string(
+                   "the server refused the handshake (alert handshake_failure): no cipher suite, group or "
+                   "signature algorithm in common") +
+               (config_->has_client_cert() ? "" : ", or it requires a client certificate (see --cert/--key)");
+    }
+
+    // A TLS 1.2 server that refuses our (missing) client certificate sends a
+    // fatal alert and closes while we still write our flight: the write
+    // fails (EPIPE) with the alert unread. Its plaintext record says why.
+    std::string unread_alert_words() {
+        unsigned char b[7];
+        size_t got = 0;
+        while (got < sizeof b) {
+            auto r = tcp_->read(reinterpret_cast<char*>(b) + got, sizeof b - got);
+            if (r.state != Io::Done || r.bytes == 0) break;
+            got += r.bytes;
+        }
+        if (got != sizeof b || b[0] != MBEDTLS_SSL_MSG_ALERT || b[3] != 0 || b[4] != 2 ||
+            b[5] != MBEDTLS_SSL_ALERT_LEVEL_FATAL)
+            return "";
+        if (b[6] == MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE) return handshake_failure_words();
+        return cert_alert_words(b[6]);
+    }
+
     // Plain words for the handshake failures an operator can act on.
     std::string handshake_refusal(int rc) const {
         if (rc == HC_ERR_SSL_BAD_VERSION) return "the server offered TLS 1.0 or 1.1; TLS 1.2 or newer is required";
@@ -295,9 +422,7 @@ private:
             case MBEDTLS_SSL_ALERT_MSG_PROTOCOL_VERSION:
                 return "the server refused TLS 1.2 and 1.3 (alert protocol_version): it speaks only an older "
                        "version; TLS 1.2 or newer is required";
-            case MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE:
-                return "the server refused the handshake (alert handshake_failure): no cipher suite, group or "
-                       "signature algorithm in common";
+            case MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE: return handshake_failure_words();
             case -1: return "";
             default: return "the server refused the handshake (TLS alert " + std::to_string(alert) + ")";
         }
@@ -306,7 +431,12 @@ private:
     IoResult translate(int rc, const std::string& what) {
         if (rc == MBEDTLS_ERR_SSL_WANT_READ) return IoResult::want_read();
         if (rc == MBEDTLS_ERR_SSL_WANT_WRITE) return IoResult::want_write();
-        if (!io_error_.empty()) return IoResult::failed(io_error_, io_error_kind_);
+        if (!io_error_.empty()) {
+            if (state_ == State::Handshake)
+                if (auto words = unread_alert_words(); !words.empty())
+                    return IoResult::failed(what + ": " + words, ErrorKind::Tls);
+            return IoResult::failed(io_error_, io_error_kind_);
+        }
         if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
             if (ip_mismatch_)
                 return IoResult::failed(
@@ -321,6 +451,8 @@ private:
             return IoResult::failed(what + ": certificate verification failed: " + reason, ErrorKind::Tls);
         }
         if (rc == MBEDTLS_ERR_NET_CONN_RESET && peer_eof_) return IoResult::eof();
+        if (auto refused = client_cert_refusal(rc); !refused.empty())
+            return IoResult::failed(what + ": " + refused, ErrorKind::Tls);
         if (state_ == State::Handshake) {
             if (auto plain = handshake_refusal(rc); !plain.empty())
                 return IoResult::failed(what + ": " + plain, ErrorKind::Tls);
@@ -346,7 +478,7 @@ private:
         auto* self = static_cast<TlsTransport*>(ctx);
         auto r = self->tcp_->read(reinterpret_cast<char*>(buf), len);
         switch (r.state) {
-            case Io::Done: return static_cast<int>(r.bytes);
+            case Io::Done: self->bytes_in_ += r.bytes; return static_cast<int>(r.bytes);
             case Io::WantRead:
             case Io::WantWrite: return MBEDTLS_ERR_SSL_WANT_READ;
             case Io::Eof:
@@ -371,6 +503,7 @@ private:
     bool peer_eof_ = false;
     std::optional<std::string> ip_;  // raw address when host_ is an IP literal
     bool ip_mismatch_ = false;       // on_verify() found no matching IP SAN
+    size_t bytes_in_ = 0;
 };
 
 }  // namespace
@@ -413,6 +546,21 @@ Result<std::shared_ptr<TlsConfig>> make_tls_config(const TlsOptions& options) {
 std::unique_ptr<Transport> tls_wrap(std::unique_ptr<Transport> tcp, std::shared_ptr<TlsConfig> config,
                                     const std::string& host) {
     return std::make_unique<TlsTransport>(std::move(tcp), std::move(config), host);
+}
+
+Status await_tls13_verdict(Transport& t, Deadline deadline, long grace_ms) {
+    auto* tls = dynamic_cast<TlsTransport*>(&t);
+    if (tls == nullptr || !tls->tls13()) return ok_status();
+    Deadline until = Deadline::after_ms(grace_ms).earlier(deadline);
+    size_t before = tls->bytes_in();
+    for (;;) {
+        char buf[512];
+        auto r = t.read(buf, sizeof buf);
+        if (r.state == Io::Failed) return err(r.error, r.kind);
+        if (r.state == Io::Done || r.state == Io::Eof) return ok_status();
+        if (tls->bytes_in() != before) return ok_status();
+        if (!wait_ready(t.fd(), r.poll_events(), until)) return ok_status();
+    }
 }
 
 namespace {

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <vector>
 
+#include <sys/un.h>
+
 #include "util/text.hpp"
 
 namespace hc::net {
@@ -93,6 +95,41 @@ std::string remove_dot_segments(std::string_view path) {
     return result;
 }
 
+bool has_space_or_control(std::string_view text) {
+    for (char c : text)
+        if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) return true;
+    return false;
+}
+
+// True when "host:port" / "[v6]:port" names a port (tcp/tls have no default).
+bool has_port(std::string_view authority) {
+    auto colon = authority.rfind(':');
+    auto close = authority.rfind(']');
+    return colon != std::string_view::npos && (close == std::string_view::npos || colon > close);
+}
+
+// "/run/app.sock[:/path?query]" after "unix://".
+Result<Url> parse_unix_url(std::string_view rest, Url url) {
+    if (rest.empty() || rest[0] != '/') return err("unix:// URLs need an absolute socket path (unix:///run/app.sock)");
+    auto colon = rest.find(':');
+    auto socket = rest.substr(0, colon);
+    if (socket.find_first_of("?#") != std::string_view::npos)
+        return err(
+            "the socket path of a unix:// URL can not hold ? or #; the request path goes after ':' "
+            "(unix:///run/app.sock:/health?x=1)");
+    if (socket.size() >= sizeof(sockaddr_un{}.sun_path)) return err("unix socket path too long (at most 107 bytes)");
+    std::string_view target = colon == std::string_view::npos ? "/" : rest.substr(colon + 1);
+    target = target.substr(0, target.find('#'));
+    if (target.empty()) target = "/";
+    if (target[0] != '/')
+        return err("the request path after ':' in a unix:// URL must start with / (unix:///run/app.sock:/health)");
+    url.socket_path = std::string(socket);
+    url.host = "localhost";
+    url.port = 80;
+    url.target = std::string(target);
+    return url;
+}
+
 }  // namespace
 
 std::string percent_decode(std::string_view s) {
@@ -161,7 +198,12 @@ std::string redacted_target(std::string_view target) {
     return std::string(target.substr(0, q + 1)) + mask_query(target.substr(q + 1));
 }
 
-std::string Url::redacted() const { return scheme + "://" + host_header() + redacted_target(target); }
+std::string Url::redacted() const {
+    if (scheme == "unix") return "unix://" + socket_path + ":" + redacted_target(target);
+    // The port is part of every tcp/tls URL, default or not.
+    if (connect_only()) return scheme + "://" + bracket_host(host) + ":" + std::to_string(port);
+    return scheme + "://" + host_header() + redacted_target(target);
+}
 
 bool is_http_url(std::string_view text) {
     auto sep = text.find("://");
@@ -171,7 +213,7 @@ bool is_http_url(std::string_view text) {
 }
 
 std::string redact_url_text(std::string_view text) {
-    auto url = parse_url(text);
+    auto url = parse_probe_url(text);
     return url ? url->redacted() : "(unparsable URL)";
 }
 
@@ -183,8 +225,7 @@ Result<Url> parse_url(std::string_view text) {
     if (url.scheme != "http" && url.scheme != "https")
         return err(nameable_scheme(url.scheme) ? "unsupported URL scheme \"" + url.scheme + "\" (only http and https)"
                                                : std::string("URL must start with http:// or https://"));
-    for (char c : text)
-        if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) return err("URL contains a space or control character");
+    if (has_space_or_control(text)) return err("URL contains a space or control character");
     auto rest = text.substr(sep + 3);
     auto path_start = rest.find_first_of("/?#");
     auto authority = rest.substr(0, path_start);
@@ -198,6 +239,33 @@ Result<Url> parse_url(std::string_view text) {
     std::string_view target = path_start == std::string_view::npos ? "" : rest.substr(path_start);
     target = target.substr(0, target.find('#'));  // fragments never go on the wire
     url.target = target.empty() || target[0] != '/' ? "/" + std::string(target) : std::string(target);
+    return url;
+}
+
+Result<Url> parse_probe_url(std::string_view text) {
+    auto sep = text.find("://");
+    std::string scheme = sep == std::string_view::npos ? "" : to_lower(text.substr(0, sep));
+    if (scheme == "http" || scheme == "https") return parse_url(text);
+    if (scheme != "tcp" && scheme != "tls" && scheme != "unix")
+        return err(nameable_scheme(scheme)
+                       ? "unsupported URL scheme \"" + scheme + "\" (want http, https, tcp, tls or unix)"
+                       : std::string("URL must start with http://, https://, tcp://, tls:// or unix://"));
+    if (has_space_or_control(text)) return err("URL contains a space or control character");
+    Url url;
+    url.scheme = scheme;
+    auto rest = text.substr(sep + 3);
+    if (scheme == "unix") return parse_unix_url(rest, std::move(url));
+    auto end = rest.find_first_of("/?#");
+    auto authority = rest.substr(0, end);
+    // Only a lone trailing "/" is tolerated: a path or query would promise
+    // a request that a connect check never sends.
+    if (end != std::string_view::npos && rest.substr(end) != "/")
+        return err(scheme + ":// URLs take no path or query (" + scheme + "://host:port)");
+    if (authority.find('@') != std::string_view::npos) return err(scheme + ":// URLs take no user:password@");
+    if (!has_port(authority)) return err(scheme + ":// URLs need a port (" + scheme + "://host:port)");
+    auto st = parse_authority_host(authority, url);
+    if (!st) return Error{st.error()};
+    url.target = "/";
     return url;
 }
 

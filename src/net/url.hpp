@@ -1,6 +1,7 @@
 #pragma once
 // http/https URL parsing: scheme, userinfo (for Basic auth), host (name,
-// IPv4 or [IPv6]), port, and the request target (path + query).
+// IPv4 or [IPv6]), port, and the request target (path + query). Probe URLs
+// (container -u) also take tcp://, tls:// and unix:// (parse_probe_url).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -10,13 +11,18 @@
 namespace hc::net {
 
 struct Url {
-    std::string scheme;    // "http" or "https"
+    std::string scheme;    // "http" or "https"; probe URLs also "tcp", "tls", "unix"
     std::string userinfo;  // "user:pass", percent-decoded; empty when absent
     std::string host;      // without brackets; lower-case for names
     uint16_t port = 0;
     std::string target;  // path + query, always starts with '/'
+    // unix:// only: the socket file; host is then "localhost" (the Host
+    // header curl --unix-socket sends) and port 80.
+    std::string socket_path;
 
-    bool tls() const { return scheme == "https"; }
+    bool tls() const { return scheme == "https" || scheme == "tls"; }
+    // tcp:// and tls://: a connect (and handshake) check, no HTTP.
+    bool connect_only() const { return scheme == "tcp" || scheme == "tls"; }
     bool default_port() const { return port == (tls() ? 443 : 80); }
     // Value of the Host header: host[:port], IPv6 in brackets.
     std::string host_header() const;
@@ -30,6 +36,15 @@ struct Url {
 // Parse errors never contain the URL text: it may carry credentials or
 // tokens. Callers add which option or key the URL came from.
 Result<Url> parse_url(std::string_view text);
+
+// A container probe target: http(s) as parse_url, and
+//   tcp://host:port   pass when the TCP connect succeeds
+//   tls://host:port   pass when connect and TLS handshake succeed
+//   unix:///path/to.sock[:/request/path?query]   HTTP over a unix socket
+// The socket path runs to the first ':' (nginx's "http://unix:/sock:/uri"
+// rule); the request path after it defaults to "/". tcp/tls need a port
+// and take no path, query or userinfo.
+Result<Url> parse_probe_url(std::string_view text);
 
 // True when text starts with http:// or https://, in any case.
 bool is_http_url(std::string_view text);

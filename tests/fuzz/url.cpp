@@ -7,6 +7,9 @@
 // line verbatim), and its redacted() form (the display form: no userinfo,
 // query values as ***) parses back to the same scheme, host, port and path,
 // masks every query value, and is stable (redacting it again changes nothing).
+// parse_probe_url (container -u) keeps the same invariants for tcp://, tls://
+// and unix:// too, agrees with parse_url on every http(s) URL, and its
+// tcp/tls URLs carry no path, query or userinfo.
 #include "net/url.hpp"
 #include "fuzz_common.hpp"
 
@@ -60,6 +63,35 @@ inline void check(const Url& u) {
     (void)u.host_header();
 }
 
+inline void check_probe(const Url& u) {
+    FUZZ_CHECK(u.scheme == "http" || u.scheme == "https" || u.scheme == "tcp" || u.scheme == "tls" ||
+               u.scheme == "unix");
+    FUZZ_CHECK(u.port != 0);
+    FUZZ_CHECK(!u.host.empty());
+    FUZZ_CHECK(!u.target.empty() && u.target[0] == '/');
+    FUZZ_CHECK(clean(u.target) && clean(u.host) && clean(u.socket_path));
+    if (u.scheme == "unix") {
+        FUZZ_CHECK(!u.socket_path.empty() && u.socket_path[0] == '/');
+        FUZZ_CHECK(u.socket_path.find_first_of(":?#") == std::string::npos);
+    } else {
+        FUZZ_CHECK(u.socket_path.empty());
+    }
+    if (u.connect_only()) FUZZ_CHECK(u.target == "/" && u.userinfo.empty());
+    std::string shown = u.redacted();
+    auto again = hc::net::parse_probe_url(shown);
+    FUZZ_CHECK(again.ok());
+    if (again) {
+        FUZZ_CHECK(again->scheme == u.scheme);
+        FUZZ_CHECK(again->host == u.host);
+        FUZZ_CHECK(again->port == u.port);
+        FUZZ_CHECK(again->socket_path == u.socket_path);
+        FUZZ_CHECK(path_of(again->target) == path_of(u.target));
+        FUZZ_CHECK(again->userinfo.empty());
+        FUZZ_CHECK(again->redacted() == shown);
+    }
+    FUZZ_CHECK(query_masked(shown));
+}
+
 }  // namespace fuzz_url
 
 HC_FUZZ_TARGET(url) {
@@ -72,6 +104,11 @@ HC_FUZZ_TARGET(url) {
     auto parsed = hc::net::parse_url(base_text);
     if (parsed) check(*parsed);
     if (!parsed) FUZZ_CHECK(!parsed.error().empty());
+
+    auto probe = hc::net::parse_probe_url(base_text);
+    if (probe) check_probe(*probe);
+    if (!probe) FUZZ_CHECK(!probe.error().empty());
+    if (parsed) FUZZ_CHECK(probe && probe->redacted() == parsed->redacted());
 
     auto base = parsed ? *parsed : *hc::net::parse_url("http://user:pw@example.com:8080/a/b/c?q=1");
     auto resolved = hc::net::resolve_location(base, location);
