@@ -15,7 +15,8 @@ const std::vector<EnvOption> kEnvOptions = {
     {"HC_CACERT", "cacert", EnvKind::Value},   {"HC_INSECURE", "insecure", EnvKind::Flag},
     {"HC_VERIFY", "verify", EnvKind::Flag},    {"HC_DINGTALK", "dingtalk", EnvKind::Value},
     {"HC_WECOM", "wecom", EnvKind::Value},     {"HC_FEISHU", "feishu", EnvKind::Value},
-    {"HC_WEBHOOK", "webhook", EnvKind::Value},
+    {"HC_WEBHOOK", "webhook", EnvKind::Value}, {"HC_CERT", "cert", EnvKind::Value},
+    {"HC_KEY", "key", EnvKind::Value},
 };
 
 namespace {

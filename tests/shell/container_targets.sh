@@ -246,6 +246,11 @@ test_client_key_errors_name_the_file_only() {
   assert_eq 2 "$RC" "rc garbage key"
   assert_contains "$ERR" "cannot parse client key $d/garbage.key"
   assert_not_contains "$OUT$ERR" "S3CRETKEYMATERIAL"
+  # The same files from HC_CERT / HC_KEY (exec-form HEALTHCHECK without flags).
+  HC_CERT="$d/client.crt" HC_KEY="$d/garbage.key" probe "$u"
+  assert_eq 2 "$RC" "rc garbage key from HC_KEY"
+  assert_contains "$ERR" "cannot parse client key $d/garbage.key"
+  assert_not_contains "$OUT$ERR" "S3CRETKEYMATERIAL"
   openssl pkey -in "$d/client.key" -aes-128-cbc -passout pass:pw -out "$d/enc8.key" 2>/dev/null
   openssl pkey -in "$d/client.key" -aes-128-cbc -passout pass:pw -traditional -out "$d/enctrad.key" 2>/dev/null
   local k
