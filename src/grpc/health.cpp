@@ -51,7 +51,7 @@ std::string shown_message(const std::string& raw) {
         }
     }
     std::string shown = escape_control(decoded);
-    if (shown.size() > 300) shown = shown.substr(0, 300) + "...";
+    if (shown.size() > 300) shown.replace(300, std::string::npos, "...");
     return shown;
 }
 

@@ -112,10 +112,10 @@ private:
 
 }  // namespace
 
-std::string format_utc(int64_t t) {
-    std::time_t tt = static_cast<std::time_t>(t);
+std::string format_utc(int64_t epoch_seconds) {
+    std::time_t tt = static_cast<std::time_t>(epoch_seconds);
     std::tm tm{};
-    if (::gmtime_r(&tt, &tm) == nullptr) return std::to_string(t);
+    if (::gmtime_r(&tt, &tm) == nullptr) return std::to_string(epoch_seconds);
     char buf[40];
     std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
     return buf;
@@ -180,7 +180,7 @@ void probe_cert(EventLoop& loop, Worker& worker, const CheckConfig& cfg, Outcome
     resolve_async(worker, cfg.host, static_cast<uint16_t>(cfg.port), deadline,
                   [&loop, tls = *tls, host, deadline, shown, warn_days, done](Addresses addresses) {
                       if (!addresses) return done(Outcome::fail(shown + ": " + addresses.error()));
-                      auto on_cert = [shown, warn_days, done](Result<net::PeerCertificate> cert) {
+                      auto on_cert = [shown, warn_days, done](const Result<net::PeerCertificate>& cert) {
                           if (!cert) return done(judge_connect_error(shown, cert.failure()));
                           done(judge_cert(shown, *cert, warn_days, static_cast<int64_t>(std::time(nullptr))));
                       };

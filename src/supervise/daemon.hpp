@@ -72,7 +72,7 @@ private:
     void serve();
     std::string control(const std::string& request);
     std::string status_text();
-    std::string pause_resume(bool pause, const std::string& target);
+    std::string pause_resume(bool pausing, const std::string& target);
     std::string metrics_text();
     void note_result(const CheckPtr& c, const Outcome& o);
 

@@ -10,7 +10,7 @@ std::string exec_command_text(const CheckConfig& cfg) {
     std::string s = cfg.command_line;
     for (const auto& a : cfg.command_argv) s += (s.empty() ? "" : " ") + a;
     s = escape_control(s);
-    if (s.size() > 200) s = s.substr(0, 197) + "...";
+    if (s.size() > 200) s.replace(197, std::string::npos, "...");
     return s;
 }
 

@@ -55,6 +55,7 @@ ExecTask::ExecTask(const std::vector<std::string>& argv, const Env& env, long ti
 
 void ExecTask::start(const std::vector<std::string>& args, const Env& env) {
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     int fds[2];

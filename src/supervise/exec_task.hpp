@@ -45,7 +45,7 @@ public:
     pid_t pid() const { return pid_; }
 
 private:
-    void start(const std::vector<std::string>& argv, const Env& env);
+    void start(const std::vector<std::string>& args, const Env& env);
     void try_reap();
 
     net::Fd out_;

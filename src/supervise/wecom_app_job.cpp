@@ -27,7 +27,7 @@ std::string wecom_app_name(const notify::WecomApp& app) {
 }
 
 DeliveryJob make_wecom_app_job(Logger* log, notify::WecomApp app, std::shared_ptr<notify::WecomTokenCache> cache,
-                               notify::Notice notice, std::string check, std::string program) {
+                               notify::Notice notice, const std::string& check, const std::string& program) {
     const std::string who = wecom_app_name(app);
     return [=, attempt = 0]() mutable -> TryResult {
         ++attempt;
