@@ -81,11 +81,11 @@ out.append("- Rows 10a-10c: after every load and SIGHUP reload the daemon hands 
            "and config sit next to the running checks, but the resident size falls back below the first load's "
            "peak (test `supervise_reload_rss`; `make bench-startup` measures it). Configs over 4 MiB "
            "or with too many YAML nodes are refused (row 10b).")
-out.append("- Rows 10d/10e: every probe asks supervisord for the program's state (`getProcessInfo`) over its own "
-           "connection. 1,000 checks due in the same second therefore hold up to about 1,000 sockets at once, "
-           "close to the common soft limit of 1,024 open files. When sockets run out (row 10e, limit 64), the "
-           "probe is a `check_error`: it is logged once per check, it is not counted as a failure, and nothing "
-           "is restarted.")
+out.append("- Rows 10d/10e: all checks due in a tick share one `getAllProcessInfo` call to supervisord; the "
+           "sockets left open are the probes' own (1,000 tcp checks due in the same second hold up to about "
+           "1,000 at once, close to the common soft limit of 1,024 open files). When sockets run out (row 10e, "
+           "limit 64), the probe is a `check_error` (or, for the supervisord call, one `supervisord_error` line "
+           "for all waiting checks): it is not counted as a failure, and nothing is restarted.")
 out.append("- Not repeated here: the supervisord-restart fault (supervise mode) is covered by "
            "`tests/shell/supervise_daemon.sh` (`test_supervisord_restarted_under_daemon`).")
 out.append("<!-- faults:end -->")

@@ -124,7 +124,7 @@ test_1000_checks_every_second() {
   assert_eq 0 "$FAILS" "check_failed lines"
   assert_lt "$HWM" "$LIVE_RSS_LIMIT_KB" "daemon VmHWM with 1,000 live checks"
   record 10d-1k-live "1,000 tcp checks every 1 s (initialDelaySeconds 0), supervisord with one program, ~5 s (open files limit $(ulimit -n))" \
-    "no crash, exit 0 on SIGTERM; $PROBES probes, worst start delay $WORST ms, $FAILS check_failed, $ERRORS check_error; VmRSS at the end $RSS KB; up to $FDS_MAX open fds (one supervisord connection per due check)" \
+    "no crash, exit 0 on SIGTERM; $PROBES probes, worst start delay $WORST ms, $FAILS check_failed, $ERRORS check_error; VmRSS at the end $RSS KB; up to $FDS_MAX open fds (the probes' sockets; one getAllProcessInfo per tick)" \
     "5000 (run)" "$HWM" "no crash, < 16 MB"
   # The same with only 64 open files: a probe that cannot get a socket is a
   # check_error (logged, not counted as a failure): nothing is restarted,
