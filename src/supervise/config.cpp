@@ -921,6 +921,16 @@ const CheckKey kCheckSchema[] = {
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
          L.get_bool(e, qual, c.include_children);
      }},
+    // memmon-style spellings: cumulative (memmon -c) = includeChildren,
+    // maxRss = maxMem with memType rss.
+    {"cumulative",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         L.get_bool(e, qual, c.include_children);
+     }},
+    {"maxRss",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         if (L.get_double(e, qual, c.max_mem_mb, 1e9, "expected a size in MB > 0")) c.mem_type = proc::MemKind::Rss;
+     }},
     {"mode",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
          int i = L.get_enum(e, qual, {"GET", "POST"});

@@ -213,6 +213,15 @@ TEST(SuperviseChecks, MemIncludeChildren) {
     EXPECT_NE(c.checks[0], d.checks[0]);
 }
 
+TEST(SuperviseChecks, MemmonSpellingsCumulativeAndMaxRss) {
+    Config c = load_ok("m:\n  program: p\n  type: mem\n  memType: pss\n  maxRss: 300\n  cumulative: true\n");
+    EXPECT_TRUE(c.checks[0].include_children);
+    EXPECT_EQ(c.checks[0].max_mem_mb, 300);
+    EXPECT_EQ(c.checks[0].mem_type, hc::proc::MemKind::Rss);
+    Config d = load_ok("m:\n  program: p\n  type: mem\n  maxMem: 300\n  includeChildren: true\n");
+    EXPECT_EQ(c.checks[0], d.checks[0]);
+}
+
 TEST(ProcTree, DescendantsBreadthFirst) {
     // 10 -> 11 -> 13, 10 -> 12; 20 unrelated; a self-parented entry and a
     // cycle (pid reuse mid-scan) do not loop.
