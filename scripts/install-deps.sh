@@ -7,7 +7,7 @@ set -eu
 # apt-get source fetches (dpkg-dev unpacks it; the archive keyring verifies
 # it). libmbedtls-dev (2.28) is only for MBEDTLS=system builds.
 build="g++ make libyaml-dev dpkg-dev debian-archive-keyring"
-test="$build clang-format libgtest-dev openssl python3 supervisor python3-aiosmtpd python3-grpcio iproute2 util-linux time"
+test="$build clang-format libgtest-dev openssl curl python3 supervisor python3-aiosmtpd python3-grpcio iproute2 util-linux time"
 demo="$build python3 supervisor"
 bench="$build nginx-light curl busybox-static hyperfine time gnuplot-nox monit valgrind"
 lint="$build clang-format clang-tidy cppcheck python3"
