@@ -53,6 +53,7 @@ std::vector<unsigned char> ecp_x25519(const std::string& k_hex, const std::strin
     auto kb = unhex(k_hex), ub = unhex(u_hex);
     kb[0] &= 248;  // RFC 7748 clamping: mbedTLS checks the private key, HACL* clamps itself
     kb[31] = static_cast<unsigned char>((kb[31] & 127) | 64);
+    ub.resize(32);  // "09": the base point u = 9, little-endian, zero-padded
     ub[31] &= 127;
     *rc = mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_CURVE25519);
     if (*rc == 0) *rc = mbedtls_mpi_read_binary_le(&k, kb.data(), kb.size());
