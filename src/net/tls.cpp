@@ -313,6 +313,9 @@ public:
     IoResult write(const char* buf, size_t len) override {
         int rc = mbedtls_ssl_write(&ssl_, reinterpret_cast<const unsigned char*>(buf), len);
         if (rc >= 0) return IoResult::done(static_cast<size_t>(rc));
+        if (!io_error_.empty())
+            if (auto words = pending_alert_words(); !words.empty())
+                return IoResult::failed("tls write to " + host_ + ": " + words, ErrorKind::Tls);
         return translate(rc, "tls write to " + host_);
     }
 
@@ -411,6 +414,19 @@ private:
             return "";
         if (b[6] == MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE) return handshake_failure_words();
         return cert_alert_words(b[6]);
+    }
+
+    // A TLS 1.3 server refuses a (missing) client certificate only after
+    // the handshake, with an encrypted alert, and closes: a request still
+    // being written fails (EPIPE, reset) while the alert waits in the
+    // receive queue, which the kernel keeps after a reset.
+    std::string pending_alert_words() {
+        unsigned char scratch[256];
+        std::string write_error = std::move(io_error_);
+        io_error_.clear();
+        auto words = client_cert_refusal(mbedtls_ssl_read(&ssl_, scratch, sizeof scratch));
+        io_error_ = std::move(write_error);
+        return words;
     }
 
     // Plain words for the handshake failures an operator can act on.

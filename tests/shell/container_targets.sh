@@ -228,6 +228,15 @@ test_https_with_client_cert() {
   probe "https://127.0.0.1:$MTLS_PORT/health"
   assert_eq 10 "$RC" "rc without a client certificate: $OUT $ERR"
   assert_contains "$OUT" "the server requires a client certificate"
+  # A request still being written when the refusal arrives: the write
+  # fails (EPIPE/reset) with the TLS 1.3 alert unread; it still says why.
+  local big i
+  big=$(head -c 100000 /dev/zero | tr '\0' x)
+  for i in 1 2 3; do
+    probe "https://127.0.0.1:$MTLS_PORT/health" --method POST --data "$big"
+    assert_eq 10 "$RC" "rc without a client certificate, big body: $OUT $ERR"
+    assert_contains "$OUT" "the server requires a client certificate" "big body, try $i"
+  done
 }
 
 # Key files are never echoed: unreadable, unparsable, encrypted and
