@@ -319,6 +319,8 @@ public:
         return translate(rc, "tls write to " + host_);
     }
 
+    bool is_tls() const override { return true; }
+
     std::string alpn_protocol() const override {
 #ifdef MBEDTLS_SSL_ALPN
         const char* p = mbedtls_ssl_get_alpn_protocol(&ssl_);
@@ -565,8 +567,9 @@ std::unique_ptr<Transport> tls_wrap(std::unique_ptr<Transport> tcp, std::shared_
 }
 
 Status await_tls13_verdict(Transport& t, Deadline deadline, long grace_ms) {
-    auto* tls = dynamic_cast<TlsTransport*>(&t);
-    if (tls == nullptr || !tls->tls13()) return ok_status();
+    if (!t.is_tls()) return ok_status();
+    auto* tls = static_cast<TlsTransport*>(&t);
+    if (!tls->tls13()) return ok_status();
     Deadline until = Deadline::after_ms(grace_ms).earlier(deadline);
     size_t before = tls->bytes_in();
     for (;;) {
@@ -600,8 +603,8 @@ int64_t x509_epoch(const mbedtls_x509_time& t) {
 }  // namespace
 
 Result<PeerCertificate> peer_certificate(const Transport& t) {
-    const auto* tls = dynamic_cast<const TlsTransport*>(&t);
-    if (tls == nullptr) return err("not a TLS connection", ErrorKind::Tls);
+    if (!t.is_tls()) return err("not a TLS connection", ErrorKind::Tls);
+    const auto* tls = static_cast<const TlsTransport*>(&t);
     const mbedtls_x509_crt* crt = tls->peer_cert();
     if (crt == nullptr) return err("the server sent no certificate", ErrorKind::Tls);
     PeerCertificate out;

@@ -46,6 +46,9 @@ public:
     virtual bool connected() const = 0;
     // The protocol the server chose by ALPN ("h2"), "" for none or plain TCP.
     virtual std::string alpn_protocol() const { return ""; }
+    // True for the TLS layer (net/tls.cpp): lets it find its own state
+    // without RTTI, which the size-optimised musl build leaves out.
+    virtual bool is_tls() const { return false; }
 };
 
 // Starts a non-blocking TCP connect to one address. A socket() failure
