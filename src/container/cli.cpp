@@ -65,6 +65,56 @@ std::string without_urls(std::string message, const std::vector<std::string>& ar
     return message;
 }
 
+// cxxopts' result points into `spec`, which must outlive it.
+cxxopts::ParseResult parse_normalized(cxxopts::Options& spec, const std::vector<std::string>& normalized) {
+    std::vector<const char*> argv{"healthcheck"};
+    for (const auto& a : normalized) argv.push_back(a.c_str());
+    return spec.parse(static_cast<int>(argv.size()), argv.data());
+}
+
+// Throws what cxxopts throws for a value of the wrong type; callers word it.
+Result<Options> options_from(const cxxopts::ParseResult& r) {
+    Options opt;
+    opt.help = r.count("help") > 0;
+    opt.version = r.count("version") > 0;
+    if (opt.help || opt.version) return opt;
+    if (!r.count("url")) return err("missing -u/--url (or HC_URL)");
+    opt.url = r["url"].as<std::string>();
+    // A URL that can not be probed is a usage error (exit 2, state file
+    // untouched), and the message never echoes it: it may hold a password.
+    auto url = is_grpc_url(opt.url) ? parse_grpc_url(opt.url) : net::parse_probe_url(opt.url);
+    if (!url) return err("-u/--url: " + url.error());
+    // The default name goes to the output line and every notice.
+    opt.name = r.count("name") ? r["name"].as<std::string>() : url->redacted();
+    if (r.count("timeout")) {
+        auto t = parse_timeout(r["timeout"].as<std::string>());
+        if (!t) return err(t.error());
+        opt.timeout_ms = *t;
+    }
+    if (r.count("match")) opt.match = r["match"].as<std::string>();
+    if (r.count("file")) opt.state_file = r["file"].as<std::string>();
+    if (opt.state_file.empty()) return err("-f/--file must not be empty");
+    if (r.count("report")) opt.report_url = r["report"].as<std::string>();
+    if (r.count("cacert")) opt.cacert = r["cacert"].as<std::string>();
+    if (r.count("cert")) opt.cert = r["cert"].as<std::string>();
+    if (r.count("key")) opt.key = r["key"].as<std::string>();
+    opt.insecure = r.count("insecure") > 0;
+    opt.verify_probe = r.count("verify") > 0;
+    if (r.count("tokens")) opt.dingtalk = r["tokens"].as<std::vector<std::string>>();
+    if (r.count("wecom")) opt.wecom = r["wecom"].as<std::vector<std::string>>();
+    if (r.count("feishu")) opt.feishu = r["feishu"].as<std::vector<std::string>>();
+    if (r.count("webhook")) opt.webhook = r["webhook"].as<std::vector<std::string>>();
+    for (const auto& w : opt.webhook)
+        if (auto parsed = net::parse_url(w); !parsed) return err("--webhook: " + parsed.error());
+    if (r.count("dingtalk"))
+        for (const auto& d : r["dingtalk"].as<std::vector<std::string>>()) opt.dingtalk.push_back(d);
+    std::map<std::string, std::vector<std::string>> given;
+    for (const auto& kv : r.arguments()) given[kv.key()].push_back(kv.value());
+    if (auto st = apply_request_options(given, opt, url->scheme); !st) return st.failure();
+    if (auto st = check_grpc_options(opt, *url); !st) return st.failure();
+    return opt;
+}
+
 }  // namespace
 
 std::vector<std::string> normalize_argv(const std::vector<std::string>& args) {
@@ -144,79 +194,38 @@ std::string usage() {
 
 Result<Options> parse_cli(const std::vector<std::string>& args) {
     auto normalized = normalize_argv(args);
-    std::vector<const char*> argv{"healthcheck"};
-    for (const auto& a : normalized) argv.push_back(a.c_str());
-    Options opt;
     try {
         auto spec = make_options();
-        auto r = spec.parse(static_cast<int>(argv.size()), argv.data());
-        opt.help = r.count("help") > 0;
-        opt.version = r.count("version") > 0;
-        if (opt.help || opt.version) return opt;
-        if (!r.count("url")) return err("missing -u/--url (or HC_URL)");
-        opt.url = r["url"].as<std::string>();
-        // A URL that can not be probed is a usage error (exit 2, state file
-        // untouched), and the message never echoes it: it may hold a password.
-        auto url = is_grpc_url(opt.url) ? parse_grpc_url(opt.url) : net::parse_probe_url(opt.url);
-        if (!url) return err("-u/--url: " + url.error());
-        // The default name goes to the output line and every notice.
-        opt.name = r.count("name") ? r["name"].as<std::string>() : url->redacted();
-        if (r.count("timeout")) {
-            auto t = parse_timeout(r["timeout"].as<std::string>());
-            if (!t) return err(t.error());
-            opt.timeout_ms = *t;
-        }
-        if (r.count("match")) opt.match = r["match"].as<std::string>();
-        if (r.count("file")) opt.state_file = r["file"].as<std::string>();
-        if (opt.state_file.empty()) return err("-f/--file must not be empty");
-        if (r.count("report")) opt.report_url = r["report"].as<std::string>();
-        if (r.count("cacert")) opt.cacert = r["cacert"].as<std::string>();
-        if (r.count("cert")) opt.cert = r["cert"].as<std::string>();
-        if (r.count("key")) opt.key = r["key"].as<std::string>();
-        opt.insecure = r.count("insecure") > 0;
-        opt.verify_probe = r.count("verify") > 0;
-        if (r.count("tokens")) opt.dingtalk = r["tokens"].as<std::vector<std::string>>();
-        if (r.count("wecom")) opt.wecom = r["wecom"].as<std::vector<std::string>>();
-        if (r.count("feishu")) opt.feishu = r["feishu"].as<std::vector<std::string>>();
-        if (r.count("webhook")) opt.webhook = r["webhook"].as<std::vector<std::string>>();
-        for (const auto& w : opt.webhook)
-            if (auto parsed = net::parse_url(w); !parsed) return err("--webhook: " + parsed.error());
-        if (r.count("dingtalk"))
-            for (const auto& d : r["dingtalk"].as<std::vector<std::string>>()) opt.dingtalk.push_back(d);
-        std::map<std::string, std::vector<std::string>> given;
-        for (const auto& kv : r.arguments()) given[kv.key()].push_back(kv.value());
-        if (auto st = apply_request_options(given, opt, url->scheme); !st) return st.failure();
-        if (auto st = check_grpc_options(opt, *url); !st) return st.failure();
+        return options_from(parse_normalized(spec, normalized));
     } catch (const std::exception& e) {
         return err(without_urls(e.what(), normalized));
     }
-    return opt;
 }
 
 Result<Options> parse_cli(const std::vector<std::string>& args, const EnvLookup& env) {
-    // Which options the command line gives: their variables are ignored.
+    // The command line is parsed once: its options say which variables to
+    // ignore, and without any variable in use it is the whole answer.
+    auto normalized = normalize_argv(args);
     std::set<std::string> given;
     try {
-        auto normalized = normalize_argv(args);
-        std::vector<const char*> argv{"healthcheck"};
-        for (const auto& a : normalized) argv.push_back(a.c_str());
-        auto r = make_options().parse(static_cast<int>(argv.size()), argv.data());
+        auto spec = make_options();
+        auto r = parse_normalized(spec, normalized);
         for (const auto& kv : r.arguments()) given.insert(kv.key());
         if (r.count("tokens")) given.insert("dingtalk");
-    } catch (const std::exception&) {
-        return parse_cli(args);  // the command line's own error, worded there
+        std::vector<std::string> used;
+        auto all = env_arguments(given, env, used);
+        if (!all) return all.failure();
+        if (used.empty()) return options_from(r);
+        // Before the command line, so a "--" there still ends the options.
+        all->insert(all->end(), args.begin(), args.end());
+        auto parsed = parse_cli(*all);
+        if (parsed) return parsed;
+        std::string names;
+        for (const auto& u : used) names += (names.empty() ? "" : ", ") + u;
+        return err(parsed.error() + " (options from the environment: " + names + ")");
+    } catch (const std::exception& e) {
+        return err(without_urls(e.what(), normalized));
     }
-    std::vector<std::string> used;
-    auto all = env_arguments(given, env, used);
-    if (!all) return all.failure();
-    if (used.empty()) return parse_cli(args);
-    // Before the command line, so a "--" there still ends the options.
-    all->insert(all->end(), args.begin(), args.end());
-    auto parsed = parse_cli(*all);
-    if (parsed) return parsed;
-    std::string names;
-    for (const auto& u : used) names += (names.empty() ? "" : ", ") + u;
-    return err(parsed.error() + " (options from the environment: " + names + ")");
 }
 
 }  // namespace hc::container
