@@ -2,8 +2,8 @@
 # Start-up benchmark of `healthcheck supervise` with a large config: 1,000 and
 # 10,000 http checks (periodSeconds 3600, initialDelaySeconds 3600: they stay
 # idle, so what is measured is loading and holding the config). Eight keys a
-# check: 10,000 checks are 170,001 YAML nodes, under the parser's 200,000-node
-# cap (src/yaml/doc.hpp Limits::max_nodes); ten keys would hit it.
+# check: 10,000 checks are 170,001 YAML nodes (the parser's cap is 500,000,
+# src/yaml/doc.hpp Limits::max_nodes).
 #
 #   load       `supervise --test -c FILE >/dev/null` (parse + validate + the
 #              listing), hyperfine -N, and the same as instructions

@@ -13,6 +13,8 @@
 #include <cstring>
 #include <map>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include "net/url.hpp"
 #include "notify/robots.hpp"
@@ -116,9 +118,9 @@ const std::vector<std::string> kMailKeys = {"host", "port", "user",   "pass",   
                                             "tls",  "from", "cafile", "insecure", "allowPlainAuth"};
 
 // Optimal string alignment distance, case-insensitive, inputs capped at 64.
-size_t edit_distance(std::string a, std::string b) {
-    a = to_lower(a.substr(0, 64));
-    b = to_lower(b.substr(0, 64));
+size_t edit_distance(std::string_view a_in, std::string_view b_in) {
+    const std::string a = to_lower(a_in.substr(0, 64));
+    const std::string b = to_lower(b_in.substr(0, 64));
     const size_t n = a.size(), m = b.size();
     std::vector<std::vector<size_t>> d(n + 1, std::vector<size_t>(m + 1));
     for (size_t i = 0; i <= n; ++i) d[i][0] = i;
@@ -134,7 +136,7 @@ size_t edit_distance(std::string a, std::string b) {
     return d[n][m];
 }
 
-std::string suggest(const std::string& key, const std::vector<std::string>& known) {
+std::string suggest(std::string_view key, const std::vector<std::string>& known) {
     size_t best = 3;
     std::string found;
     for (const auto& k : known) {
@@ -148,7 +150,7 @@ std::string suggest(const std::string& key, const std::vector<std::string>& know
 }
 
 // Printable, bounded rendering of a user value for messages.
-std::string printable(const std::string& v) {
+std::string printable(std::string_view v) {
     std::string out;
     size_t n = 0;
     for (unsigned char c : v) {
@@ -180,11 +182,53 @@ std::string show(const Node& n, bool secret) {
     return "\"" + printable(n.value) + "\"";
 }
 
+// A mapping entry as the loader reads it: views into the YAML document,
+// which outlives the Loader.
 struct Entry {
-    std::string key;
+    std::string_view key;
     int key_line = 0;
-    NodePtr value;
+    const Node* value = nullptr;
 };
+
+// Keys of one mapping seen so far, with their lines: a linear search while
+// few (a check has about ten keys: no allocation), a hash map beyond, so a
+// hostile mapping of 100,000 keys stays linear.
+class KeySet {
+public:
+    // Nullptr when `key` is new (now inserted), else the line it was first at.
+    const int* insert(std::string_view key, int line) {
+        if (!big_) {
+            for (size_t i = 0; i < n_; ++i)
+                if (small_[i].first == key) return &small_[i].second;
+            if (n_ < kSmall) {
+                small_[n_++] = {key, line};
+                return nullptr;
+            }
+            big_ = std::make_unique<std::unordered_map<std::string_view, int>>(small_, small_ + n_);
+        }
+        auto [it, added] = big_->emplace(key, line);
+        return added ? nullptr : &it->second;
+    }
+
+private:
+    static constexpr size_t kSmall = 24;
+    std::pair<std::string_view, int> small_[kSmall];
+    size_t n_ = 0;
+    std::unique_ptr<std::unordered_map<std::string_view, int>> big_;
+};
+
+bool equals_any(std::string_view v, std::initializer_list<const char*> words) {
+    for (const char* w : words)
+        if (v == w) return true;
+    return false;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (to_lower(a[i]) != to_lower(b[i])) return false;
+    return true;
+}
 
 class Loader {
 public:
@@ -204,7 +248,8 @@ public:
     // from merge keys (`<<: *x` or `<<: [*x, *y]`) that are not already set.
     std::vector<Entry> entries(const Node& m, const std::string& qual) {
         std::vector<Entry> out;
-        std::set<std::string> seen;
+        out.reserve(m.entries.size());
+        KeySet seen;
         MergeWalk walk;
         collect(m, qual, seen, out, 0, walk);
         return out;
@@ -215,7 +260,7 @@ public:
             ++unlisted_unknown_keys;
             return;
         }
-        std::string msg = qual + "." + e.key + ": unknown key (ignored)";
+        std::string msg = qual + "." + std::string(e.key) + ": unknown key (ignored)";
         std::string s = suggest(e.key, known);
         if (!s.empty()) msg += ", did you mean " + s + "?";
         warn(e.key_line, msg);
@@ -243,16 +288,19 @@ public:
             bad(v, qual, expected);
             return false;
         }
-        std::string t = trim(v.value);
-        if (!t.empty() && t[0] == '+') t.erase(0, 1);
-        bool digits = !t.empty() && std::all_of(t.begin() + (t[0] == '-' ? 1 : 0), t.end(), [](char c) {
+        std::string_view t = trim_view(v.value);
+        if (!t.empty() && t[0] == '+') t.remove_prefix(1);
+        const bool negative = !t.empty() && t[0] == '-';
+        bool digits = !t.empty() && std::all_of(t.begin() + (negative ? 1 : 0), t.end(), [](char c) {
             return c >= '0' && c <= '9';
         }) && t != "-";
         if (!digits || t.size() > 12) {
             bad(v, qual, expected);
             return false;
         }
-        long long n = std::strtoll(t.c_str(), nullptr, 10);
+        long long n = 0;  // at most 12 characters: no overflow
+        for (char c : t.substr(negative ? 1 : 0)) n = n * 10 + (c - '0');
+        if (negative) n = -n;
         if (n < min || n > max) {
             bad(v, qual, expected);
             return false;
@@ -281,15 +329,13 @@ public:
     }
 
     bool get_bool(const Entry& e, const std::string& qual, bool& out) {
-        static const std::set<std::string> yes = {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"};
-        static const std::set<std::string> no = {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"};
         const Node& v = *e.value;
         if (v.is_null()) return false;
-        if (v.is_scalar() && yes.count(v.value)) {
+        if (v.is_scalar() && equals_any(v.value, {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"})) {
             out = true;
             return true;
         }
-        if (v.is_scalar() && no.count(v.value)) {
+        if (v.is_scalar() && equals_any(v.value, {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"})) {
             out = false;
             return true;
         }
@@ -298,16 +344,19 @@ public:
     }
 
     // Case-insensitive; returns the index in `allowed` or -1.
-    int get_enum(const Entry& e, const std::string& qual, const std::vector<std::string>& allowed) {
+    int get_enum(const Entry& e, const std::string& qual, std::initializer_list<const char*> allowed) {
         const Node& v = *e.value;
         if (v.is_null()) return -1;
-        std::string list;
-        for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
         if (v.is_scalar()) {
-            std::string t = to_lower(trim(v.value));
-            for (size_t i = 0; i < allowed.size(); ++i)
-                if (to_lower(allowed[i]) == t) return static_cast<int>(i);
+            const std::string_view t = trim_view(v.value);
+            int i = 0;
+            for (const char* a : allowed) {
+                if (iequals(a, t)) return i;
+                ++i;
+            }
         }
+        std::string list;
+        for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
         bad(v, qual, "expected one of " + list);
         return -1;
     }
@@ -317,12 +366,11 @@ public:
     bool get_string_list(const Entry& e, const std::string& qual, std::vector<std::string>& out, bool split_commas) {
         const Node& v = *e.value;
         if (v.is_null()) return false;
-        std::vector<NodePtr> items;
-        if (v.is_scalar()) {
-            items.push_back(e.value);
-        } else if (v.is_sequence()) {
+        const Node* one = &v;
+        yaml::Span<const Node*> items{&one, 1};
+        if (v.is_sequence()) {
             items = v.items;
-        } else {
+        } else if (!v.is_scalar()) {
             bad(v, qual, "expected a string or a list of strings");
             return false;
         }
@@ -348,7 +396,7 @@ public:
     void load_status_socket(const Entry& e, const std::string& qual, std::string& out);
     void load_wechat(const Node& n, WechatConfig& w);
     void load_urls(const Entry& e, const std::string& qual, std::vector<std::string>& out, bool allow_token = false);
-    bool load_check(const std::string& name, int line, const Node& n, CheckConfig& c);
+    bool load_check(std::string_view key, int line, const Node& n, CheckConfig& c);
     void load_headers(const Entry& e, const std::string& qual, CheckConfig& c);
     void load_actions(const Entry& e, const std::string& qual, CheckConfig& c);
 
@@ -361,10 +409,10 @@ private:
         bool over = false;
     };
 
-    void collect(const Node& m, const std::string& qual, std::set<std::string>& seen, std::vector<Entry>& out,
-                 int depth, MergeWalk& walk) {
-        std::map<std::string, int> local;             // explicit keys of this mapping -> line
-        std::vector<std::pair<int, NodePtr>> merges;  // `<<` line, value
+    void collect(const Node& m, const std::string& qual, KeySet& seen, std::vector<Entry>& out, int depth,
+                 MergeWalk& walk) {
+        KeySet local;                                     // explicit keys of this mapping -> line
+        std::vector<std::pair<int, const Node*>> merges;  // `<<` line, value
         for (const auto& kv : m.entries) {
             if (walk.over) return;
             if (depth > 0 && ++walk.merged > kMaxMergedEntries) {
@@ -383,20 +431,19 @@ private:
                 merges.emplace_back(k.line, kv.second);
                 continue;
             }
-            auto it = local.find(k.value);
-            if (it != local.end()) {
-                error(k.line,
-                      qual + "." + k.value + ": duplicate key (first at line " + std::to_string(it->second) + ")");
+            if (const int* first = local.insert(k.value, k.line)) {
+                error(k.line, qual + "." + std::string(k.value) + ": duplicate key (first at line " +
+                                  std::to_string(*first) + ")");
                 continue;
             }
-            local[k.value] = k.line;
-            if (seen.insert(k.value).second) out.push_back(Entry{k.value, k.line, kv.second});
+            if (!seen.insert(k.value, k.line)) out.push_back(Entry{k.value, k.line, kv.second});
         }
         for (const auto& [merge_line, mv] : merges) {
             if (depth == 0) walk.merge_line = merge_line;
-            std::vector<NodePtr> sources;
+            const Node* one = mv;
+            yaml::Span<const Node*> sources;
             if (mv->is_mapping()) {
-                sources.push_back(mv);
+                sources = {&one, 1};
             } else if (mv->is_sequence()) {
                 sources = mv->items;
             }
@@ -478,7 +525,7 @@ void Loader::load_mail(const Node& n, MailConfig& m) {
         if (has_control(out)) bad(*e.value, qual, "expected a value without control characters (CR, LF, ESC, ...)");
     };
     for (const Entry& e : entries(n, q)) {
-        const std::string qual = q + "." + e.key;
+        const std::string qual = q + "." + std::string(e.key);
         if (e.key == "host") {
             one_line(e, qual, m.host);
             m.host = trim(m.host);
@@ -555,7 +602,7 @@ void Loader::load_wechat(const Node& n, WechatConfig& w) {
             out = v;
     };
     for (const Entry& e : entries(n, q)) {
-        const std::string qual = q + "." + e.key;
+        const std::string qual = q + "." + std::string(e.key);
         if (e.key == "corpid" || e.key == "secret" || e.key == "touser" || e.key == "toparty" || e.key == "totag") {
             std::string& out = e.key == "corpid"    ? w.corpid
                                : e.key == "secret"  ? w.secret
@@ -585,7 +632,7 @@ void Loader::load_wechat(const Node& n, WechatConfig& w) {
 void Loader::load_global(const Node& n, GlobalConfig& g) {
     const std::string q = "config";
     for (const Entry& e : entries(n, q)) {
-        const std::string qual = q + "." + e.key;
+        const std::string qual = q + "." + std::string(e.key);
         if (e.key == "supervisordUrl") {
             std::string u;
             if (get_string(e, qual, u)) {
@@ -646,7 +693,7 @@ void Loader::load_headers(const Entry& e, const std::string& qual, CheckConfig& 
         for (const Entry& h : entries(v, qual)) {
             const Node& hv = *h.value;
             if (!hv.is_scalar()) {
-                bad(hv, qual + "." + h.key, "expected a scalar header value");
+                bad(hv, qual + "." + std::string(h.key), "expected a scalar header value");
                 return;
             }
             out.emplace_back(h.key, hv.is_null() ? "" : hv.value);
@@ -707,7 +754,7 @@ void Loader::load_actions(const Entry& e, const std::string& qual, CheckConfig& 
     if (v.is_null()) return;
     const std::string expected = "expected a comma list of restart, kill, exec, email, notify, wechat (or none)";
     std::vector<std::string> words;
-    auto split = [&](const std::string& s) {
+    auto split = [&](std::string_view s) {
         for (std::string& w : split_list(s)) words.push_back(std::move(w));
     };
     if (v.is_scalar()) {
@@ -852,7 +899,7 @@ void load_expect_status(Loader& L, const Entry& e, const std::string& qual, Chec
     } else if (v.is_sequence() && !v.items.empty()) {
         for (const auto& it : v.items) {
             if (!it->is_scalar()) return L.bad(*it, qual, "expected status codes and ranges (200-399,401)");
-            text += (text.empty() ? "" : ",") + it->value;
+            text += (text.empty() ? "" : ",") + std::string(it->value);
         }
     } else {
         return L.bad(v, qual, "expected status codes and ranges (200-399,401)");
@@ -874,7 +921,7 @@ void load_command(Loader& L, const Entry& e, const std::string& qual, CheckConfi
     bool ok = v.is_sequence() && !v.items.empty();
     for (const auto& it : v.items) ok = ok && it->is_scalar() && !it->is_null();
     if (!ok || v.items[0]->value.empty()) return L.bad(v, qual, expected);
-    for (const auto& it : v.items) c.command_argv.push_back(it->value);
+    for (const auto& it : v.items) c.command_argv.emplace_back(it->value);
 }
 
 using KL = CheckKeyLines;
@@ -1069,7 +1116,7 @@ const CheckKey kCheckSchema[] = {
      }},
 };
 
-const CheckKey* find_check_key(const std::string& key) {
+const CheckKey* find_check_key(std::string_view key) {
     for (const auto& row : kCheckSchema)
         if (key == row.name) return &row;
     return nullptr;
@@ -1129,9 +1176,10 @@ void check_events(Loader& L, CheckConfig& c, const CheckKeyLines& k) {
     if (k.period_line == 0) c.period_seconds = 1;
 }
 
-bool Loader::load_check(const std::string& name, int line, const Node& n, CheckConfig& c) {
-    c.name = name;
+bool Loader::load_check(std::string_view key, int line, const Node& n, CheckConfig& c) {
+    c.name = key;
     c.line = line;
+    const std::string& name = c.name;
     const size_t errors_before = errors.size();
     if (!n.is_mapping()) {
         if (n.is_null())
@@ -1141,12 +1189,15 @@ bool Loader::load_check(const std::string& name, int line, const Node& n, CheckC
         return false;
     }
     CheckKeyLines k{line, line};
+    std::string qual;  // "<check>.<key>", reused: one allocation per check
     for (const Entry& e : entries(n, name)) {
-        const CheckKey* key = find_check_key(e.key);
-        if (key)
-            key->load(*this, e, name + "." + e.key, c, k);
-        else
+        const CheckKey* row = find_check_key(e.key);
+        if (!row) {
             unknown_key(e, name, check_key_names());
+            continue;
+        }
+        qual.assign(name).append(1, '.').append(e.key);
+        row->load(*this, e, qual, c, k);
     }
 
     if (c.type == CheckType::Events) check_events(*this, c, k);
@@ -1222,21 +1273,20 @@ Result<Config> load_config_text(const std::string& text, const std::string& path
     } else if (!root.is_mapping()) {
         L.bad(root, "top level", "expected a mapping of check names (and config)");
     } else {
-        std::map<std::string, int> seen;
+        KeySet seen;
         std::vector<std::pair<Entry, bool>> tops;  // entry, is config
+        tops.reserve(root.entries.size());
         for (const auto& kv : root.entries) {
             const Node& k = *kv.first;
             if (!k.is_scalar()) {
                 L.error(k.line, "top-level keys must be plain strings, got " + k.kind_name());
                 continue;
             }
-            auto it = seen.find(k.value);
-            if (it != seen.end()) {
+            if (const int* first = seen.insert(k.value, k.line)) {
                 L.error(k.line, "duplicate top-level key \"" + printable(k.value) + "\" (first at line " +
-                                    std::to_string(it->second) + ")");
+                                    std::to_string(*first) + ")");
                 continue;
             }
-            seen[k.value] = k.line;
             tops.push_back({Entry{k.value, k.line, kv.second}, k.value == "config"});
         }
         for (const auto& t : tops) {
@@ -1248,6 +1298,7 @@ Result<Config> load_config_text(const std::string& text, const std::string& path
             else
                 L.load_global(v, cfg.global);
         }
+        cfg.checks.reserve(tops.size());
         for (const auto& t : tops) {
             if (t.second) continue;
             CheckConfig c;

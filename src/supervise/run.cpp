@@ -13,18 +13,21 @@ namespace hc::supervise {
 namespace {
 
 // Config errors and --test show check names and values from the file: a
-// control byte (ESC) in them must not reach the terminal. Line by line, so
-// the line breaks stay.
+// control byte (ESC) in them must not reach the terminal. The line breaks
+// stay; every other byte goes through escape_control's rules. Runs of safe
+// bytes are copied whole: a 10,000-check listing is 4 MB.
 std::string terminal_safe(const std::string& text) {
     std::string out;
-    size_t start = 0;
-    while (start < text.size()) {
-        size_t nl = text.find('\n', start);
-        if (nl == std::string::npos) nl = text.size();
-        out += escape_control(std::string_view(text).substr(start, nl - start));
-        if (nl < text.size()) out += '\n';
-        start = nl + 1;
+    out.reserve(text.size());
+    size_t run = 0;  // start of the bytes not yet copied
+    for (size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c == '\n' || (c >= 0x20 && c != 0x7f && c != '\\')) continue;
+        out.append(text, run, i - run);
+        out += escape_control(std::string_view(text).substr(i, 1));
+        run = i + 1;
     }
+    out.append(text, run, std::string::npos);
     return out;
 }
 

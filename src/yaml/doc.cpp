@@ -3,7 +3,9 @@
 #include <yaml.h>
 
 #include <cstdint>
-#include <map>
+#include <cstring>
+#include <unordered_map>
+#include <vector>
 
 namespace hc::yaml {
 
@@ -30,23 +32,69 @@ struct Event {
     }
 };
 
+// Bump allocation in large blocks: the tree is built once, read, then freed
+// as a whole, so nodes need no allocation (and no free) of their own.
+// Everything stored is trivially destructible.
+class Arena {
+public:
+    void* alloc(size_t size, size_t align) {
+        size_t at = (used_ + align - 1) & ~(align - 1);
+        if (blocks_.empty() || at + size > cap_) {
+            cap_ = size > kBlock ? size : kBlock;
+            blocks_.emplace_back(new unsigned char[cap_]);
+            at = 0;
+        }
+        used_ = at + size;
+        return blocks_.back().get() + at;
+    }
+    template <typename T>
+    T* make() {
+        return new (alloc(sizeof(T), alignof(T))) T();
+    }
+    std::string_view copy(const void* data, size_t size) {
+        if (size == 0) return {};
+        auto* p = static_cast<char*>(alloc(size, 1));
+        std::memcpy(p, data, size);
+        return {p, size};
+    }
+    template <typename T>
+    Span<T> copy_span(const T* data, size_t count) {
+        if (count == 0) return {};
+        auto* p = static_cast<T*>(alloc(sizeof(T) * count, alignof(T)));
+        std::memcpy(static_cast<void*>(p), data, sizeof(T) * count);
+        return {p, count};
+    }
+
+private:
+    static constexpr size_t kBlock = 256 * 1024;
+    std::vector<std::unique_ptr<unsigned char[]>> blocks_;
+    size_t used_ = 0, cap_ = 0;
+};
+
+struct Document {
+    Arena arena;
+    const Node* root = nullptr;
+};
+
 struct Frame {
-    std::shared_ptr<Node> node;
-    std::string anchor;
-    NodePtr pending_key;  // mappings: key waiting for its value
+    Node* node;
+    size_t first_child;  // index in the builder's pending list
+    std::string_view anchor;
 };
 
 std::string loc(const std::string& path, size_t line0) { return path + ":" + std::to_string(line0 + 1) + ": "; }
 
 size_t saturating_add(size_t a, size_t b) { return a > SIZE_MAX - b ? SIZE_MAX : a + b; }
 
-std::string cstr(const yaml_char_t* s) { return s ? std::string(reinterpret_cast<const char*>(s)) : std::string(); }
+const char* cstr(const yaml_char_t* s) { return reinterpret_cast<const char*>(s); }
+
+bool is_tag(const yaml_char_t* tag, const char* name) { return tag && std::strcmp(cstr(tag), name) == 0; }
 
 }  // namespace
 
 bool Node::is_null() const {
     if (kind != Kind::Scalar) return false;
-    if (tag == kNullTag) return true;
+    if (null_tag) return true;
     if (!plain) return false;
     return value.empty() || value == "~" || value == "null" || value == "Null" || value == "NULL";
 }
@@ -57,36 +105,44 @@ std::string Node::kind_name() const {
         case Kind::Sequence: return "a list";
         case Kind::Scalar: break;
     }
-    return value;
+    return std::string(value);
 }
 
 Result<NodePtr> parse(const std::string& text, const std::string& path, const Limits& limits) {
     Parser parser;
     yaml_parser_set_input_string(&parser.p, reinterpret_cast<const unsigned char*>(text.data()), text.size());
 
+    auto doc = std::make_shared<Document>();
+    Arena& arena = doc->arena;
     std::vector<Frame> stack;
-    std::map<std::string, NodePtr> anchors;
-    NodePtr root;
+    // Children of the open collections, innermost last: a collection's
+    // children are copied into the arena in one piece when it ends.
+    std::vector<const Node*> pending;
+    std::unordered_map<std::string_view, const Node*> anchors;
+    const Node* root = nullptr;
     size_t aliases = 0, nodes = 0, documents = 0;
     size_t expanded = 0;  // nodes + every alias's target counted in full
 
     // Attaches a finished node to the collection on top of the stack (or makes
     // it the root).
-    auto attach = [&](NodePtr n) {
+    auto attach = [&](const Node* n) {
         if (stack.empty()) {
-            root = std::move(n);
+            root = n;
             return;
         }
-        Frame& top = stack.back();
-        top.node->expanded = saturating_add(top.node->expanded, n->expanded);
-        if (top.node->kind == Kind::Sequence) {
-            top.node->items.push_back(std::move(n));
-        } else if (!top.pending_key) {
-            top.pending_key = std::move(n);
-        } else {
-            top.node->entries.emplace_back(std::move(top.pending_key), std::move(n));
-            top.pending_key.reset();
-        }
+        Node* top = stack.back().node;
+        top->expanded = saturating_add(top->expanded, n->expanded);
+        pending.push_back(n);
+    };
+    auto new_node = [&](Kind kind, const yaml_event_t& e) {
+        Node* n = arena.make<Node>();
+        n->kind = kind;
+        n->line = static_cast<int>(e.start_mark.line + 1);
+        n->column = static_cast<int>(e.start_mark.column + 1);
+        return n;
+    };
+    auto name_anchor = [&](const yaml_char_t* a) {
+        return a ? arena.copy(a, std::strlen(cstr(a))) : std::string_view();
     };
 
     for (;;) {
@@ -105,33 +161,34 @@ Result<NodePtr> parse(const std::string& text, const std::string& path, const Li
             case YAML_NO_EVENT: break;
             case YAML_STREAM_END_EVENT:
                 if (!root) {
-                    auto n = std::make_shared<Node>();
+                    Node* n = arena.make<Node>();
                     n->line = 1;
                     n->column = 1;
                     root = n;
                 }
-                return root;
+                doc->root = root;
+                return NodePtr(doc, root);
             case YAML_DOCUMENT_START_EVENT:
                 if (++documents > 1)
                     return err(loc(path, line0) + "YAML error: more than one document (\"---\") in the file");
                 break;
             case YAML_DOCUMENT_END_EVENT: break;
             case YAML_ALIAS_EVENT: {
-                std::string name = cstr(e.data.alias.anchor);
+                const std::string_view name = cstr(e.data.alias.anchor);
                 if (++aliases > limits.max_aliases)
                     return err(loc(path, line0) + "YAML error: more than " + std::to_string(limits.max_aliases) +
                                " aliases");
                 auto it = anchors.find(name);
                 if (it == anchors.end())
-                    return err(loc(path, line0) + "YAML error: alias *" + name +
+                    return err(loc(path, line0) + "YAML error: alias *" + std::string(name) +
                                " refers to an undefined (or not yet complete) anchor");
                 // Checked here, at the alias, before anything walks the
                 // tree: the sizes are known, so a hostile file costs only
                 // its parse.
                 expanded = saturating_add(expanded, it->second->expanded);
                 if (expanded > limits.max_expanded)
-                    return err(loc(path, line0) + "YAML error: alias *" + name + " expands the document to more than " +
-                               std::to_string(limits.max_expanded) +
+                    return err(loc(path, line0) + "YAML error: alias *" + std::string(name) +
+                               " expands the document to more than " + std::to_string(limits.max_expanded) +
                                " nodes (aliases or merge keys nested in aliases: a \"billion "
                                "laughs\" input?)");
                 attach(it->second);
@@ -140,15 +197,11 @@ Result<NodePtr> parse(const std::string& text, const std::string& path, const Li
             case YAML_SCALAR_EVENT: {
                 ++expanded;
                 if (++nodes > limits.max_nodes) return err(loc(path, line0) + "YAML error: document too large");
-                auto n = std::make_shared<Node>();
-                n->kind = Kind::Scalar;
-                n->line = static_cast<int>(line0 + 1);
-                n->column = static_cast<int>(e.start_mark.column + 1);
-                n->value.assign(reinterpret_cast<const char*>(e.data.scalar.value), e.data.scalar.length);
-                n->tag = cstr(e.data.scalar.tag);
-                n->plain = e.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && n->tag != kStrTag;
-                std::string anchor = cstr(e.data.scalar.anchor);
-                if (!anchor.empty()) anchors[anchor] = n;
+                Node* n = new_node(Kind::Scalar, e);
+                n->value = arena.copy(e.data.scalar.value, e.data.scalar.length);
+                n->null_tag = is_tag(e.data.scalar.tag, kNullTag);
+                n->plain = e.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !is_tag(e.data.scalar.tag, kStrTag);
+                if (e.data.scalar.anchor) anchors[name_anchor(e.data.scalar.anchor)] = n;
                 attach(n);
                 break;
             }
@@ -159,23 +212,30 @@ Result<NodePtr> parse(const std::string& text, const std::string& path, const Li
                 if (stack.size() >= limits.max_depth)
                     return err(loc(path, line0) + "YAML error: nesting deeper than " +
                                std::to_string(limits.max_depth) + " levels");
-                bool seq = e.type == YAML_SEQUENCE_START_EVENT;
-                auto n = std::make_shared<Node>();
-                n->kind = seq ? Kind::Sequence : Kind::Mapping;
-                n->line = static_cast<int>(line0 + 1);
-                n->column = static_cast<int>(e.start_mark.column + 1);
-                n->tag = cstr(seq ? e.data.sequence_start.tag : e.data.mapping_start.tag);
-                Frame f;
-                f.node = n;
-                f.anchor = cstr(seq ? e.data.sequence_start.anchor : e.data.mapping_start.anchor);
-                stack.push_back(std::move(f));
+                const bool seq = e.type == YAML_SEQUENCE_START_EVENT;
+                Node* n = new_node(seq ? Kind::Sequence : Kind::Mapping, e);
+                stack.push_back(Frame{n, pending.size(),
+                                      name_anchor(seq ? e.data.sequence_start.anchor : e.data.mapping_start.anchor)});
                 break;
             }
             case YAML_SEQUENCE_END_EVENT:
             case YAML_MAPPING_END_EVENT: {
                 if (stack.empty()) return err(loc(path, line0) + "YAML error: unbalanced collection end");
-                Frame f = std::move(stack.back());
+                const Frame f = stack.back();
                 stack.pop_back();
+                const Node** first = pending.data() + f.first_child;
+                const size_t count = pending.size() - f.first_child;
+                if (f.node->kind == Kind::Sequence) {
+                    f.node->items = arena.copy_span(first, count);
+                } else {
+                    // libyaml sends key, value, key, value, ... (a missing
+                    // value is an empty scalar), so count is even.
+                    const size_t n = count / 2;
+                    Entry* pairs = n ? static_cast<Entry*>(arena.alloc(sizeof(Entry) * n, alignof(Entry))) : nullptr;
+                    for (size_t i = 0; i < n; ++i) pairs[i] = Entry{first[2 * i], first[2 * i + 1]};
+                    f.node->entries = Span<Entry>{pairs, n};
+                }
+                pending.resize(f.first_child);
                 if (!f.anchor.empty()) anchors[f.anchor] = f.node;
                 attach(f.node);
                 break;

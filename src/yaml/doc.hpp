@@ -13,35 +13,57 @@
 // checked at the alias that crosses it. Limits: nesting depth, alias count,
 // nodes and expanded nodes are capped (see Limits). Building is iterative
 // (explicit stack), never recursive.
+//
+// Memory: the whole tree lives in one arena owned by the document (nodes,
+// scalar text, child lists, in a few large blocks): about 64 bytes a node
+// plus its text, no allocation per node, freed at once. A Node and the
+// views it hands out live as long as the NodePtr that parse() returned.
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
-#include <utility>
-#include <vector>
+#include <string_view>
 
 #include "util/result.hpp"
 
 namespace hc::yaml {
 
 struct Node;
+// Owns the whole document (aliasing shared_ptr: the control block holds the
+// arena), points at its root.
 using NodePtr = std::shared_ptr<const Node>;
 
-enum class Kind { Scalar, Sequence, Mapping };
+enum class Kind : uint8_t { Scalar, Sequence, Mapping };
+
+// A read-only array in the document's arena.
+template <typename T>
+struct Span {
+    const T* data = nullptr;
+    size_t count = 0;
+    const T* begin() const { return data; }
+    const T* end() const { return data + count; }
+    size_t size() const { return count; }
+    bool empty() const { return count == 0; }
+    const T& operator[](size_t i) const { return data[i]; }
+};
+
+struct Entry;
 
 struct Node {
     Kind kind = Kind::Scalar;
-    int line = 0;    // 1-based line where the node starts
-    int column = 0;  // 1-based
-    // Scalars
-    std::string value;
-    bool plain = true;  // unquoted and untagged (or tagged !!null/!!bool/...)
-    std::string tag;    // explicit tag, e.g. "tag:yaml.org,2002:str"; empty when none
-    // Sequences
-    std::vector<NodePtr> items;
-    // Mappings, in document order (duplicates are kept: the caller decides)
-    std::vector<std::pair<NodePtr, NodePtr>> entries;
+    bool plain = true;      // scalars: unquoted and untagged (or tagged !!null/!!bool/...)
+    bool null_tag = false;  // explicit !!null tag
+    int line = 0;           // 1-based line where the node starts
+    int column = 0;         // 1-based
+    // Scalars: the text (in the document's arena).
+    std::string_view value;
     // Nodes of this subtree with every alias counted as a full copy of its
     // target (saturating at SIZE_MAX): the work a walk of it costs.
     size_t expanded = 1;
+    // Sequences
+    Span<const Node*> items;
+    // Mappings, in document order (duplicates are kept: the caller decides)
+    Span<Entry> entries;
 
     bool is_scalar() const { return kind == Kind::Scalar; }
     bool is_mapping() const { return kind == Kind::Mapping; }
@@ -53,13 +75,21 @@ struct Node {
     std::string kind_name() const;
 };
 
+struct Entry {
+    const Node* first;   // key
+    const Node* second;  // value
+};
+
 struct Limits {
     size_t max_depth = 64;      // nested collections
     size_t max_aliases = 1000;  // alias references in the document
-    size_t max_nodes = 200000;  // total nodes created
+    // Total nodes created. About 64 bytes each (plus their text) in the
+    // arena, so the cap bounds a hostile file's tree to ~32 MB plus the 4 MiB
+    // of text; a real 10,000-check config with ten keys a check is 210,001.
+    size_t max_nodes = 500000;
     // The whole document with every alias counted as a copy of its target:
-    // what a full walk costs (~0.5 us a node in config.cpp, so a file just
-    // under the cap still loads in ~0.25 s). Real files are far below it:
+    // what a full walk costs (~0.2 us a node in config.cpp, so a file just
+    // under the cap still loads in ~0.1 s). Real files are far below it:
     // at most max_nodes of their own plus max_aliases small anchors.
     size_t max_expanded = 500000;
 };

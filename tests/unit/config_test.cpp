@@ -643,6 +643,38 @@ TEST(YamlDoc, ExpandedSizeCapIsExact) {
         << bad.error();
 }
 
+// 10,000 checks of ten keys are 210,001 nodes: over the old 200,000-node
+// cap (refused as "document too large"), under today's 500,000 (issue 14.4).
+TEST(YamlDoc, TenThousandChecksOfTenKeysLoad) {
+    std::string t;
+    for (int i = 0; i < 10000; ++i)
+        t += "c" + std::to_string(i) +
+             ":\n  program: web\n  type: http\n  host: 127.0.0.1\n  port: 9\n  path: /h\n  periodSeconds: 3600\n"
+             "  initialDelaySeconds: 3600\n  action: none\n  timeoutSeconds: 3\n  failureThreshold: 2\n";
+    Config c = load_ok(t);
+    ASSERT_EQ(c.checks.size(), 10000u);
+    EXPECT_EQ(c.checks[9999].name, "c9999");
+    EXPECT_EQ(c.checks[9999].failure_threshold, 2);
+}
+
+// The node cap still bounds a hostile file (tiny scalars, ~2 bytes a node):
+// a clear error at the line that crosses it, not an arena of millions.
+TEST(YamlDoc, NodeCapRefusedAtItsLine) {
+    hc::yaml::Limits lim;
+    const std::string small = "a: [x, x,\n x, x]\n";  // 1 + 1 + 1 + 4 nodes
+    lim.max_nodes = 7;
+    ASSERT_TRUE(hc::yaml::parse(small, "y.yaml", lim).ok());
+    lim.max_nodes = 6;
+    auto bad = hc::yaml::parse(small, "y.yaml", lim);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error(), "y.yaml:2: YAML error: document too large");
+    // The default cap: a list of 600,000 empty items, 2 bytes each.
+    std::string big;
+    for (int i = 0; i < 600000; ++i) big += "-\n";
+    std::string e = load_err(big);
+    EXPECT_TRUE(contains(e, "t.yaml:500000: YAML error: document too large")) << e;
+}
+
 // Below the document cap, one mapping merging the same anchor over and
 // over is stopped after 10,000 entries, at its `<<` line.
 TEST(SuperviseConfig, MergedEntriesCappedPerMapping) {
