@@ -859,7 +859,7 @@ void load_exit_codes(Loader& L, const Entry& e, const std::string& qual, CheckCo
 // order did-you-mean suggestions are searched in). Each row validates its
 // value and stores it; errors and warnings go through the Loader.
 struct CheckKey {
-    const char* name;
+    std::string_view name;  // a view: compared with every key of every check
     void (*load)(Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, CheckKeyLines& k);
 };
 
@@ -1126,7 +1126,7 @@ const CheckKey* find_check_key(std::string_view key) {
 const std::vector<std::string>& check_key_names() {
     static const std::vector<std::string> names = [] {
         std::vector<std::string> v;
-        for (const auto& row : kCheckSchema) v.push_back(row.name);
+        for (const auto& row : kCheckSchema) v.emplace_back(row.name);
         return v;
     }();
     return names;

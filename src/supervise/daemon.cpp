@@ -41,9 +41,11 @@ std::vector<std::string> secrets_of(const Config& config) {
 struct Daemon::Check {
     CheckConfig cfg;
     PolicyState policy;  // every rule's state (policy.hpp); the flags below are I/O only
-    CpuProbe cpu;
-    RestartTracker restarts;
-    EventsWatch events;  // type: events: the last look at every program
+    // One check type's probe state, made at its first probe: most checks
+    // need none of them, and idle checks are counted by the ten thousand.
+    std::unique_ptr<CpuProbe> cpu;
+    std::unique_ptr<RestartTracker> restarts;
+    std::unique_ptr<EventsWatch> events;  // type: events: the last look at every program
     EventLoop::TimerId timer = 0;
     Clock::time_point next_due{};
     bool in_flight = false;
@@ -112,11 +114,14 @@ void Daemon::apply(Config config) {
     else
         log_.error("config", client.error());
     std::map<std::string, CheckPtr> next;
+    std::vector<CheckPtr> order;
+    order.reserve(config.checks.size());
+    std::vector<std::string> secrets = secrets_of(config);
     int kept = 0, added = 0;
     // One start time for all: checks started together fall due in the same
     // loop pass and share one getAllProcessInfo (process_table.hpp).
     const Clock::time_point now = Clock::now();
-    for (const auto& cfg : config.checks) {
+    for (auto& cfg : config.checks) {
         auto old = checks_.find(cfg.name);
         if (old != checks_.end() && keeps_state_on_reload(old->second->cfg, cfg)) {
             if (old->second->policy.given_up) {  // SIGHUP re-arms a check that gave up
@@ -124,17 +129,23 @@ void Daemon::apply(Config config) {
                 log(Level::Info, old->second, "rearmed", "SIGHUP: failures are acted on again");
             }
             next[cfg.name] = old->second;
+            order.push_back(old->second);
             checks_.erase(old);
             ++kept;
             continue;
         }
-        auto c = std::make_shared<Check>(cfg);
-        next[cfg.name] = c;
+        // Moved, not copied: each check's config is held once, by its Check.
+        auto c = std::make_shared<Check>(std::move(cfg));
+        next[c->cfg.name] = c;
+        order.push_back(c);
         // A pause is the operator's, not the config's: it outlives a changed check.
         if (old != checks_.end() && old->second->policy.paused) pause(c->policy);
-        start_check(c, now + std::chrono::seconds(cfg.initial_delay_seconds));
+        start_check(c, now + std::chrono::seconds(c->cfg.initial_delay_seconds));
         ++added;
     }
+    // Moved into the checks above (or unchanged and dropped): order_ has them.
+    config.checks.clear();
+    config.checks.shrink_to_fit();
     // Left in checks_: removed ones and the old versions of changed ones
     // (counted as new above).
     size_t removed = 0;
@@ -144,8 +155,9 @@ void Daemon::apply(Config config) {
         if (!next.count(name)) ++removed;
     }
     checks_ = std::move(next);
+    order_ = std::move(order);
     if (notifier_) notifier_->set_config(config.global);
-    log_.set_secrets(secrets_of(config));
+    log_.set_secrets(secrets);
     config_ = std::move(config);
     for (auto it = metrics_.begin(); it != metrics_.end();)
         it = checks_.count(it->first) ? std::next(it) : metrics_.erase(it);
@@ -229,8 +241,9 @@ void Daemon::make_process_table(Logger* log) {
 // crash it sees; the check itself always passes (it watches, it is not a
 // program's health), so the policy never acts for it.
 Outcome Daemon::report_events(const CheckPtr& c, const std::vector<xmlrpc::ProcessInfo>& all) {
-    const bool first = !c->events.primed();
-    for (const auto& e : c->events.observe(c->cfg.events, all)) {
+    if (!c->events) c->events = std::make_unique<EventsWatch>();
+    const bool first = !c->events->primed();
+    for (const auto& e : c->events->observe(c->cfg.events, all)) {
         log_.log(Level::Warn, c->cfg.name, e.process, std::string("process_") + to_string(e.kind), e.reason);
         if (!notifier_) continue;
         NotifyEvent n{c->cfg.name, e.process, "events", NotifyEvent::Kind::Failed, "none", e.reason, 0};
@@ -254,7 +267,10 @@ void Daemon::on_process_info(const CheckPtr& c, const xmlrpc::ProcessInfo& info,
     // The restart check sees every answer, also on hold, so the restart our
     // own action caused is its baseline, not a failure after the hold.
     std::optional<Outcome> restart_verdict;
-    if (c->cfg.type == CheckType::Restart) restart_verdict = c->restarts.observe(c->cfg, info);
+    if (c->cfg.type == CheckType::Restart) {
+        if (!c->restarts) c->restarts = std::make_unique<RestartTracker>();
+        restart_verdict = c->restarts->observe(c->cfg, info);
+    }
     const ProgramView view{info.state == xmlrpc::states::RUNNING, static_cast<long>(info.now - info.start)};
     const HoldStep hold = on_program(c->policy, c->cfg, view, now);
     switch (hold) {
@@ -294,7 +310,8 @@ void Daemon::run_probe(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::
             auto pid = find_pid(c->cfg, info);
             if (!pid) return done(Outcome::error(pid.error()));
             if (c->cfg.type == CheckType::Mem) return probe_mem(*proc_worker_, c->cfg, *pid, done);
-            return c->cpu.run(loop_, c->cfg, *pid, done);
+            if (!c->cpu) c->cpu = std::make_unique<CpuProbe>();
+            return c->cpu->run(loop_, c->cfg, *pid, done);
         }
         case CheckType::Exec: return probe_exec(loop_, c->cfg, done);
         case CheckType::Events:  // answered from the snapshot in probe()
@@ -490,7 +507,8 @@ int Daemon::run() {
     make_process_table(&log_);
     notifier_ = std::make_unique<Notifier>(log_, config_.global);
     for (const auto& w : config_.warnings) log_.warn("config", w);
-    Config initial = config_;
+    // apply() takes the config (and moves its checks into the Checks).
+    Config initial = std::move(config_);
     apply(std::move(initial));
     loop_.run();
     control_.reset();  // removes the status socket file
@@ -611,10 +629,8 @@ std::string Daemon::control(const std::string& request) {
 std::string Daemon::status_text() {
     const auto now = Clock::now();
     std::vector<CheckStatus> rows;
-    for (const auto& cfg : config_.checks) {  // config order
-        auto found = checks_.find(cfg.name);
-        if (found == checks_.end()) continue;
-        const Check& c = *found->second;
+    for (const auto& ptr : order_) {  // config order
+        const Check& c = *ptr;
         CheckStatus r;
         r.name = c.cfg.name;
         r.program = c.cfg.program;
@@ -663,11 +679,9 @@ std::string Daemon::pause_resume(bool pausing, const std::string& target) {
 
 std::string Daemon::metrics_text() {
     std::vector<const CheckMetrics*> list;
-    for (const auto& cfg : config_.checks) {
-        auto found = checks_.find(cfg.name);
-        if (found == checks_.end()) continue;
-        const Check& c = *found->second;
-        CheckMetrics& m = metrics_[cfg.name];
+    for (const auto& ptr : order_) {  // config order
+        const Check& c = *ptr;
+        CheckMetrics& m = metrics_[c.cfg.name];
         m.name = c.cfg.name;
         m.program = c.cfg.program;
         m.type = type_name(c.cfg);

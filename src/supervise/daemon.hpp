@@ -81,6 +81,9 @@ private:
     EventLoop loop_;
     std::optional<SupervisorClient> supervisor_;
     std::map<std::string, CheckPtr> checks_;
+    // checks_ in config order. Each check's config lives in its Check only:
+    // apply() moves it there and leaves config_.checks empty.
+    std::vector<CheckPtr> order_;
     std::unique_ptr<Worker> proc_worker_;
     std::unique_ptr<Notifier> notifier_;
     std::unique_ptr<ProcessTable> processes_;  // one getAllProcessInfo per tick for all checks

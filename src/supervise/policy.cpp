@@ -24,7 +24,10 @@ ActionKind program_action(const Actions& a) {
 bool give_up(PolicyState& s, const CheckConfig& cfg, Clock::time_point now, Plan& plan) {
     if (cfg.max_restarts <= 0) return false;
     const auto window = std::chrono::seconds(cfg.restart_window);
-    while (!s.recent_actions.empty() && now - s.recent_actions.front() >= window) s.recent_actions.pop_front();
+    auto& recent = s.recent_actions;
+    size_t old = 0;
+    while (old < recent.size() && now - recent[old] >= window) ++old;
+    recent.erase(recent.begin(), recent.begin() + static_cast<std::ptrdiff_t>(old));
     if (static_cast<long>(s.recent_actions.size()) < cfg.max_restarts) return false;
     s.given_up = true;
     s.action_pending = false;

@@ -2,6 +2,7 @@
 
 #include <yaml.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <unordered_map>
@@ -57,11 +58,13 @@ public:
         std::memcpy(p, data, size);
         return {p, size};
     }
-    template <typename T>
-    Span<T> copy_span(const T* data, size_t count) {
+    // A sequence's items: the node pointers themselves are copied.
+    Span<const Node*> copy_items(const Node* const* data, size_t count) {
         if (count == 0) return {};
-        auto* p = static_cast<T*>(alloc(sizeof(T) * count, alignof(T)));
-        std::memcpy(static_cast<void*>(p), data, sizeof(T) * count);
+        using Item = const Node*;
+        // NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers, on purpose
+        auto* p = static_cast<Item*>(alloc(sizeof(Item) * count, alignof(Item)));
+        std::copy(data, data + count, p);
         return {p, count};
     }
 
@@ -226,7 +229,7 @@ Result<NodePtr> parse(const std::string& text, const std::string& path, const Li
                 const Node** first = pending.data() + f.first_child;
                 const size_t count = pending.size() - f.first_child;
                 if (f.node->kind == Kind::Sequence) {
-                    f.node->items = arena.copy_span(first, count);
+                    f.node->items = arena.copy_items(first, count);
                 } else {
                     // libyaml sends key, value, key, value, ... (a missing
                     // value is an empty scalar), so count is even.

@@ -15,7 +15,7 @@
 // (explicit stack), never recursive.
 //
 // Memory: the whole tree lives in one arena owned by the document (nodes,
-// scalar text, child lists, in a few large blocks): about 64 bytes a node
+// scalar text, child lists, in a few large blocks): 72 bytes a node
 // plus its text, no allocation per node, freed at once. A Node and the
 // views it hands out live as long as the NodePtr that parse() returned.
 #include <cstddef>
@@ -83,14 +83,14 @@ struct Entry {
 struct Limits {
     size_t max_depth = 64;      // nested collections
     size_t max_aliases = 1000;  // alias references in the document
-    // Total nodes created. About 64 bytes each (plus their text) in the
-    // arena, so the cap bounds a hostile file's tree to ~32 MB plus the 4 MiB
-    // of text; a real 10,000-check config with ten keys a check is 210,001.
+    // Total nodes created. 72 bytes each (plus their text and child lists)
+    // in the arena, so the cap bounds a hostile file's tree to ~45 MB; a
+    // real 10,000-check config with ten keys a check is 210,001 nodes.
     size_t max_nodes = 500000;
     // The whole document with every alias counted as a copy of its target:
-    // what a full walk costs (~0.2 us a node in config.cpp, so a file just
-    // under the cap still loads in ~0.1 s). Real files are far below it:
-    // at most max_nodes of their own plus max_aliases small anchors.
+    // what a full walk costs (a file just under the cap still loads in well
+    // under a second). Real files are far below it: at most max_nodes of
+    // their own plus max_aliases small anchors.
     size_t max_expanded = 500000;
 };
 
