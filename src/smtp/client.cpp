@@ -83,7 +83,10 @@ private:
 
 Status Session::connect(TlsMode mode) {
     if (mode != TlsMode::None) {
-        auto config = net::make_tls_config(net::TlsOptions{!server_.insecure, server_.cafile});
+        net::TlsOptions options;
+        options.verify = !server_.insecure;
+        options.cafile = server_.cafile;
+        auto config = net::make_tls_config(options);
         if (!config) return err("smtp: " + config.error());
         tls_ = *config;
     }
