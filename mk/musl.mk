@@ -27,8 +27,8 @@ MUSL_LTO      ?= -flto
 # Our code for size: -Oz (clang's minsize; zig 0.11's driver does not pass
 # a plain -Oz through to clang, hence -Xclang) and no RTTI (nothing of ours
 # uses it; cxxopts casts statically with CXXOPTS_NO_RTTI). Together 896 KB
-# -> 735 KB on x86_64 (with the SHA-1-less mbedTLS 2.28 config). mbedTLS keeps -Os: the handshake's hot loops
-# stay as fast as before.
+# -> 735 KB on x86_64 (with the SHA-1-less mbedTLS 2.28 config). mbedTLS keeps -Os, except its bignum
+# and NIST-curve files at -O2 (scripts/build-musl.sh: the handshake's ECDSA verification).
 MUSL_SIZE     ?= -Xclang -Oz -fno-rtti -DCXXOPTS_NO_RTTI
 MUSL_CXXFLAGS := $(CXXSTD) $(SECTIONS) $(INCLUDES) $(DEFINES) $(OPT) $(MUSL_SIZE) $(MUSL_LTO) $(WARN) \
                  -g0 -I$(MUSL_INC) -MMD -MP

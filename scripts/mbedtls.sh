@@ -23,12 +23,17 @@ PSA_CONFIG=$ROOT/scripts/mbedtls_psa_config.h
 MBEDTLS_DEB_VERSION=3.6.6-0.1~deb13u1
 MBEDTLS_SERIES='3.6.*'
 # Bump when the way the libraries are compiled changes.
-RECIPE=2
+RECIPE=3
 CC=${HC_MBEDTLS_CC:-cc}
 # -O2 as Debian builds it (the handshake's bignum code is the hot path);
 # -fPIE so the same archive links into the static binary and into the
 # PIE unit tests, sanitizer and fuzz builds; sections for --gc-sections.
 LIB_CFLAGS="-O2 -fPIE -ffunction-sections -fdata-sections -g0 -w"
+# The bignum and ECP files behind the ECDSA P-256 verification of every TLS
+# 1.3 handshake (CertificateVerify, most of an HTTPS check's instructions) at
+# -O3: one check 14.6 M -> 14.0 M instructions (callgrind), 8 KB larger.
+HOT_FILES="bignum.c bignum_core.c ecp.c ecp_curves.c ecdsa.c"
+HOT_CFLAGS="-O3"
 
 die() { echo "mbedtls: error: $*" >&2; exit 1; }
 log() { echo "mbedtls: $*" >&2; }
@@ -79,7 +84,7 @@ build_host() {
   src=$(source_dir)
   out=$CACHE/mbedtls/host
   command -v "$CC" >/dev/null || die "no C compiler ($CC); apt-get install gcc"
-  key=$( { echo "$RECIPE $(basename "$src") $LIB_CFLAGS"; "$CC" --version | head -1; cat "$CONFIG" "$PSA_CONFIG"; } \
+  key=$( { echo "$RECIPE $(basename "$src") $LIB_CFLAGS $HOT_FILES $HOT_CFLAGS"; "$CC" --version | head -1; cat "$CONFIG" "$PSA_CONFIG"; } \
          | sha256sum | cut -c1-16)
   if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$key" ] && [ -f "$out/lib/libmbedtls.a" ]; then
     return 0
@@ -90,12 +95,14 @@ build_host() {
   install_headers "$src" "$tmp/include"
   mkdir -p "$tmp/obj" "$tmp/lib"
   jobs=$(nproc 2>/dev/null || echo 2)
-  export CC LIB_CFLAGS tmp src
+  export CC LIB_CFLAGS tmp src HOT_FILES HOT_CFLAGS
   # Every library file, and Everest's X25519 (3rdparty/everest, used when
   # the config sets MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED); what the config
   # leaves out compiles to nothing.
   if ! { find "$src/library" -maxdepth 1 -name '*.c' | sort; ls "$src"/3rdparty/everest/library/{everest,x25519,Hacl_Curve25519_joined}.c; } | xargs -P "$jobs" -I{} sh -c '
-      f={}; "$CC" $LIB_CFLAGS -I"$tmp/include" -I"$src/library" -I"$tmp/include/everest" -I"$tmp/include/everest/kremlib" -c "$f" \
+      f={}; hot=
+      case " $HOT_FILES " in *" $(basename "$f") "*) hot=$HOT_CFLAGS ;; esac
+      "$CC" $LIB_CFLAGS $hot -I"$tmp/include" -I"$src/library" -I"$tmp/include/everest" -I"$tmp/include/everest/kremlib" -c "$f" \
         -o "$tmp/obj/$(basename "$f" .c).o" || exit 255'; then
     rm -rf "$tmp"
     die "compiling mbedTLS failed"
