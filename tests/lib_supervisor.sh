@@ -122,7 +122,16 @@ sv_stop() {
   SV_PID=
 }
 
-sv_pid() { svctl pid "$1" 2>/dev/null; }
+# supervisorctl itself can fail on a loaded machine (it printed nothing once
+# in a clean-clone run); a few tries tell that from a real answer.
+sv_pid() {
+  local out="" i
+  for i in 1 2 3; do
+    out=$(svctl pid "$1" 2>/dev/null) && [ -n "$out" ] && break
+    sleep 0.3
+  done
+  printf '%s\n' "$out"
+}
 
 sv_state() { svctl status "$1" 2>/dev/null | awk '{print $2}'; }
 
