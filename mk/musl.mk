@@ -34,6 +34,9 @@ MUSL_CXXFLAGS := $(CXXSTD) $(SECTIONS) $(INCLUDES) $(DEFINES) $(OPT) $(MUSL_SIZE
                  -g0 -I$(MUSL_INC) -MMD -MP
 MUSL_LDFLAGS  := -static -s -Wl,--gc-sections
 MUSL_LDLIBS   := -lmbedtls -lyaml
+# Functions a check runs, linked first (scripts/musl-link.sh); regenerate
+# with scripts/gen-hot-symbols.sh after large changes (MUSL_ORDER= for none).
+MUSL_ORDER    ?= scripts/hot-symbols.txt
 
 # Objects and binaries are rebuilt when these flags change.
 MUSL_SIG_FILE := $(BUILD)/musl/flags.txt
@@ -71,9 +74,11 @@ $$(BUILD)/musl/$(1)/obj/%.o: %.cpp $$(MUSL_SIG_FILE) | $$(MUSL_LIB_$(1))/stamp
 	@echo "zig c++ [$(1)-musl] $$<"
 	@$$(MUSL_ENV) $$(MUSL_ZIG) c++ -target $(1)-linux-musl $$(MUSL_CXXFLAGS) -c -o $$@ $$<
 
-$$(BUILD)/healthcheck-$(1)-musl: $$(MUSL_OBJS_$(1)) $$(MUSL_LIB_$(1))/stamp $$(MUSL_SIG_FILE)
-	$$(MUSL_ENV) $$(MUSL_ZIG) c++ -target $(1)-linux-musl $$(CXXSTD) $$(OPT) $$(MUSL_LTO) -o $$@ $$(MUSL_OBJS_$(1)) \
-	  $$(MUSL_LIB_$(1))/lib/hc_stubs.o $$(MUSL_LDFLAGS) -L$$(MUSL_LIB_$(1))/lib $$(MUSL_LDLIBS)
+$$(BUILD)/healthcheck-$(1)-musl: $$(MUSL_OBJS_$(1)) $$(MUSL_LIB_$(1))/stamp $$(MUSL_SIG_FILE) $$(MUSL_ORDER) \
+                                 scripts/musl-link.sh
+	$$(MUSL_ENV) scripts/musl-link.sh '$$(MUSL_ORDER)' $$(MUSL_ZIG) c++ -target $(1)-linux-musl $$(CXXSTD) $$(OPT) \
+	  $$(MUSL_LTO) -o $$@ $$(MUSL_OBJS_$(1)) $$(MUSL_LIB_$(1))/lib/hc_stubs.o $$(MUSL_LDFLAGS) \
+	  -L$$(MUSL_LIB_$(1))/lib $$(MUSL_LDLIBS)
 	@ls -l $$@ | awk '{print "size: " $$$$5 " bytes  " $$$$9}'
 
 -include $$(MUSL_OBJS_$(1):.o=.d)

@@ -109,7 +109,7 @@ hc_empty  :=
 hc_space  := $(hc_empty) $(hc_empty)
 SAN_TESTS ?= ^($(subst $(hc_space),|,$(strip $(SAN_SHELL)))):
 test-sanitize: test-deps
-	@$(MAKE) --no-print-directory -j$(JOBS) BUILD=$(SAN_BUILD) STATIC= OPT=-O1 \
+	@$(MAKE) --no-print-directory -j$(JOBS) BUILD=$(SAN_BUILD) TOOLCHAIN=native STATIC= OPT=-O1 \
 	  CXXFLAGS="$(SAN_FLAGS) $(WARN)" LDFLAGS="$(SAN_FLAGS)" \
 	  $(SAN_BUILD)/healthcheck $(SAN_BUILD)/unit_tests
 	@echo "== unit tests ($(SAN_BUILD)/unit_tests, ASan+UBSan)"
@@ -123,7 +123,7 @@ test-sanitize: test-deps
 VG_BUILD := build-valgrind
 
 test-valgrind: test-deps
-	@$(MAKE) --no-print-directory BUILD=$(VG_BUILD) STATIC= OPT=-O1 \
+	@$(MAKE) --no-print-directory BUILD=$(VG_BUILD) TOOLCHAIN=native STATIC= OPT=-O1 \
 	  CXXFLAGS="-g -O1 $(WARN)" LDFLAGS="-g" $(VG_BUILD)/healthcheck
 	@HC_BIN=$(CURDIR)/$(VG_BUILD)/healthcheck bash tests/fuzz/valgrind.sh
 

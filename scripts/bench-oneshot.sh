@@ -7,8 +7,10 @@
 #
 # Usage (from the repo root): scripts/bench-oneshot.sh
 #   HC_BIN=path      binary to measure (default build/healthcheck)
-#   HC_MUSL_BIN=path the static musl build, measured too when it exists
-#                    (default build/healthcheck-x86_64-musl, make static-musl)
+#   HC_ALT_BIN=path  a second build measured beside it (HC_ALT_LABEL names it).
+#                    Default: the other toolchain's build: build/healthcheck-native
+#                    (static glibc) when HC_BIN is the musl build `make` gives,
+#                    else build/healthcheck-x86_64-musl (make static-musl)
 #   RUNS=300 WARMUP=20   hyperfine settings
 #   BENCH_OUT=docs/BENCHMARKS.md   file to update ("-" = print only)
 #   BENCH_JSON=path  also keep hyperfine's JSON export there
@@ -34,8 +36,15 @@ if [ -n "$missing" ]; then
 fi
 [ -x "$HC" ] || { echo "bench: $HC not found; run 'make' first (or set HC_BIN)" >&2; exit 1; }
 HC=$(readlink -f "$HC")
-MUSL=${HC_MUSL_BIN:-build/healthcheck-x86_64-musl}
-if [ -x "$MUSL" ]; then MUSL=$(readlink -f "$MUSL"); else MUSL=""; fi
+ALT=${HC_ALT_BIN:-} ALT_LABEL=${HC_ALT_LABEL:-alt} HC_LABEL=default
+if [ -z "$ALT" ]; then
+  if cmp -s "$HC" build/healthcheck-x86_64-musl; then
+    ALT=build/healthcheck-native ALT_LABEL=glibc HC_LABEL=musl
+  else
+    ALT=build/healthcheck-x86_64-musl ALT_LABEL=musl
+  fi
+fi
+if [ -x "$ALT" ]; then ALT=$(readlink -f "$ALT"); else ALT=""; fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 CURL=$(command -v curl)
 BUSYBOX=/bin/busybox
@@ -43,6 +52,13 @@ BUSYBOX=/bin/busybox
 
 TMP=$(mktemp -d /tmp/hc-bench.XXXXXX)
 chmod 755 "$TMP"   # nginx workers may run as another user
+# Our binaries are measured as installed copies (what `COPY` or `cp` gives):
+# the page cache holds a copied file in large folios, and the kernel maps a
+# whole folio around a fault, so a copy peaks higher than the linker's own
+# output (552 KB against 448 KB for the musl build, 2026-12-01).
+mkdir -p "$TMP/bin"
+cp "$HC" "$TMP/bin/healthcheck" && HC=$TMP/bin/healthcheck
+if [ -n "$ALT" ]; then cp "$ALT" "$TMP/bin/healthcheck-$ALT_LABEL" && ALT=$TMP/bin/healthcheck-$ALT_LABEL; fi
 NGINX_PID=""
 cleanup() {
   if [ -n "$NGINX_PID" ]; then
@@ -121,16 +137,16 @@ fi
 # ---- commands ----------------------------------------------------------------
 SHM_DIR=""
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then SHM_DIR=$(mktemp -d /dev/shm/hc-bench.XXXXXX); STDIR=$SHM_DIR; else STDIR=$TMP; fi
-for f in status-http status-https status-musl-http status-musl-https; do printf 2 >"$STDIR/$f"; done
+for f in status-http status-https status-alt-http status-alt-https; do printf 2 >"$STDIR/$f"; done
 
 names=(); cmds=()
 add() { names+=("$1"); cmds+=("$2"); }
 add "healthcheck" "$HC -n bench -u $URL -f $STDIR/status-http"
-[ -n "$MUSL" ] && add "healthcheck musl" "$MUSL -n bench -u $URL -f $STDIR/status-musl-http"
+[ -n "$ALT" ] && add "healthcheck $ALT_LABEL" "$ALT -n bench -u $URL -f $STDIR/status-alt-http"
 add "curl" "$CURL -fsS -o /dev/null $URL"
 add "busybox wget" "$BUSYBOX wget -q -O /dev/null $URL"
 add "healthcheck https" "$HC -n bench -u $HTTPS_URL -f $STDIR/status-https"
-[ -n "$MUSL" ] && add "healthcheck musl https" "$MUSL -n bench -u $HTTPS_URL -f $STDIR/status-musl-https"
+[ -n "$ALT" ] && add "healthcheck $ALT_LABEL https" "$ALT -n bench -u $HTTPS_URL -f $STDIR/status-alt-https"
 add "curl -k https" "$CURL -kfsS -o /dev/null $HTTPS_URL"
 if "$BUSYBOX" wget -q --no-check-certificate -O /dev/null "$HTTPS_URL" >/dev/null 2>&1; then
   add "busybox wget https" "$BUSYBOX wget -q --no-check-certificate -O /dev/null $HTTPS_URL"
@@ -142,7 +158,7 @@ for i in "${!cmds[@]}"; do
     echo "bench: '${cmds[$i]}' failed:" >&2; cat "$TMP/err" >&2; exit 1
   fi
 done
-for f in status-http status-https status-musl-http status-musl-https; do
+for f in status-http status-https status-alt-http status-alt-https; do
   [ "$(cat "$STDIR/$f")" = 2 ] || { echo "bench: $f is not 2 after a pass" >&2; exit 1; }
 done
 
@@ -191,8 +207,10 @@ curl_nlibs=$(ldd "$CURL_REAL" 2>/dev/null | awk '/=> \//' | wc -l)
 {
   printf 'hc_size\t%s\n' "$(stat -c %s "$HC")"
   printf 'hc_file\t%s\n' "$(file -b "$HC" 2>/dev/null | cut -d, -f1-4 || echo '?')"
-  printf 'musl_size\t%s\n' "$( [ -n "$MUSL" ] && stat -c %s "$MUSL" || echo 0)"
-  printf 'musl_path\t%s\n' "${MUSL:-none}"
+  printf 'alt_size\t%s\n' "$( [ -n "$ALT" ] && stat -c %s "$ALT" || echo 0)"
+  printf 'alt_path\t%s\n' "${ALT:-none}"
+  printf 'alt_label\t%s\n' "$ALT_LABEL"
+  printf 'hc_label\t%s\n' "$HC_LABEL"
   printf 'curl_path\t%s\n' "$CURL_REAL"
   printf 'curl_size\t%s\n' "$(stat -c %s "$CURL_REAL")"
   printf 'curl_libs_total\t%s\n' "$curl_libs_total"
@@ -243,8 +261,9 @@ sizes = {
     "busybox wget": (int(facts["busybox_size"]), "static, whole busybox"),
 }
 sizes["healthcheck https"] = sizes["healthcheck"]
-sizes["healthcheck musl"] = (int(facts["musl_size"]), "static, musl")
-sizes["healthcheck musl https"] = sizes["healthcheck musl"]
+ALT = "healthcheck " + facts["alt_label"]
+sizes[ALT] = (int(facts["alt_size"]), "static, " + facts["alt_label"])
+sizes[ALT + " https"] = sizes[ALT]
 sizes["curl -k https"] = sizes["curl"]
 sizes["busybox wget https"] = sizes["busybox wget"]
 
@@ -276,26 +295,30 @@ targets = [
     ("binary size <= 2.5 MB (2,621,440 bytes)", "%s bytes" % format(int(facts["hc_size"]), ","),
      int(facts["hc_size"]) <= LIMIT_SIZE),
 ]
-LIMIT_MUSL_SIZE = 850000
-if "healthcheck musl" in results:
-    targets.append(("musl build: peak RSS <= 1.5 MB (1536 KB) (HTTP check)", "%d KB" % rss["healthcheck musl"][0],
-                    rss["healthcheck musl"][0] <= LIMIT_RSS_KB))
-    targets.append(("musl build: no slower than busybox wget (HTTP mean)",
-                    "%.2f ms vs %.2f ms" % (mean("healthcheck musl"), mean("busybox wget")),
-                    mean("healthcheck musl") <= mean("busybox wget")))
-    targets.append(("musl build: binary size <= 850 KB (850,000 bytes)", "%s bytes" % format(int(facts["musl_size"]), ","),
-                    int(facts["musl_size"]) <= LIMIT_MUSL_SIZE))
+# tests/shell/musl_chroot.sh holds the same limit.
+LIMIT_MUSL_SIZE = 1150000
+if ALT in results:
+    tag = facts["alt_label"] + " build: "
+    targets.append((tag + "peak RSS <= 1.5 MB (1536 KB) (HTTP check)", "%d KB" % rss[ALT][0],
+                    rss[ALT][0] <= LIMIT_RSS_KB))
+    targets.append((tag + "no slower than busybox wget (HTTP mean)",
+                    "%.2f ms vs %.2f ms" % (mean(ALT), mean("busybox wget")),
+                    mean(ALT) <= mean("busybox wget")))
+musl_size = int(facts["hc_size"]) if facts["hc_label"] == "musl" else int(facts["alt_size"])
+if musl_size:
+    targets.append(("musl build: binary size <= 1.15 MB (1,150,000 bytes)", "%s bytes" % format(musl_size, ","),
+                    musl_size <= LIMIT_MUSL_SIZE))
 LIMIT_DEFAULT_RSS_KB = 600   # issue 14.2: the default build as small as the best one
 targets.append(("default build (`make`): peak RSS <= 600 KB (HTTP check)", "%d KB" % rss["healthcheck"][0],
                 rss["healthcheck"][0] <= LIMIT_DEFAULT_RSS_KB))
 if "healthcheck https" in rss:
     targets.append(("(info) peak RSS of the HTTPS check <= 1.5 MB", "%d KB" % rss["healthcheck https"][0],
                     rss["healthcheck https"][0] <= LIMIT_RSS_KB))
-for build in ["", " musl"]:
-    https, http = "healthcheck%s https" % build, "healthcheck%s" % build
+for http in ["healthcheck", ALT]:
+    https = http + " https"
     if https not in results:
         continue
-    tag = "musl build: " if build else ""
+    tag = facts["alt_label"] + " build: " if http == ALT else ""
     if "curl -k https" in results:
         targets.append(("%sHTTPS mean <= 0.15x curl -k" % tag, "%.3fx" % (mean(https) / mean("curl -k https")),
                         mean(https) <= 0.15 * mean("curl -k https")))
@@ -347,7 +370,7 @@ block.append("Commands (ports and temp paths vary per run):")
 block.append("")
 block.append("```")
 for n in results:
-    c = cmdline[n].replace(facts["musl_path"], "healthcheck-x86_64-musl").replace(facts["hc_path"], "healthcheck")
+    c = cmdline[n].replace(facts["alt_path"], facts["alt_path"].rsplit("/", 1)[-1]).replace(facts["hc_path"], "healthcheck")
     c = c.replace(facts["stdir"], "$STATEDIR").replace(facts["tmp"], "$TMP")
     block.append(c)
 block.append("```")

@@ -40,8 +40,8 @@ ours() { # path label how
   fi
 }
 
-ours build/healthcheck "glibc 2.36 + libstdc++ + mbedTLS 3.6 (Debian trixie source, our config)" "make"
-ours build/healthcheck-x86_64-musl "musl + libc++ (zig 0.11) + mbedTLS 3.6 (same config)" "make static-musl"
+ours build/healthcheck-x86_64-musl "musl + libc++ (zig 0.11) + mbedTLS 3.6 (Debian trixie source, our config); what \`make\` gives as build/healthcheck on x86_64" "make"
+ours build/healthcheck-native "glibc 2.36 + libstdc++ + mbedTLS 3.6 (same config)" "make TOOLCHAIN=native, or make build/healthcheck-native"
 ours build/healthcheck-aarch64-musl "same, aarch64" "make static-musl"
 
 if [ -x /bin/busybox ] && dpkg -s busybox-static >/dev/null 2>&1; then

