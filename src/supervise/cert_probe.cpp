@@ -140,7 +140,7 @@ Outcome judge_cert(const std::string& shown, const net::PeerCertificate& cert, i
 Result<std::shared_ptr<net::TlsConfig>> tls_config_for(const CheckConfig& cfg) {
     static std::shared_ptr<net::TlsConfig> unverified;
     static std::map<std::string, CachedTls> verified;  // by CA bundle path
-    if (cfg.insecure_skip_verify) {
+    if (cfg.tls->insecure_skip_verify) {
         if (!unverified) {
             auto c = net::make_tls_config(net::TlsOptions{});
             if (!c) return c;
@@ -148,7 +148,7 @@ Result<std::shared_ptr<net::TlsConfig>> tls_config_for(const CheckConfig& cfg) {
         }
         return unverified;
     }
-    auto path = net::find_ca_bundle(cfg.ca_file);
+    auto path = net::find_ca_bundle(cfg.tls->ca_file);
     if (!path) return path.failure();
     struct stat st {};
     if (::stat(path->c_str(), &st) != 0) return err("tls: cannot read CA file " + *path, ErrorKind::Config);
@@ -175,7 +175,7 @@ void probe_cert(EventLoop& loop, Worker& worker, const CheckConfig& cfg, Outcome
     auto tls = tls_config_for(cfg);
     // No CA bundle to verify with: we cannot tell, the server is not at fault.
     if (!tls) return done(Outcome::error(shown + ": " + tls.error()));
-    const int warn_days = cfg.warn_days;
+    const int warn_days = cfg.tls->warn_days;
     const std::string host = cfg.host;
     resolve_async(worker, cfg.host, static_cast<uint16_t>(cfg.port), deadline,
                   [&loop, tls = *tls, host, deadline, shown, warn_days, done](Addresses addresses) {

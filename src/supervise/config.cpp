@@ -82,18 +82,13 @@ bool GlobalConfig::operator==(const GlobalConfig& o) const {
 }
 
 bool CheckConfig::operator==(const CheckConfig& o) const {
-    return name == o.name && program == o.program && type == o.type && max_mem_mb == o.max_mem_mb &&
-           mem_type == o.mem_type && pid_get == o.pid_get && pid_file == o.pid_file && max_cpu == o.max_cpu &&
-           method == o.method && host == o.host && path == o.path && port == o.port && json == o.json &&
-           headers == o.headers && username == o.username && password == o.password &&
+    return name == o.name && program == o.program && type == o.type && host == o.host && port == o.port &&
            period_seconds == o.period_seconds && initial_delay_seconds == o.initial_delay_seconds &&
            timeout_seconds == o.timeout_seconds && failure_threshold == o.failure_threshold &&
            success_threshold == o.success_threshold && min_continue_run == o.min_continue_run && actions == o.actions &&
-           exec_cmd == o.exec_cmd && send_resolved == o.send_resolved && reminder_seconds == o.reminder_seconds &&
-           include_children == o.include_children && events == o.events && command_argv == o.command_argv &&
-           command_line == o.command_line && https == o.https && insecure_skip_verify == o.insecure_skip_verify &&
-           ca_file == o.ca_file && warn_days == o.warn_days && expect_status == o.expect_status &&
-           expect_body == o.expect_body && expect_regex == o.expect_regex;
+           send_resolved == o.send_resolved && reminder_seconds == o.reminder_seconds &&
+           max_restarts == o.max_restarts && restart_window == o.restart_window && proc == o.proc && http == o.http &&
+           http_extras == o.http_extras && tls == o.tls && exec == o.exec && events == o.events;
 }
 
 namespace {
@@ -746,7 +741,7 @@ void Loader::load_headers(const Entry& e, const std::string& qual, CheckConfig& 
             return;
         }
     }
-    c.headers = std::move(out);
+    c.http_extras.set().headers = std::move(out);
 }
 
 void Loader::load_actions(const Entry& e, const std::string& qual, CheckConfig& c) {
@@ -852,7 +847,7 @@ void load_exit_codes(Loader& L, const Entry& e, const std::string& qual, CheckCo
             return L.bad(*e.value, qual, "expected exit codes -1-255 (a list or comma list)");
         codes.push_back(n);
     }
-    c.events.exit_codes = std::move(codes);
+    c.events.set().exit_codes = std::move(codes);
 }
 
 // The check schema: one row per key, in documentation order (also the
@@ -885,7 +880,7 @@ void load_json(Loader& L, const Entry& e, const std::string& qual, CheckConfig& 
     if (!perr.empty() || !trim(std::string(end, v.value.end())).empty())
         L.bad(v, qual, "expected valid JSON");
     else
-        c.json = v.value;
+        c.http_extras.set().json = v.value;
 }
 
 // A status list as a string ("200-399,401"), one code (200) or a YAML list
@@ -906,7 +901,7 @@ void load_expect_status(Loader& L, const Entry& e, const std::string& qual, Chec
     }
     auto list = http::StatusList::parse(text);
     if (!list) return L.error(v.line, qual + ": " + list.error());
-    c.expect_status = *list;
+    c.http_extras.set().expect_status = *list;
 }
 
 // exec checks: a list is the argv (no shell), a string runs with /bin/sh -c.
@@ -915,13 +910,13 @@ void load_command(Loader& L, const Entry& e, const std::string& qual, CheckConfi
     k.command_given = true;
     const std::string expected = "expected a command: a list of arguments or a shell command string";
     if (v.is_scalar() && !v.is_null() && !trim(v.value).empty()) {
-        c.command_line = trim(v.value);
+        c.exec.set().command_line = trim(v.value);
         return;
     }
     bool ok = v.is_sequence() && !v.items.empty();
     for (const auto& it : v.items) ok = ok && it->is_scalar() && !it->is_null();
     if (!ok || v.items[0]->value.empty()) return L.bad(v, qual, expected);
-    for (const auto& it : v.items) c.command_argv.emplace_back(it->value);
+    for (const auto& it : v.items) c.exec.set().command_argv.emplace_back(it->value);
 }
 
 using KL = CheckKeyLines;
@@ -942,46 +937,48 @@ const CheckKey kCheckSchema[] = {
      }},
     {"maxMem",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
-         L.get_double(e, qual, c.max_mem_mb, 1e9, "expected a size in MB > 0");
+         L.get_double(e, qual, c.proc.set().max_mem_mb, 1e9, "expected a size in MB > 0");
      }},
     {"memType",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
          const proc::MemKind kinds[] = {proc::MemKind::Rss, proc::MemKind::Pss, proc::MemKind::Uss};
          int i = L.get_enum(e, qual, {"rss", "pss", "uss"});
-         if (i >= 0) c.mem_type = kinds[i];
+         if (i >= 0) c.proc.set().mem_type = kinds[i];
      }},
     {"pidGet",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL& k) {
          k.pid_get_line = e.value->line;
          int i = L.get_enum(e, qual, {"supervisor", "name", "file"});
-         if (i >= 0) c.pid_get = static_cast<PidGet>(i);
+         if (i >= 0) c.proc.set().pid_get = static_cast<PidGet>(i);
      }},
     {"pidFile",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
-         if (L.get_string(e, qual, c.pid_file)) c.pid_file = trim(c.pid_file);
+         std::string& f = c.proc.set().pid_file;
+         if (L.get_string(e, qual, f)) f = trim(f);
      }},
     {"maxCpu",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
-         L.get_double(e, qual, c.max_cpu, 1e6, "expected a percentage > 0");
+         L.get_double(e, qual, c.proc.set().max_cpu, 1e6, "expected a percentage > 0");
      }},
     {"includeChildren",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
-         L.get_bool(e, qual, c.include_children);
+         L.get_bool(e, qual, c.proc.set().include_children);
      }},
     // memmon-style spellings: cumulative (memmon -c) = includeChildren,
     // maxRss = maxMem with memType rss.
     {"cumulative",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
-         L.get_bool(e, qual, c.include_children);
+         L.get_bool(e, qual, c.proc.set().include_children);
      }},
     {"maxRss",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
-         if (L.get_double(e, qual, c.max_mem_mb, 1e9, "expected a size in MB > 0")) c.mem_type = proc::MemKind::Rss;
+         ProcessSpec& p = c.proc.set();
+         if (L.get_double(e, qual, p.max_mem_mb, 1e9, "expected a size in MB > 0")) p.mem_type = proc::MemKind::Rss;
      }},
     {"mode",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
          int i = L.get_enum(e, qual, {"GET", "POST"});
-         if (i >= 0) c.method = i == 0 ? HttpMethod::Get : HttpMethod::Post;
+         if (i >= 0) c.http.set().method = i == 0 ? HttpMethod::Get : HttpMethod::Post;
      }},
     {"host",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
@@ -1000,7 +997,7 @@ const CheckKey kCheckSchema[] = {
          if (p.empty() || p[0] != '/' || has_ctl(p) || p.find(' ') != std::string::npos)
              L.bad(*e.value, qual, "expected a URL path starting with \"/\"");
          else
-             c.path = p;
+             c.http.set().path = p;
      }},
     {"port",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL& k) {
@@ -1010,25 +1007,27 @@ const CheckKey kCheckSchema[] = {
     {"scheme",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
          int i = L.get_enum(e, qual, {"http", "https"});
-         if (i >= 0) c.https = i == 1;
+         if (i >= 0) c.tls.set().https = i == 1;
      }},
     {"insecureSkipVerify",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
-         L.get_bool(e, qual, c.insecure_skip_verify);
+         L.get_bool(e, qual, c.tls.set().insecure_skip_verify);
      }},
     {"caFile",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL& k) {
          k.ca_file_line = e.value->line;
-         if (L.get_string(e, qual, c.ca_file)) c.ca_file = trim(c.ca_file);
+         std::string& f = c.tls.set().ca_file;
+         if (L.get_string(e, qual, f)) f = trim(f);
      }},
     {"warnDays",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
-         L.get_int(e, qual, c.warn_days, 0, 3650, "expected a number of days 0-3650");
+         L.get_int(e, qual, c.tls.set().warn_days, 0, 3650, "expected a number of days 0-3650");
      }},
     {"expectStatus", load_expect_status},
     {"expectBody",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
-         if (L.get_string(e, qual, c.expect_body) && c.expect_body.empty())
+         std::string& b = c.http_extras.set().expect_body;
+         if (L.get_string(e, qual, b) && b.empty())
              L.bad(*e.value, qual, "expected a non-empty string");
      }},
     {"expectRegex",
@@ -1037,19 +1036,20 @@ const CheckKey kCheckSchema[] = {
          if (!L.get_string(e, qual, p)) return;
          auto re = Regex::compile(p);
          if (!re) return L.error(e.value->line, qual + ": " + re.error());
-         c.expect_regex = p;
-         c.regex = *re;
+         HttpExtras& x = c.http_extras.set();
+         x.expect_regex = p;
+         x.regex = *re;
      }},
     {"json", [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) { load_json(L, e, qual, c); }},
     {"headers",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) { L.load_headers(e, qual, c); }},
     {"username",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
-         L.get_string(e, qual, c.username);
+         L.get_string(e, qual, c.http_extras.set().username);
      }},
     {"password",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
-         L.get_string(e, qual, c.password, true);
+         L.get_string(e, qual, c.http_extras.set().password, true);
      }},
     {"periodSeconds",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL& k) {
@@ -1078,13 +1078,13 @@ const CheckKey kCheckSchema[] = {
          L.get_int(e, qual, c.min_continue_run, 1, kMaxSeconds, kSecondsRange1);
      }},
     {"programs", [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c,
-                    KL&) { load_patterns(L, e, qual, c.events.programs); }},
+                    KL&) { load_patterns(L, e, qual, c.events.set().programs); }},
     {"exclude", [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c,
-                   KL&) { load_patterns(L, e, qual, c.events.exclude); }},
+                   KL&) { load_patterns(L, e, qual, c.events.set().exclude); }},
     {"exitCodes", load_exit_codes},
     {"unseenExits",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
-         L.get_bool(e, qual, c.events.unseen_exits);
+         L.get_bool(e, qual, c.events.set().unseen_exits);
      }},
     {"action",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL& k) {
@@ -1094,7 +1094,8 @@ const CheckKey kCheckSchema[] = {
      }},
     {"execCmd",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
-         if (L.get_string(e, qual, c.exec_cmd)) c.exec_cmd = trim(c.exec_cmd);
+         std::string& x = c.exec.set().exec_cmd;
+         if (L.get_string(e, qual, x)) x = trim(x);
      }},
     {"sendResolved",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
@@ -1134,37 +1135,40 @@ const std::vector<std::string>& check_key_names() {
 
 // The http check's request URL, parsed once here instead of on every probe.
 void prepare_http_url(CheckConfig& c) {
-    std::string path = c.path.empty() || c.path[0] != '/' ? "/" + c.path : c.path;
-    auto url = net::parse_url(std::string(c.https ? "https://" : "http://") + net::bracket_host(c.host) + ":" +
+    HttpSpec& h = c.http.set();
+    std::string path = h.path.empty() || h.path[0] != '/' ? "/" + h.path : h.path;
+    auto url = net::parse_url(std::string(c.tls->https ? "https://" : "http://") + net::bracket_host(c.host) + ":" +
                               std::to_string(c.port) + path);
 
     if (!url) {
-        c.url_error = url.error();
+        h.url_error = url.error();
         return;
     }
-    c.url = std::move(*url);
+    h.url = std::move(*url);
     // Credentials go through the URL so the client builds the Basic header;
     // logs and notices get redacted(): no credentials, query values as ***.
-    if (!c.username.empty() || !c.password.empty()) c.url.userinfo = c.username + ":" + c.password;
+    const HttpExtras& x = *c.http_extras;
+    if (!x.username.empty() || !x.password.empty()) h.url.userinfo = x.username + ":" + x.password;
 }
 
 // https and cert checks: port 443 unless given; a caFile must be readable
 // now (an error at its line, not a failing probe later).
 void check_tls_keys(Loader& L, const std::string& name, CheckConfig& c, const CheckKeyLines& k) {
-    const bool tls = (c.type == CheckType::Http && c.https) || c.type == CheckType::Cert;
+    const TlsSpec& t = *c.tls;
+    const bool tls = (c.type == CheckType::Http && t.https) || c.type == CheckType::Cert;
     if (tls && k.port_line == 0) c.port = 443;
-    if (!tls || c.ca_file.empty()) return;
-    if (c.insecure_skip_verify)
+    if (!tls || t.ca_file.empty()) return;
+    if (t.insecure_skip_verify)
         L.warn(k.ca_file_line, name + ".caFile: not used: insecureSkipVerify is true");
-    else if (::access(c.ca_file.c_str(), R_OK) != 0)
-        L.error(k.ca_file_line, name + ".caFile: cannot read " + printable(c.ca_file) + ": " + std::strerror(errno));
+    else if (::access(t.ca_file.c_str(), R_OK) != 0)
+        L.error(k.ca_file_line, name + ".caFile: cannot read " + printable(t.ca_file) + ": " + std::strerror(errno));
 }
 
 // type: events watches every program (or `programs`), so `program` is
 // optional (one more pattern when given); it only notifies (email by
 // default) and looks every second unless periodSeconds says otherwise.
 void check_events(Loader& L, CheckConfig& c, const CheckKeyLines& k) {
-    if (!c.program.empty()) c.events.programs.push_back(c.program);
+    if (!c.program.empty()) c.events.set().programs.push_back(c.program);
     if (c.program.empty()) c.program = "*";
     if (!k.action_given) {
         c.actions = Actions{};
@@ -1206,12 +1210,12 @@ bool Loader::load_check(std::string_view key, int line, const Node& n, CheckConf
         if (edit_distance(name, "config") <= 2) msg += " (or did you mean \"config:\"?)";
         error(line, msg);
     }
-    if (c.pid_get == PidGet::File && c.pid_file.empty())
+    if (c.proc->pid_get == PidGet::File && c.proc->pid_file.empty())
         error(k.pid_get_line, name + ".pidFile: required key missing (pidGet is file)");
-    if (c.type == CheckType::Restart && c.pid_get != PidGet::Supervisor)
+    if (c.type == CheckType::Restart && c.proc->pid_get != PidGet::Supervisor)
         error(k.pid_get_line, name + ".pidGet: restart checks only support supervisor, got \"" +
-                                  std::string(to_string(c.pid_get)) + "\"");
-    if (c.actions.exec && c.exec_cmd.empty())
+                                  std::string(to_string(c.proc->pid_get)) + "\"");
+    if (c.actions.exec && c.exec->exec_cmd.empty())
         error(k.action_line, name + ".execCmd: required key missing (action has exec)");
     check_tls_keys(*this, name, c, k);
     if (c.type == CheckType::Exec && !k.command_given)

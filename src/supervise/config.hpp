@@ -127,54 +127,133 @@ struct GlobalConfig {
     }
 };
 
-struct CheckConfig {
-    std::string name;     // the top-level key ("cat1")
-    int line = 0;         // line of that key in the file (1-based) for messages
-    std::string program;  // required
-    CheckType type = CheckType::Http;
+// A part of a check's config that only some checks use, held behind a
+// pointer made when one of its keys is set: 10,000 http checks carry no
+// process limits, exec command or events patterns (issue 14.4). An absent
+// part reads as its defaults; copies are deep; == compares the values (an
+// absent part equals one holding the defaults).
+template <typename T>
+class Part {
+public:
+    Part() = default;
+    Part(const Part& o) : p_(o.p_ ? std::make_unique<T>(*o.p_) : nullptr) {}
+    Part(Part&&) noexcept = default;
+    Part& operator=(const Part& o) {
+        if (this != &o) p_ = o.p_ ? std::make_unique<T>(*o.p_) : nullptr;
+        return *this;
+    }
+    Part& operator=(Part&&) noexcept = default;
+    ~Part() = default;
+
+    const T& operator*() const { return p_ ? *p_ : defaults(); }
+    const T* operator->() const { return &**this; }
+    // For writing: makes the part (holding the defaults) if absent.
+    T& set() {
+        if (!p_) p_ = std::make_unique<T>();
+        return *p_;
+    }
+    bool held() const { return p_ != nullptr; }
+    bool operator==(const Part& o) const { return **this == *o; }
+    bool operator!=(const Part& o) const { return !(*this == o); }
+
+private:
+    static const T& defaults() {
+        static const T d;
+        return d;
+    }
+    std::unique_ptr<T> p_;
+};
+
+// mem, cpu (and pidGet of restart): which process, and its limits.
+struct ProcessSpec {
     double max_mem_mb = 1024;                     // maxMem
     proc::MemKind mem_type = proc::MemKind::Rss;  // memType, named by proc::mem_kind_name
     PidGet pid_get = PidGet::Supervisor;
     std::string pid_file;
-    double max_cpu = 90;                  // percent of one core
+    double max_cpu = 90;            // percent of one core
+    bool include_children = false;  // cpu, mem: includeChildren (mem: the whole process tree)
+    bool operator==(const ProcessSpec& o) const {
+        return max_mem_mb == o.max_mem_mb && mem_type == o.mem_type && pid_get == o.pid_get && pid_file == o.pid_file &&
+               max_cpu == o.max_cpu && include_children == o.include_children;
+    }
+};
+
+// http: the request every http check sends.
+struct HttpSpec {
     HttpMethod method = HttpMethod::Get;  // the `mode` key
-    std::string host = "localhost";
     std::string path = "/";
-    int port = 80;
-    std::string json;                                          // POST body (validated as JSON, sent verbatim)
-    std::vector<std::pair<std::string, std::string>> headers;  // values stringified (1 -> "1")
-    std::string username, password;
     // Derived at load for http checks from host, port, path, username and
     // password, so a probe parses nothing: the request URL (userinfo carries
     // the Basic credentials), or url_error when it does not parse (every
     // probe then fails with it, as before). Not compared by operator==.
     net::Url url;
     std::string url_error;
-    int period_seconds = 5, initial_delay_seconds = 1, timeout_seconds = 3, failure_threshold = 3,
-        success_threshold = 1;
-    int min_continue_run = 28800;  // mincontinueRun
-    Actions actions;               // default restart,email
-    std::string exec_cmd;
-    bool send_resolved = false;
-    int reminder_seconds = 0;       // reminderSeconds; 0 = no reminder mails
-    bool include_children = false;  // cpu, mem: includeChildren (mem: the whole process tree)
-    EventsOptions events;           // type: events: programs, exclude, exitCodes, unseenExits
-    int max_restarts = 0;           // maxRestarts: give up after this many actions; 0 = never
-    int restart_window = 3600;      // restartWindow: seconds in which maxRestarts count
-    // http and cert checks over TLS (docs/CONFIG.md "HTTPS and certificates").
-    bool https = false;                 // scheme: https (port 443 unless given)
-    bool insecure_skip_verify = false;  // insecureSkipVerify: no certificate verification
-    std::string ca_file;                // caFile: CA bundle; "" = $SSL_CERT_FILE or the system's
-    int warn_days = 14;                 // cert: warnDays, fail when the certificate expires sooner
-    // http: which statuses pass and what the body must hold.
+    bool operator==(const HttpSpec& o) const { return method == o.method && path == o.path; }
+};
+
+// http: the keys most http checks leave out (body, headers, credentials,
+// what passes).
+struct HttpExtras {
+    std::string json;                                          // POST body (validated as JSON, sent verbatim)
+    std::vector<std::pair<std::string, std::string>> headers;  // values stringified (1 -> "1")
+    std::string username, password;
     http::StatusList expect_status = http::StatusList::range(200, 399);  // expectStatus
     std::string expect_body;                                             // expectBody: a substring
     std::string expect_regex;                                            // expectRegex: POSIX ERE
     // expect_regex compiled at load (not compared: the text is).
     std::shared_ptr<const Regex> regex;
+    bool operator==(const HttpExtras& o) const {
+        return json == o.json && headers == o.headers && username == o.username && password == o.password &&
+               expect_status == o.expect_status && expect_body == o.expect_body && expect_regex == o.expect_regex;
+    }
+};
+
+// http and cert checks over TLS (docs/CONFIG.md "HTTPS and certificates").
+struct TlsSpec {
+    bool https = false;                 // scheme: https (port 443 unless given)
+    bool insecure_skip_verify = false;  // insecureSkipVerify: no certificate verification
+    std::string ca_file;                // caFile: CA bundle; "" = $SSL_CERT_FILE or the system's
+    int warn_days = 14;                 // cert: warnDays, fail when the certificate expires sooner
+    bool operator==(const TlsSpec& o) const {
+        return https == o.https && insecure_skip_verify == o.insecure_skip_verify && ca_file == o.ca_file &&
+               warn_days == o.warn_days;
+    }
+};
+
+// The exec check's command and the exec action's execCmd.
+struct ExecSpec {
     // exec: `command` as a list (argv, no shell) or a string (/bin/sh -c).
     std::vector<std::string> command_argv;
     std::string command_line;
+    std::string exec_cmd;  // execCmd (action exec)
+    bool operator==(const ExecSpec& o) const {
+        return command_argv == o.command_argv && command_line == o.command_line && exec_cmd == o.exec_cmd;
+    }
+};
+
+struct CheckConfig {
+    std::string name;     // the top-level key ("cat1")
+    int line = 0;         // line of that key in the file (1-based) for messages
+    std::string program;  // required
+    CheckType type = CheckType::Http;
+    std::string host = "localhost";  // http, tcp, cert
+    int port = 80;
+    int period_seconds = 5, initial_delay_seconds = 1, timeout_seconds = 3, failure_threshold = 3,
+        success_threshold = 1;
+    int min_continue_run = 28800;  // mincontinueRun
+    Actions actions;               // default restart,email
+    bool send_resolved = false;
+    int reminder_seconds = 0;   // reminderSeconds; 0 = no reminder mails
+    int max_restarts = 0;       // maxRestarts: give up after this many actions; 0 = never
+    int restart_window = 3600;  // restartWindow: seconds in which maxRestarts count
+    // The parts only some checks use (Part: made when one of their keys is
+    // set; read as defaults otherwise).
+    Part<ProcessSpec> proc;
+    Part<HttpSpec> http;
+    Part<HttpExtras> http_extras;
+    Part<TlsSpec> tls;
+    Part<ExecSpec> exec;
+    Part<EventsOptions> events;  // type: events: programs, exclude, exitCodes, unseenExits
 
     CheckConfig() {
         actions.restart = true;

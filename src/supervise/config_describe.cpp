@@ -47,14 +47,14 @@ std::string opt(const std::string& s) { return s.empty() ? "(none)" : s; }
 const char* yn(bool b) { return b ? "true" : "false"; }
 
 // https and cert checks: how the server's certificate is checked.
-void tls_lines(TextBuilder& o, const CheckConfig& c) {
-    o << "  insecureSkipVerify: " << yn(c.insecure_skip_verify) << "\n";
-    if (!c.insecure_skip_verify)
-        o << "  caFile: " << (c.ca_file.empty() ? "(system)" : escape_control(c.ca_file)) << "\n";
+void tls_lines(TextBuilder& o, const TlsSpec& t) {
+    o << "  insecureSkipVerify: " << yn(t.insecure_skip_verify) << "\n";
+    if (!t.insecure_skip_verify)
+        o << "  caFile: " << (t.ca_file.empty() ? "(system)" : escape_control(t.ca_file)) << "\n";
 }
 
 // http: the response conditions other than the default 200-399.
-void describe_expectations(TextBuilder& o, const CheckConfig& c) {
+void describe_expectations(TextBuilder& o, const HttpExtras& c) {
     if (c.expect_status != http::StatusList::range(200, 399)) o << "  expectStatus: " << c.expect_status.str() << "\n";
     if (!c.expect_body.empty()) o << "  expectBody: \"" << escape_control(c.expect_body) << "\"\n";
     if (!c.expect_regex.empty()) o << "  expectRegex: \"" << escape_control(c.expect_regex) << "\"\n";
@@ -119,43 +119,46 @@ std::string describe(const Config& cfg) {
     o << "checks: " << cfg.checks.size() << "\n";
     for (const auto& c : cfg.checks) {
         o << "\n" << c.name << ": (line " << c.line << ")\n";
+        const ProcessSpec& p = *c.proc;
+        const HttpExtras& x = *c.http_extras;
+        const TlsSpec& t = *c.tls;
         o << "  program: " << c.program << "\n";
         o << "  type: " << to_string(c.type) << "\n";
         auto pid = [&]() {
-            o << "  pidGet: " << to_string(c.pid_get) << "\n";
-            if (c.pid_get == PidGet::File) o << "  pidFile: " << c.pid_file << "\n";
+            o << "  pidGet: " << to_string(p.pid_get) << "\n";
+            if (p.pid_get == PidGet::File) o << "  pidFile: " << p.pid_file << "\n";
         };
         switch (c.type) {
             case CheckType::Mem:
-                o << "  maxMem: " << num(c.max_mem_mb) << " MB\n";
-                o << "  memType: " << proc::mem_kind_name(c.mem_type) << "\n";
-                if (c.include_children) o << "  includeChildren: true (the program and all its descendants)\n";
+                o << "  maxMem: " << num(p.max_mem_mb) << " MB\n";
+                o << "  memType: " << proc::mem_kind_name(p.mem_type) << "\n";
+                if (p.include_children) o << "  includeChildren: true (the program and all its descendants)\n";
                 pid();
                 break;
             case CheckType::Cpu:
-                o << "  maxCpu: " << num(c.max_cpu) << " %\n";
-                o << "  includeChildren: " << yn(c.include_children) << "\n";
+                o << "  maxCpu: " << num(p.max_cpu) << " %\n";
+                o << "  includeChildren: " << yn(p.include_children) << "\n";
                 pid();
                 break;
             case CheckType::Http:
-                o << "  mode: " << to_string(c.method) << "\n";
+                o << "  mode: " << to_string(c.http->method) << "\n";
                 // Query values of the path as *** (a token there must not be printed).
-                o << "  url: " << (c.https ? "https://" : "http://") << net::bracket_host(c.host) << ":" << c.port
-                  << net::redacted_target(c.path) << "\n";
-                if (!c.json.empty()) o << "  json: " << c.json << "\n";
-                for (const auto& h : c.headers)
+                o << "  url: " << (t.https ? "https://" : "http://") << net::bracket_host(c.host) << ":" << c.port
+                  << net::redacted_target(c.http->path) << "\n";
+                if (!x.json.empty()) o << "  json: " << x.json << "\n";
+                for (const auto& h : x.headers)
                     o << "  header: " << h.first << ": " << (secret_header(h.first) ? "***" : h.second) << "\n";
-                o << "  username: " << opt(c.username) << "\n";
-                o << "  password: " << secret(c.password) << "\n";
-                if (c.https) tls_lines(o, c);
-                describe_expectations(o, c);
+                o << "  username: " << opt(x.username) << "\n";
+                o << "  password: " << secret(x.password) << "\n";
+                if (t.https) tls_lines(o, t);
+                describe_expectations(o, x);
                 o << "  timeoutSeconds: " << c.timeout_seconds << "\n";
                 break;
             case CheckType::Cert:
                 o << "  host: " << c.host << "\n";
                 o << "  port: " << c.port << "\n";
-                o << "  warnDays: " << c.warn_days << "\n";
-                tls_lines(o, c);
+                o << "  warnDays: " << t.warn_days << "\n";
+                tls_lines(o, t);
                 o << "  timeoutSeconds: " << c.timeout_seconds << "\n";
                 break;
             case CheckType::Tcp:
@@ -166,9 +169,10 @@ std::string describe(const Config& cfg) {
             case CheckType::Exec: {
                 // A list is shown as the YAML list it came from; a string as is.
                 std::string argv;
-                for (const auto& a : c.command_argv) argv += (argv.empty() ? "" : ", ") + escape_control(a);
-                o << "  command: " << (c.command_argv.empty() ? escape_control(c.command_line) : "[" + argv + "]")
-                  << (c.command_argv.empty() ? " (/bin/sh -c)" : " (no shell)") << "\n";
+                const ExecSpec& ex = *c.exec;
+                for (const auto& a : ex.command_argv) argv += (argv.empty() ? "" : ", ") + escape_control(a);
+                o << "  command: " << (ex.command_argv.empty() ? escape_control(ex.command_line) : "[" + argv + "]")
+                  << (ex.command_argv.empty() ? " (/bin/sh -c)" : " (no shell)") << "\n";
                 o << "  timeoutSeconds: " << c.timeout_seconds << "\n";
                 break;
             }
@@ -178,12 +182,13 @@ std::string describe(const Config& cfg) {
                     for (const auto& x : v) r += (r.empty() ? "" : ", ") + escape_control(x);
                     return r;
                 };
+                const EventsOptions& ev = *c.events;
                 std::string codes;
-                for (auto x : c.events.exit_codes) codes += (codes.empty() ? "" : ", ") + std::to_string(x);
-                o << "  programs: " << (c.events.programs.empty() ? "(all)" : list(c.events.programs)) << "\n";
-                o << "  exclude: " << (c.events.exclude.empty() ? "(none)" : list(c.events.exclude)) << "\n";
+                for (auto code : ev.exit_codes) codes += (codes.empty() ? "" : ", ") + std::to_string(code);
+                o << "  programs: " << (ev.programs.empty() ? "(all)" : list(ev.programs)) << "\n";
+                o << "  exclude: " << (ev.exclude.empty() ? "(none)" : list(ev.exclude)) << "\n";
                 o << "  exitCodes: " << codes << "\n";
-                o << "  unseenExits: " << yn(c.events.unseen_exits) << "\n";
+                o << "  unseenExits: " << yn(ev.unseen_exits) << "\n";
                 break;
             }
             case CheckType::Restart:
@@ -196,7 +201,7 @@ std::string describe(const Config& cfg) {
         o << "  failureThreshold: " << c.failure_threshold << "\n";
         o << "  successThreshold: " << c.success_threshold << "\n";
         o << "  action: " << c.actions.str() << "\n";
-        if (c.actions.exec) o << "  execCmd: " << c.exec_cmd << "\n";
+        if (c.actions.exec) o << "  execCmd: " << c.exec->exec_cmd << "\n";
         o << "  sendResolved: " << yn(c.send_resolved) << "\n";
         o << "  reminderSeconds: " << c.reminder_seconds << (c.reminder_seconds == 0 ? " (no reminders)" : "") << "\n";
         if (c.max_restarts > 0)
@@ -236,8 +241,8 @@ std::vector<std::string> secret_keys(const Config& cfg) {
     if (!g.wechat.secret.empty()) keys.push_back("config.wechat.secret");
     if (!g.wechat.webhook.empty()) keys.push_back("config.wechat.webhook");
     for (const auto& c : cfg.checks) {
-        if (!c.password.empty()) keys.push_back(c.name + ".password");
-        for (const auto& h : c.headers)
+        if (!c.http_extras->password.empty()) keys.push_back(c.name + ".password");
+        for (const auto& h : c.http_extras->headers)
             if (secret_header(h.first) && !h.second.empty()) keys.push_back(c.name + ".headers." + h.first);
     }
     return keys;

@@ -29,7 +29,7 @@ std::string type_name(const CheckConfig& cfg) { return to_string(cfg.type); }
 
 std::vector<std::string> secrets_of(const Config& config) {
     std::vector<std::string> s{config.global.supervisord_pass, config.global.mail.pass};
-    for (const auto& c : config.checks) s.push_back(c.password);
+    for (const auto& c : config.checks) s.push_back(c.http_extras->password);
     for (const auto* list : {&config.global.dingtalk, &config.global.wecom, &config.global.feishu})
         for (const auto& v : *list) s.push_back(v);
     s.push_back(config.global.wechat.secret);
@@ -243,7 +243,7 @@ void Daemon::make_process_table(Logger* log) {
 Outcome Daemon::report_events(const CheckPtr& c, const std::vector<xmlrpc::ProcessInfo>& all) {
     if (!c->events) c->events = std::make_unique<EventsWatch>();
     const bool first = !c->events->primed();
-    for (const auto& e : c->events->observe(c->cfg.events, all)) {
+    for (const auto& e : c->events->observe(*c->cfg.events, all)) {
         log_.log(Level::Warn, c->cfg.name, e.process, std::string("process_") + to_string(e.kind), e.reason);
         if (!notifier_) continue;
         NotifyEvent n{c->cfg.name, e.process, "events", NotifyEvent::Kind::Failed, "none", e.reason, 0};
@@ -252,7 +252,7 @@ Outcome Daemon::report_events(const CheckPtr& c, const std::vector<xmlrpc::Proce
     }
     size_t watched = 0, down = 0;
     for (const auto& p : all) {
-        if (!events_selects(c->cfg.events, p)) continue;
+        if (!events_selects(*c->cfg.events, p)) continue;
         ++watched;
         if (p.state == xmlrpc::states::FATAL || p.state == xmlrpc::states::EXITED) ++down;
     }
@@ -418,7 +418,7 @@ void Daemon::restart_program(const CheckPtr& c) {
 }
 
 void Daemon::kill_program(const CheckPtr& c) {
-    if (c->cfg.pid_get != PidGet::Supervisor) return kill_own_pid(c);
+    if (c->cfg.proc->pid_get != PidGet::Supervisor) return kill_own_pid(c);
     if (!supervisor_) return;
     log(Level::Warn, c, "action", "kill: SIGKILL via supervisord");
     supervisor_->call(loop_, *proc_worker_, xmlrpc::signal_process_call(c->cfg.program, "KILL"), kSupervisorCallMs,
@@ -471,8 +471,8 @@ void Daemon::exec_command(const CheckPtr& c, const std::string& reason) {
                       {"HC_CHECK", c->cfg.name},
                       {"HC_TYPE", type_name(c->cfg)},
                       {"HC_MESSAGE", reason}};
-    log(Level::Warn, c, "action", "exec: " + c->cfg.exec_cmd);
-    auto task = std::make_unique<ExecTask>(c->cfg.exec_cmd, env, kExecTimeoutMs, [this, c](const ExecResult& r) {
+    log(Level::Warn, c, "action", "exec: " + c->cfg.exec->exec_cmd);
+    auto task = std::make_unique<ExecTask>(c->cfg.exec->exec_cmd, env, kExecTimeoutMs, [this, c](const ExecResult& r) {
         std::string out = r.output;
         while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
         if (!r.started) return log(Level::Error, c, "action_failed", "exec: " + r.error);

@@ -7,8 +7,8 @@
 namespace hc::supervise {
 
 std::string exec_command_text(const CheckConfig& cfg) {
-    std::string s = cfg.command_line;
-    for (const auto& a : cfg.command_argv) s += (s.empty() ? "" : " ") + a;
+    std::string s = cfg.exec->command_line;
+    for (const auto& a : cfg.exec->command_argv) s += (s.empty() ? "" : " ") + a;
     s = escape_control(s);
     if (s.size() > 200) s.replace(197, std::string::npos, "...");
     return s;
@@ -56,10 +56,10 @@ void probe_exec(EventLoop& loop, const CheckConfig& cfg, OutcomeFn done) {
     const long timeout_ms = cfg.timeout_seconds * 1000L;
     auto finish = [cfg, done](const ExecResult& r) { done(judge_exec(cfg, r)); };
     std::unique_ptr<ExecTask> task;
-    if (!cfg.command_argv.empty())
-        task = std::make_unique<ExecTask>(cfg.command_argv, env, timeout_ms, finish);
+    if (!cfg.exec->command_argv.empty())
+        task = std::make_unique<ExecTask>(cfg.exec->command_argv, env, timeout_ms, finish);
     else
-        task = std::make_unique<ExecTask>(cfg.command_line, env, timeout_ms, finish);
+        task = std::make_unique<ExecTask>(cfg.exec->command_line, env, timeout_ms, finish);
     loop.add(std::move(task));
 }
 

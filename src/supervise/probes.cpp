@@ -52,7 +52,7 @@ const char* to_string(Outcome::Kind k) {
 }
 
 ResponseRules ResponseRules::of(const CheckConfig& cfg) {
-    return ResponseRules{cfg.expect_status, cfg.expect_body, cfg.regex};
+    return ResponseRules{cfg.http_extras->expect_status, cfg.http_extras->expect_body, cfg.http_extras->regex};
 }
 
 Outcome judge_response(const ResponseRules& rules, const std::string& shown, int status, std::string_view body) {
@@ -76,14 +76,16 @@ Outcome judge_response(const ResponseRules& rules, const std::string& shown, int
 void probe_http(EventLoop& loop, Worker& worker, const CheckConfig& cfg, OutcomeFn done) {
     auto deadline = probe_deadline(cfg);
     // The URL (with the Basic credentials) was parsed at load.
-    if (!cfg.url_error.empty()) return done(Outcome::fail(cfg.url_error));
-    const net::Url* url = &cfg.url;
+    const HttpSpec& spec = *cfg.http;
+    const HttpExtras& x = *cfg.http_extras;
+    if (!spec.url_error.empty()) return done(Outcome::fail(spec.url_error));
+    const net::Url* url = &spec.url;
     http::Request req;
-    req.method = to_string(cfg.method);
+    req.method = to_string(spec.method);
     req.url = *url;
-    for (const auto& h : cfg.headers) req.headers.push_back(h);
-    if (cfg.method == HttpMethod::Post) {
-        req.body = cfg.json;
+    for (const auto& h : x.headers) req.headers.push_back(h);
+    if (spec.method == HttpMethod::Post) {
+        req.body = x.json;
         if (!http::find_header(req.headers, "Content-Type"))
             req.headers.emplace_back("Content-Type", "application/json");
     }
@@ -91,7 +93,7 @@ void probe_http(EventLoop& loop, Worker& worker, const CheckConfig& cfg, Outcome
     http::ExchangeOptions opts;
     opts.user_agent = http::default_user_agent();
     // Without a body condition the status decides and 64 KiB is plenty.
-    const bool body_matters = !cfg.expect_body.empty() || cfg.regex;
+    const bool body_matters = !x.expect_body.empty() || x.regex;
     opts.limits.max_body_bytes = body_matters ? kMaxMatchedBody : 64 * 1024;
     if (url->tls()) {
         auto tls = tls_config_for(cfg);
@@ -129,9 +131,9 @@ void probe_tcp(EventLoop& loop, Worker& worker, const CheckConfig& cfg, OutcomeF
 }
 
 void probe_mem(Worker& worker, const CheckConfig& cfg, pid_t pid, OutcomeFn done) {
-    proc::MemKind kind = cfg.mem_type;
-    double limit = cfg.max_mem_mb;
-    if (cfg.include_children) {
+    proc::MemKind kind = cfg.proc->mem_type;
+    double limit = cfg.proc->max_mem_mb;
+    if (cfg.proc->include_children) {
         // One scan of /proc plus a read per process: on the worker.
         return worker.post([pid, kind, limit, done]() -> Worker::Continuation {
             auto tree = proc::read_tree_mem_mb(pid, kind);
@@ -155,9 +157,9 @@ void probe_mem(Worker& worker, const CheckConfig& cfg, pid_t pid, OutcomeFn done
 }
 
 void CpuProbe::run(EventLoop& loop, const CheckConfig& cfg, pid_t pid, OutcomeFn done) {
-    auto sample = proc::read_cpu(pid, cfg.include_children);
+    auto sample = proc::read_cpu(pid, cfg.proc->include_children);
     if (!sample) return done(Outcome::error("pid " + std::to_string(pid) + ": " + sample.error()));
-    double limit = cfg.max_cpu;
+    double limit = cfg.proc->max_cpu;
     auto judge = [limit](double pct) {
         std::string what = "cpu " + fmt(pct) + "% of one core (limit " + fmt(limit) + "%)";
         return pct > limit ? Outcome::fail(what) : Outcome::pass(what);
@@ -172,7 +174,7 @@ void CpuProbe::run(EventLoop& loop, const CheckConfig& cfg, pid_t pid, OutcomeFn
     }
     // No comparable earlier sample: measure over the next second.
     previous_ = *sample;
-    bool children = cfg.include_children;
+    bool children = cfg.proc->include_children;
     loop.after_ms(1000, [this, pid, children, judge, done] {
         auto second = proc::read_cpu(pid, children);
         if (!second) return done(Outcome::error("pid " + std::to_string(pid) + ": " + second.error()));
@@ -204,22 +206,23 @@ proc::PidOwner pid_owner(const CheckConfig& cfg, const xmlrpc::ProcessInfo& info
     // supervisord is the parent of the programs it runs.
     o.supervisord = supervisord_pid > 0 ? supervisord_pid : o.program_pid > 0 ? proc::read_ppid(o.program_pid) : 0;
     o.self = ::getpid();
-    o.name_matched = cfg.pid_get == PidGet::Name;
+    o.name_matched = cfg.proc->pid_get == PidGet::Name;
     return o;
 }
 
 std::string refused_pid(const CheckConfig& cfg, pid_t pid, const std::string& why) {
-    std::string from = cfg.pid_get == PidGet::File ? "pid file " + cfg.pid_file : "matches \"" + cfg.program + "\"";
+    std::string from =
+        cfg.proc->pid_get == PidGet::File ? "pid file " + cfg.proc->pid_file : "matches \"" + cfg.program + "\"";
     return "refused pid " + std::to_string(pid) + " (" + from + "): " + why;
 }
 
 Result<pid_t> find_pid(const CheckConfig& cfg, const xmlrpc::ProcessInfo& info, pid_t supervisord_pid) {
-    switch (cfg.pid_get) {
+    switch (cfg.proc->pid_get) {
         case PidGet::Supervisor:
             if (info.pid <= 0) return err("supervisord reports no pid");
             return static_cast<pid_t>(info.pid);
         case PidGet::File: {
-            auto pid = proc::pid_from_file(cfg.pid_file);
+            auto pid = proc::pid_from_file(cfg.proc->pid_file);
             if (!pid) return pid;
             std::string why = proc::why_not_the_programs(*pid, pid_owner(cfg, info, supervisord_pid));
             if (!why.empty()) return err(refused_pid(cfg, *pid, why));

@@ -81,10 +81,10 @@ TEST(SuperviseConfig, SeedExampleLoads) {
     EXPECT_EQ(c1.line, 13);
     EXPECT_EQ(c1.program, "test1");
     EXPECT_EQ(c1.type, CheckType::Mem);
-    EXPECT_EQ(c1.max_mem_mb, 1024);
-    EXPECT_EQ(c1.mem_type, hc::proc::MemKind::Rss);
-    EXPECT_EQ(c1.pid_get, PidGet::Supervisor);
-    EXPECT_EQ(c1.pid_file, "/var/run/t.pid");
+    EXPECT_EQ(c1.proc->max_mem_mb, 1024);
+    EXPECT_EQ(c1.proc->mem_type, hc::proc::MemKind::Rss);
+    EXPECT_EQ(c1.proc->pid_get, PidGet::Supervisor);
+    EXPECT_EQ(c1.proc->pid_file, "/var/run/t.pid");
     EXPECT_EQ(c1.period_seconds, 5);
     EXPECT_EQ(c1.initial_delay_seconds, 1);
     EXPECT_EQ(c1.failure_threshold, 3);
@@ -92,27 +92,27 @@ TEST(SuperviseConfig, SeedExampleLoads) {
     EXPECT_TRUE(c1.actions.restart);
     EXPECT_TRUE(c1.actions.email);
     EXPECT_FALSE(c1.actions.exec || c1.actions.kill || c1.actions.notify);
-    EXPECT_EQ(c1.exec_cmd, "command");
+    EXPECT_EQ(c1.exec->exec_cmd, "command");
     EXPECT_FALSE(c1.send_resolved);
 
     const CheckConfig& c2 = c.checks[1];
     EXPECT_EQ(c2.name, "cat2");
     EXPECT_EQ(c2.type, CheckType::Cpu);
-    EXPECT_EQ(c2.max_cpu, 90);
+    EXPECT_EQ(c2.proc->max_cpu, 90);
 
     const CheckConfig& c3 = c.checks[2];
     EXPECT_EQ(c3.name, "cat3");
     EXPECT_EQ(c3.type, CheckType::Http);
-    EXPECT_EQ(c3.method, HttpMethod::Get);
+    EXPECT_EQ(c3.http->method, HttpMethod::Get);
     EXPECT_EQ(c3.host, "localhost");
-    EXPECT_EQ(c3.path, "/");
+    EXPECT_EQ(c3.http->path, "/");
     EXPECT_EQ(c3.port, 80);
-    EXPECT_EQ(c3.json, "{\"a\":\"b\"}");
-    ASSERT_EQ(c3.headers.size(), 1u);
-    EXPECT_EQ(c3.headers[0].first, "c");
-    EXPECT_EQ(c3.headers[0].second, "1");
-    EXPECT_EQ(c3.username, "test");
-    EXPECT_EQ(c3.password, "pass");
+    EXPECT_EQ(c3.http_extras->json, "{\"a\":\"b\"}");
+    ASSERT_EQ(c3.http_extras->headers.size(), 1u);
+    EXPECT_EQ(c3.http_extras->headers[0].first, "c");
+    EXPECT_EQ(c3.http_extras->headers[0].second, "1");
+    EXPECT_EQ(c3.http_extras->username, "test");
+    EXPECT_EQ(c3.http_extras->password, "pass");
     EXPECT_EQ(c3.timeout_seconds, 3);
 
     const CheckConfig& c4 = c.checks[3];
@@ -127,7 +127,7 @@ TEST(SuperviseConfig, SeedExampleLoads) {
     EXPECT_EQ(c5.success_threshold, 14400);
     EXPECT_TRUE(c5.actions.exec);
     EXPECT_FALSE(c5.actions.restart || c5.actions.kill || c5.actions.email);
-    EXPECT_EQ(c5.exec_cmd, "echo '123456'");
+    EXPECT_EQ(c5.exec->exec_cmd, "echo '123456'");
 }
 
 TEST(SuperviseConfig, SeedGatewayExampleWithEmptyMail) {
@@ -140,7 +140,7 @@ TEST(SuperviseConfig, SeedGatewayExampleWithEmptyMail) {
     EXPECT_EQ(r->checks[1].name, "cat2");
     EXPECT_EQ(r->checks[2].name, "cat5");
     for (const auto& c : r->checks) EXPECT_EQ(c.program, "gateway");
-    EXPECT_EQ(r->checks[2].exec_cmd, "sh /capaa/gateway/tools/bypass_new.sh 1");
+    EXPECT_EQ(r->checks[2].exec->exec_cmd, "sh /capaa/gateway/tools/bypass_new.sh 1");
     // email is asked for but mail is not configured: one warning.
     ASSERT_EQ(r->warnings.size(), 1u);
     EXPECT_EQ(r->warnings[0], data_dir() +
@@ -161,13 +161,13 @@ TEST(SuperviseConfig, Defaults) {
     EXPECT_EQ(k.line, 1);
     EXPECT_EQ(k.program, "nginx");
     EXPECT_EQ(k.type, CheckType::Http);
-    EXPECT_EQ(k.max_mem_mb, 1024);
-    EXPECT_EQ(k.mem_type, hc::proc::MemKind::Rss);
-    EXPECT_EQ(k.pid_get, PidGet::Supervisor);
-    EXPECT_EQ(k.max_cpu, 90);
-    EXPECT_EQ(k.method, HttpMethod::Get);
+    EXPECT_EQ(k.proc->max_mem_mb, 1024);
+    EXPECT_EQ(k.proc->mem_type, hc::proc::MemKind::Rss);
+    EXPECT_EQ(k.proc->pid_get, PidGet::Supervisor);
+    EXPECT_EQ(k.proc->max_cpu, 90);
+    EXPECT_EQ(k.http->method, HttpMethod::Get);
     EXPECT_EQ(k.host, "localhost");
-    EXPECT_EQ(k.path, "/");
+    EXPECT_EQ(k.http->path, "/");
     EXPECT_EQ(k.port, 80);
     EXPECT_EQ(k.period_seconds, 5);
     EXPECT_EQ(k.initial_delay_seconds, 1);
@@ -178,7 +178,7 @@ TEST(SuperviseConfig, Defaults) {
     EXPECT_EQ(k.actions.str(), "restart,email");
     EXPECT_FALSE(k.send_resolved);
     EXPECT_EQ(k.reminder_seconds, 0);
-    EXPECT_FALSE(k.include_children);
+    EXPECT_FALSE(k.proc->include_children);
     d.name = "web";
     d.program = "nginx";
     EXPECT_TRUE(k == d);
@@ -208,9 +208,9 @@ TEST(SuperviseConfig, QuotedAndUnquotedNumbers) {
     EXPECT_EQ(c.checks[1].port, 8081);
     EXPECT_EQ(c.checks[2].port, 8082);
     EXPECT_EQ(c.checks[2].period_seconds, 10);
-    EXPECT_DOUBLE_EQ(c.checks[3].max_mem_mb, 512.5);
-    EXPECT_DOUBLE_EQ(c.checks[4].max_cpu, 150.5);
-    EXPECT_TRUE(c.checks[4].include_children);
+    EXPECT_DOUBLE_EQ(c.checks[3].proc->max_mem_mb, 512.5);
+    EXPECT_DOUBLE_EQ(c.checks[4].proc->max_cpu, 150.5);
+    EXPECT_TRUE(c.checks[4].proc->include_children);
 }
 
 TEST(SuperviseConfig, MailPortStringOrNumberAndTls) {
@@ -261,12 +261,12 @@ TEST(SuperviseConfig, EnumsAreCaseInsensitive) {
         "b:\n  program: p\n  type: Http\n  mode: post\n  json: '[1,2]'\n"
         "c:\n  program: p\n  type: cpu\n  pidGet: FILE\n  pidFile: /run/x.pid\n");
     EXPECT_EQ(c.checks[0].type, CheckType::Mem);
-    EXPECT_EQ(c.checks[0].mem_type, hc::proc::MemKind::Pss);
-    EXPECT_EQ(c.checks[0].pid_get, PidGet::Name);
-    EXPECT_EQ(c.checks[1].method, HttpMethod::Post);
-    EXPECT_EQ(c.checks[1].json, "[1,2]");
-    EXPECT_EQ(c.checks[2].pid_get, PidGet::File);
-    EXPECT_EQ(c.checks[2].pid_file, "/run/x.pid");
+    EXPECT_EQ(c.checks[0].proc->mem_type, hc::proc::MemKind::Pss);
+    EXPECT_EQ(c.checks[0].proc->pid_get, PidGet::Name);
+    EXPECT_EQ(c.checks[1].http->method, HttpMethod::Post);
+    EXPECT_EQ(c.checks[1].http_extras->json, "[1,2]");
+    EXPECT_EQ(c.checks[2].proc->pid_get, PidGet::File);
+    EXPECT_EQ(c.checks[2].proc->pid_file, "/run/x.pid");
     std::string e = load_err("a:\n  program: p\n  memType: vss\n  mode: PUT\n  pidGet: ps\n");
     EXPECT_TRUE(contains(e, "t.yaml:3: a.memType: expected one of rss, pss, uss, got \"vss\"")) << e;
     EXPECT_TRUE(contains(e, "t.yaml:4: a.mode: expected one of GET, POST, got \"PUT\"")) << e;
@@ -507,15 +507,16 @@ TEST(SuperviseConfig, Headers) {
     Config c = load_ok(
         "a:\n  program: p\n  headers: '{\"X-Int\": 1, \"X-Str\": \"v\", \"X-Bool\": true, \"X-F\": 1.5}'\n"
         "b:\n  program: p\n  headers:\n    Host: example.com\n    X-N: 2\n");
-    ASSERT_EQ(c.checks[0].headers.size(), 4u);
-    std::map<std::string, std::string> h(c.checks[0].headers.begin(), c.checks[0].headers.end());
+    ASSERT_EQ(c.checks[0].http_extras->headers.size(), 4u);
+    std::map<std::string, std::string> h(c.checks[0].http_extras->headers.begin(),
+                                         c.checks[0].http_extras->headers.end());
     EXPECT_EQ(h["X-Int"], "1");
     EXPECT_EQ(h["X-Str"], "v");
     EXPECT_EQ(h["X-Bool"], "true");
     EXPECT_EQ(h["X-F"], "1.5");
-    ASSERT_EQ(c.checks[1].headers.size(), 2u);
-    EXPECT_EQ(c.checks[1].headers[0], (std::pair<std::string, std::string>{"Host", "example.com"}));
-    EXPECT_EQ(c.checks[1].headers[1].second, "2");
+    ASSERT_EQ(c.checks[1].http_extras->headers.size(), 2u);
+    EXPECT_EQ(c.checks[1].http_extras->headers[0], (std::pair<std::string, std::string>{"Host", "example.com"}));
+    EXPECT_EQ(c.checks[1].http_extras->headers[1].second, "2");
     std::string e = load_err("a:\n  program: p\n  headers: '{\"X\": \"a\\r\\nEvil: 1\"}'\n");
     EXPECT_TRUE(contains(e, "a.headers.X: header value must not contain line breaks")) << e;
     e = load_err("a:\n  program: p\n  headers: '{\"bad name\": 1}'\n");
@@ -524,7 +525,7 @@ TEST(SuperviseConfig, Headers) {
     e = load_err("a:\n  program: p\n  headers:\n    X: \"a\\e[2J\"\n");
     EXPECT_TRUE(contains(e, "a.headers.X: header value must not contain line breaks or control characters")) << e;
     c = load_ok("a:\n  program: p\n  headers:\n    X: \"a\\tb\"\n");
-    EXPECT_EQ(c.checks[0].headers[0].second, "a\tb");
+    EXPECT_EQ(c.checks[0].http_extras->headers[0].second, "a\tb");
 }
 
 // ------------------------------------------------------ YAML features/limits
@@ -833,18 +834,18 @@ TEST(SuperviseConfig, HttpCheckUrlParsedAtLoad) {
         "  username: u\n  password: pw\n"
         "b:\n  program: p\n");
     const CheckConfig& a = c.checks[0];
-    EXPECT_TRUE(a.url_error.empty()) << a.url_error;
-    EXPECT_EQ(a.url.scheme, "http");
-    EXPECT_EQ(a.url.host, "::1");
-    EXPECT_EQ(a.url.port, 8080);
-    EXPECT_EQ(a.url.target, "/health?token=s");
-    EXPECT_EQ(a.url.userinfo, "u:pw");
-    EXPECT_EQ(a.url.redacted(), "http://[::1]:8080/health?token=***");
+    EXPECT_TRUE(a.http->url_error.empty()) << a.http->url_error;
+    EXPECT_EQ(a.http->url.scheme, "http");
+    EXPECT_EQ(a.http->url.host, "::1");
+    EXPECT_EQ(a.http->url.port, 8080);
+    EXPECT_EQ(a.http->url.target, "/health?token=s");
+    EXPECT_EQ(a.http->url.userinfo, "u:pw");
+    EXPECT_EQ(a.http->url.redacted(), "http://[::1]:8080/health?token=***");
     const CheckConfig& b = c.checks[1];
-    EXPECT_EQ(b.url.host, "localhost");
-    EXPECT_EQ(b.url.port, 80);
-    EXPECT_EQ(b.url.target, "/");
-    EXPECT_TRUE(b.url.userinfo.empty());
+    EXPECT_EQ(b.http->url.host, "localhost");
+    EXPECT_EQ(b.http->url.port, 80);
+    EXPECT_EQ(b.http->url.target, "/");
+    EXPECT_TRUE(b.http->url.userinfo.empty());
 }
 
 // supervisordUrl is parsed once at load into the endpoint SupervisorClient

@@ -159,9 +159,9 @@ TEST(EventsCheckConfig, DefaultsAllProgramsEmailEverySecond) {
     const CheckConfig& c = r->checks.at(0);
     EXPECT_EQ(c.type, CheckType::Events);
     EXPECT_EQ(c.program, "*");
-    EXPECT_TRUE(c.events.programs.empty());
-    EXPECT_EQ(c.events.exit_codes, std::vector<int64_t>{0});
-    EXPECT_TRUE(c.events.unseen_exits);
+    EXPECT_TRUE(c.events->programs.empty());
+    EXPECT_EQ(c.events->exit_codes, std::vector<int64_t>{0});
+    EXPECT_TRUE(c.events->unseen_exits);
     EXPECT_EQ(c.actions.str(), "email");
     EXPECT_EQ(c.period_seconds, 1);
     const std::string d = describe(*r);
@@ -177,10 +177,10 @@ TEST(EventsCheckConfig, KeysAreRead) {
         "t.yaml");
     ASSERT_TRUE(r) << r.error();
     const CheckConfig& c = r->checks.at(0);
-    EXPECT_EQ(c.events.programs, (std::vector<std::string>{"api", "pool:*", "web"}));
-    EXPECT_EQ(c.events.exclude, (std::vector<std::string>{"noisy", "tmp*"}));
-    EXPECT_EQ(c.events.exit_codes, (std::vector<int64_t>{0, 2, -1}));
-    EXPECT_FALSE(c.events.unseen_exits);
+    EXPECT_EQ(c.events->programs, (std::vector<std::string>{"api", "pool:*", "web"}));
+    EXPECT_EQ(c.events->exclude, (std::vector<std::string>{"noisy", "tmp*"}));
+    EXPECT_EQ(c.events->exit_codes, (std::vector<int64_t>{0, 2, -1}));
+    EXPECT_FALSE(c.events->unseen_exits);
     EXPECT_EQ(c.period_seconds, 3);
     EXPECT_EQ(c.actions.str(), "email,notify");
 }

@@ -36,11 +36,11 @@ Outcome run_probe(const CheckConfig& cfg) {
 TEST(ExecProbe, CommandListIsArgvStringIsShell) {
     auto a = load_one("a:\n  program: p\n  type: exec\n  command: [cat, '/x y', '$HOME']\n");
     EXPECT_EQ(a.type, CheckType::Exec);
-    EXPECT_EQ(a.command_argv, (std::vector<std::string>{"cat", "/x y", "$HOME"}));
-    EXPECT_EQ(a.command_line, "");
+    EXPECT_EQ(a.exec->command_argv, (std::vector<std::string>{"cat", "/x y", "$HOME"}));
+    EXPECT_EQ(a.exec->command_line, "");
     auto b = load_one("b:\n  program: p\n  type: exec\n  command: ' test -e /tmp/ok '\n");
-    EXPECT_TRUE(b.command_argv.empty());
-    EXPECT_EQ(b.command_line, "test -e /tmp/ok");
+    EXPECT_TRUE(b.exec->command_argv.empty());
+    EXPECT_EQ(b.exec->command_line, "test -e /tmp/ok");
     EXPECT_EQ(exec_command_text(a), "cat /x y $HOME");
 }
 
@@ -69,7 +69,7 @@ TEST(ExecProbe, OutputEscapedJoinedAndCut) {
 
 TEST(ExecProbe, Verdicts) {
     CheckConfig c;
-    c.command_line = "x";
+    c.exec.set().command_line = "x";
     c.timeout_seconds = 2;
     ExecResult r;
     r.started = true;
@@ -95,18 +95,18 @@ TEST(ExecProbe, RunsArgvWithoutShellAndEnforcesTimeout) {
     c.name = "chk";
     c.program = "prog";
     c.timeout_seconds = 1;
-    c.command_argv = {"/bin/echo", "$HC_CHECK;", "x"};
+    c.exec.set().command_argv = {"/bin/echo", "$HC_CHECK;", "x"};
     Outcome o = run_probe(c);
     EXPECT_EQ(o.kind, Outcome::Kind::Pass) << o.reason;
     EXPECT_NE(o.reason.find("output: $HC_CHECK; x"), std::string::npos) << o.reason;
 
-    c.command_argv.clear();
-    c.command_line = "echo $HC_PROGRAM $HC_CHECK $HC_TYPE; exit 4";
+    c.exec.set().command_argv.clear();
+    c.exec.set().command_line = "echo $HC_PROGRAM $HC_CHECK $HC_TYPE; exit 4";
     o = run_probe(c);
     EXPECT_EQ(o.kind, Outcome::Kind::Fail);
     EXPECT_NE(o.reason.find("exit 4, output: prog chk exec"), std::string::npos) << o.reason;
 
-    c.command_line = "sleep 30 & sleep 31";
+    c.exec.set().command_line = "sleep 30 & sleep 31";
     auto start = std::chrono::steady_clock::now();
     o = run_probe(c);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();

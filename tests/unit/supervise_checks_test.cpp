@@ -37,11 +37,11 @@ TEST(SuperviseChecks, HttpsSchemeDefaultsToPort443AndVerifies) {
     Config c = load_ok("w:\n  program: p\n  scheme: https\n  host: example.test\n  path: /health\n");
     ASSERT_EQ(c.checks.size(), 1u);
     const CheckConfig& w = c.checks[0];
-    EXPECT_TRUE(w.https);
-    EXPECT_FALSE(w.insecure_skip_verify);
+    EXPECT_TRUE(w.tls->https);
+    EXPECT_FALSE(w.tls->insecure_skip_verify);
     EXPECT_EQ(w.port, 443);
-    EXPECT_EQ(w.url.scheme, "https");
-    EXPECT_EQ(w.url.port, 443);
+    EXPECT_EQ(w.http->url.scheme, "https");
+    EXPECT_EQ(w.http->url.port, 443);
     std::string d = describe(c);
     EXPECT_TRUE(has(d, "url: https://example.test:443/health")) << d;
     EXPECT_TRUE(has(d, "insecureSkipVerify: false")) << d;
@@ -49,17 +49,17 @@ TEST(SuperviseChecks, HttpsSchemeDefaultsToPort443AndVerifies) {
 
     Config p = load_ok("w:\n  program: p\n  scheme: HTTPS\n  port: 8443\n  insecureSkipVerify: yes\n");
     EXPECT_EQ(p.checks[0].port, 8443);
-    EXPECT_TRUE(p.checks[0].insecure_skip_verify);
+    EXPECT_TRUE(p.checks[0].tls->insecure_skip_verify);
     EXPECT_FALSE(has(describe(p), "caFile"));
 }
 
 TEST(SuperviseChecks, PlainHttpUnchanged) {
     Config c = load_ok("w:\n  program: p\n");
     const CheckConfig& w = c.checks[0];
-    EXPECT_FALSE(w.https);
+    EXPECT_FALSE(w.tls->https);
     EXPECT_EQ(w.port, 80);
-    EXPECT_EQ(w.url.scheme, "http");
-    EXPECT_EQ(w.expect_status.str(), "200-399");
+    EXPECT_EQ(w.http->url.scheme, "http");
+    EXPECT_EQ(w.http_extras->expect_status.str(), "200-399");
     std::string d = describe(c);
     EXPECT_TRUE(has(d, "url: http://localhost:80/"));
     for (const char* k : {"insecureSkipVerify", "caFile", "expectStatus", "expectBody", "expectRegex", "warnDays"})
@@ -75,7 +75,7 @@ TEST(SuperviseChecks, CaFileMustBeReadableUnlessUnused) {
     for (const auto& w : c.warnings) warnings += w + "\n";
     EXPECT_TRUE(has(warnings, "t.yaml:5: w.caFile: not used: insecureSkipVerify is true")) << warnings;
     Config ok = load_ok("w:\n  program: p\n  scheme: https\n  caFile: /dev/null\n");
-    EXPECT_EQ(ok.checks[0].ca_file, "/dev/null");
+    EXPECT_EQ(ok.checks[0].tls->ca_file, "/dev/null");
     EXPECT_TRUE(has(describe(ok), "caFile: /dev/null"));
     EXPECT_TRUE(has(load_err("w:\n  program: p\n  scheme: ftp\n"), "t.yaml:3: w.scheme: expected one of http, https"));
     EXPECT_TRUE(has(load_err("w:\n  program: p\n  insecureSkipVerify: maybe\n"), "t.yaml:3: w.insecureSkipVerify"));
@@ -86,7 +86,7 @@ TEST(SuperviseChecks, CertType) {
     const CheckConfig& k = c.checks[0];
     EXPECT_EQ(k.type, CheckType::Cert);
     EXPECT_EQ(k.port, 443);
-    EXPECT_EQ(k.warn_days, 14);
+    EXPECT_EQ(k.tls->warn_days, 14);
     std::string d = describe(c);
     EXPECT_TRUE(has(d, "type: cert")) << d;
     EXPECT_TRUE(has(d, "warnDays: 14")) << d;
@@ -94,7 +94,7 @@ TEST(SuperviseChecks, CertType) {
     EXPECT_TRUE(has(d, "port: 443")) << d;
     Config w = load_ok("c:\n  program: p\n  type: cert\n  port: 8443\n  warnDays: 0\n");
     EXPECT_EQ(w.checks[0].port, 8443);
-    EXPECT_EQ(w.checks[0].warn_days, 0);
+    EXPECT_EQ(w.checks[0].tls->warn_days, 0);
     EXPECT_TRUE(has(load_err("c:\n  program: p\n  type: cert\n  warnDays: -1\n"),
                     "t.yaml:4: c.warnDays: expected a number of days 0-3650"));
     EXPECT_TRUE(has(load_err("c:\n  program: p\n  type: cert\n  warnDays: 3651\n"), "c.warnDays"));
@@ -103,9 +103,12 @@ TEST(SuperviseChecks, CertType) {
 }
 
 TEST(SuperviseChecks, ExpectStatusForms) {
-    EXPECT_EQ(load_ok("w:\n  program: p\n  expectStatus: 200-399,401\n").checks[0].expect_status.str(), "200-399,401");
-    EXPECT_EQ(load_ok("w:\n  program: p\n  expectStatus: 204\n").checks[0].expect_status.str(), "204");
-    EXPECT_EQ(load_ok("w:\n  program: p\n  expectStatus: [200, \"300-302\", 4xx]\n").checks[0].expect_status.str(),
+    EXPECT_EQ(load_ok("w:\n  program: p\n  expectStatus: 200-399,401\n").checks[0].http_extras->expect_status.str(),
+              "200-399,401");
+    EXPECT_EQ(load_ok("w:\n  program: p\n  expectStatus: 204\n").checks[0].http_extras->expect_status.str(), "204");
+    EXPECT_EQ(load_ok("w:\n  program: p\n  expectStatus: [200, \"300-302\", 4xx]\n")
+                  .checks[0]
+                  .http_extras->expect_status.str(),
               "200,300-302,400-499");
     Config c = load_ok("w:\n  program: p\n  expectStatus: '401'\n");
     EXPECT_TRUE(has(describe(c), "expectStatus: 401"));
@@ -118,9 +121,9 @@ TEST(SuperviseChecks, ExpectStatusForms) {
 TEST(SuperviseChecks, ExpectBodyAndRegex) {
     Config c = load_ok("w:\n  program: p\n  expectBody: READY\n  expectRegex: '\"status\": *\"UP\"'\n");
     const CheckConfig& w = c.checks[0];
-    EXPECT_EQ(w.expect_body, "READY");
-    ASSERT_TRUE(w.regex);
-    EXPECT_TRUE(w.regex->search("{\"status\": \"UP\"}"));
+    EXPECT_EQ(w.http_extras->expect_body, "READY");
+    ASSERT_TRUE(w.http_extras->regex);
+    EXPECT_TRUE(w.http_extras->regex->search("{\"status\": \"UP\"}"));
     std::string d = describe(c);
     EXPECT_TRUE(has(d, "expectBody: \"READY\"")) << d;
     EXPECT_TRUE(has(d, "expectRegex: \"\"status\": *\"UP\"\"")) << d;
@@ -206,7 +209,7 @@ TEST(SuperviseChecks, JudgeCert) {
 
 TEST(SuperviseChecks, MemIncludeChildren) {
     Config c = load_ok("m:\n  program: p\n  type: mem\n  includeChildren: true\n");
-    EXPECT_TRUE(c.checks[0].include_children);
+    EXPECT_TRUE(c.checks[0].proc->include_children);
     EXPECT_TRUE(has(describe(c), "includeChildren: true (the program and all its descendants)"));
     Config d = load_ok("m:\n  program: p\n  type: mem\n");
     EXPECT_FALSE(has(describe(d), "includeChildren"));
@@ -215,9 +218,9 @@ TEST(SuperviseChecks, MemIncludeChildren) {
 
 TEST(SuperviseChecks, MemmonSpellingsCumulativeAndMaxRss) {
     Config c = load_ok("m:\n  program: p\n  type: mem\n  memType: pss\n  maxRss: 300\n  cumulative: true\n");
-    EXPECT_TRUE(c.checks[0].include_children);
-    EXPECT_EQ(c.checks[0].max_mem_mb, 300);
-    EXPECT_EQ(c.checks[0].mem_type, hc::proc::MemKind::Rss);
+    EXPECT_TRUE(c.checks[0].proc->include_children);
+    EXPECT_EQ(c.checks[0].proc->max_mem_mb, 300);
+    EXPECT_EQ(c.checks[0].proc->mem_type, hc::proc::MemKind::Rss);
     Config d = load_ok("m:\n  program: p\n  type: mem\n  maxMem: 300\n  includeChildren: true\n");
     EXPECT_EQ(c.checks[0], d.checks[0]);
 }
