@@ -1,5 +1,6 @@
 #include "supervise/config.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <set>
 #include <string_view>
@@ -212,6 +214,55 @@ private:
     std::unique_ptr<std::unordered_map<std::string_view, int>> big_;
 };
 
+// The top-level keys seen so far, with their lines, owning their text (the
+// streaming parser frees each entry once the loader has seen it): one buffer
+// of (line, length, text) records and an open-addressing table of their
+// offsets, so 10,000 check names cost about 270 KB, not a node and a string
+// each.
+class NameSet {
+public:
+    // Nullptr when `key` is new (now inserted), else the line it was first at.
+    const int* insert(std::string_view key, int line) {
+        if ((used_ + 1) * 2 > slots_.size()) grow();
+        const size_t i = find(key);
+        if (slots_[i] != kEmpty) return line_at(slots_[i]);
+        slots_[i] = static_cast<uint32_t>(buf_.size());
+        const uint32_t len = static_cast<uint32_t>(key.size());
+        buf_.append(reinterpret_cast<const char*>(&line), sizeof line);
+        buf_.append(reinterpret_cast<const char*>(&len), sizeof len);
+        buf_.append(key);
+        ++used_;
+        return nullptr;
+    }
+
+private:
+    static constexpr uint32_t kEmpty = UINT32_MAX;  // files are at most 4 MiB
+    const int* line_at(uint32_t off) {
+        std::memcpy(&line_, buf_.data() + off, sizeof line_);
+        return &line_;
+    }
+    std::string_view text(uint32_t off) const {
+        uint32_t len = 0;
+        std::memcpy(&len, buf_.data() + off + sizeof(int), sizeof len);
+        return std::string_view(buf_).substr(off + sizeof(int) + sizeof len, len);
+    }
+    size_t find(std::string_view key) const {
+        const size_t mask = slots_.size() - 1;
+        for (size_t i = std::hash<std::string_view>()(key) & mask;; i = (i + 1) & mask)
+            if (slots_[i] == kEmpty || text(slots_[i]) == key) return i;
+    }
+    void grow() {
+        std::vector<uint32_t> old = std::move(slots_);
+        slots_.assign(old.empty() ? 64 : old.size() * 2, kEmpty);
+        for (uint32_t off : old)
+            if (off != kEmpty) slots_[find(text(off))] = off;
+    }
+    std::string buf_;
+    std::vector<uint32_t> slots_;
+    size_t used_ = 0;
+    int line_ = 0;
+};
+
 bool equals_any(std::string_view v, std::initializer_list<const char*> words) {
     for (const char* w : words)
         if (v == w) return true;
@@ -229,8 +280,46 @@ class Loader {
 public:
     explicit Loader(std::string path) : path_(std::move(path)) {}
 
+    // The messages of the current stage; all_errors()/all_warnings() give
+    // every stage's, in the order the stages ran before streaming (see Stage).
     std::vector<std::string> errors, warnings;
     size_t unlisted_unknown_keys = 0;
+
+    // Top-level entries stream in file order, but messages keep the order
+    // of the loader that read the whole tree first: the top-level key
+    // errors, then the config section's, then the checks' (tidy() sorts by
+    // line; equal lines keep this order).
+    enum Stage { kTop, kConfig, kChecks, kStages };
+    void stage(Stage s) {
+        if (s == stage_) return;
+        errors.swap(errors_[stage_]);
+        warnings.swap(warnings_[stage_]);
+        stage_ = s;
+        errors.swap(errors_[s]);
+        warnings.swap(warnings_[s]);
+    }
+    std::vector<std::string> all_errors() {
+        stage(kTop);
+        std::vector<std::string> out = std::move(errors);
+        for (int s = kConfig; s < kStages; ++s)
+            for (auto& m : errors_[s]) out.push_back(std::move(m));
+        return out;
+    }
+    std::vector<std::string> all_warnings() {
+        stage(kTop);
+        std::vector<std::string> out = std::move(warnings);
+        for (int s = kConfig; s < kStages; ++s) {
+            size_t dropped = 0;
+            for (size_t i = 0; i < warnings_[s].size(); ++i) {
+                if (s == kChecks && dropped < dropped_check_unknown_ && is_dropped(i)) {
+                    ++dropped;
+                    continue;
+                }
+                out.push_back(std::move(warnings_[s][i]));
+            }
+        }
+        return out;
+    }
 
     std::string at(int line) const { return path_ + ":" + std::to_string(line) + ": "; }
     void error(int line, const std::string& msg) { errors.push_back(at(line) + msg); }
@@ -250,8 +339,13 @@ public:
         return out;
     }
 
+    // The first kMaxUnknownKeyWarnings are listed, the config section's
+    // first (as when it was read before the checks): one that comes after
+    // the checks' listed ones unlists the last of them.
     void unknown_key(const Entry& e, const std::string& qual, const std::vector<std::string>& known) {
-        if (++unknown_keys_ > kMaxUnknownKeyWarnings) {
+        const bool config = stage_ == kConfig;
+        if (config ? config_unknown_ >= kMaxUnknownKeyWarnings
+                   : config_unknown_ + check_unknown_.size() >= kMaxUnknownKeyWarnings) {
             ++unlisted_unknown_keys;
             return;
         }
@@ -259,6 +353,16 @@ public:
         std::string s = suggest(e.key, known);
         if (!s.empty()) msg += ", did you mean " + s + "?";
         warn(e.key_line, msg);
+        if (!config) {
+            check_unknown_.push_back(warnings.size() - 1);
+            return;
+        }
+        if (++config_unknown_ + check_unknown_.size() > kMaxUnknownKeyWarnings) {
+            dropped_.push_back(check_unknown_.back());
+            check_unknown_.pop_back();
+            ++dropped_check_unknown_;
+            ++unlisted_unknown_keys;
+        }
     }
 
     // ---- typed getters: return false when the value is null (= not given)
@@ -396,7 +500,14 @@ public:
     void load_actions(const Entry& e, const std::string& qual, CheckConfig& c);
 
 private:
-    size_t unknown_keys_ = 0;
+    bool is_dropped(size_t i) const { return std::find(dropped_.begin(), dropped_.end(), i) != dropped_.end(); }
+
+    Stage stage_ = kTop;
+    std::vector<std::string> errors_[kStages], warnings_[kStages];
+    size_t config_unknown_ = 0;          // listed unknown keys of the config section
+    std::vector<size_t> check_unknown_;  // listed unknown keys of checks: indexes in warnings_[kChecks]
+    std::vector<size_t> dropped_;        // ... unlisted again by the config section's
+    size_t dropped_check_unknown_ = 0;
 
     struct MergeWalk {
         size_t merged = 0;   // entries walked below depth 0
@@ -1262,69 +1373,78 @@ std::vector<std::string> tidy(const std::vector<std::string>& v, const std::stri
 }  // namespace
 
 Result<Config> load_config_text(const std::string& text, const std::string& path) {
-    if (text.size() > kMaxConfigBytes)
-        return err(path + ": file too large (" + std::to_string(text.size()) + " bytes, limit 4 MiB)");
-    auto doc = yaml::parse(text, path);
-    if (!doc) return err(doc.error());
-    const Node& root = **doc;
+    return load_config_text(text, path, CheckSink());
+}
 
+namespace {
+
+// yaml::parse of the text or the file, streaming each top-level entry.
+using ParseFn = std::function<Result<yaml::NodePtr>(const yaml::TopEntryFn&)>;
+
+Result<Config> load_config(const ParseFn& parse, const std::string& path, const CheckSink& sink) {
     Loader L(path);
     Config cfg;
     cfg.path = path;
+    NameSet seen;     // top-level keys
+    size_t tops = 0;  // distinct top-level keys
+    bool has_config = false;
+    // One line each, not one per check: the default action includes email.
+    std::string no_mail, no_notify, no_wechat;
+    // Each top-level entry as the YAML parser completes it (yaml::parse
+    // frees its subtree after this returns): a check's config goes to the
+    // sink (or cfg.checks) at once, so the whole config is never built
+    // next to the document.
+    auto each_top = [&](const Node& k, const Node& v) {
+        L.stage(Loader::kTop);
+        if (!k.is_scalar()) {
+            L.error(k.line, "top-level keys must be plain strings, got " + k.kind_name());
+            return;
+        }
+        if (const int* first = seen.insert(k.value, k.line)) {
+            L.error(k.line, "duplicate top-level key \"" + printable(k.value) + "\" (first at line " +
+                                std::to_string(*first) + ")");
+            return;
+        }
+        ++tops;
+        if (k.value == "config") {
+            has_config = true;
+            L.stage(Loader::kConfig);
+            if (v.is_null()) return;
+            if (!v.is_mapping())
+                L.bad(v, "config", "expected a mapping (supervisordUrl, mail, ...)");
+            else
+                L.load_global(v, cfg.global);
+            return;
+        }
+        L.stage(Loader::kChecks);
+        CheckConfig c;
+        if (!L.load_check(k.value, k.line, v, c)) return;
+        auto add = [&](std::string& list) { list += (list.empty() ? "" : ", ") + c.name; };
+        if (c.actions.email) add(no_mail);
+        if (c.actions.notify) add(no_notify);
+        if (c.actions.wechat) add(no_wechat);
+        if (!sink) return cfg.checks.push_back(std::move(c));
+        check_secret_keys(c, cfg.sunk_secret_keys);
+        sink(std::move(c));
+    };
+    auto doc = parse(each_top);
+    if (!doc) return err(doc.error());
+    const Node& root = **doc;
+    L.stage(Loader::kTop);
 
     if (root.is_null()) {
         L.warnings.push_back(path + ": no checks configured (empty file)");
     } else if (!root.is_mapping()) {
         L.bad(root, "top level", "expected a mapping of check names (and config)");
     } else {
-        KeySet seen;
-        std::vector<std::pair<Entry, bool>> tops;  // entry, is config
-        tops.reserve(root.entries.size());
-        for (const auto& kv : root.entries) {
-            const Node& k = *kv.first;
-            if (!k.is_scalar()) {
-                L.error(k.line, "top-level keys must be plain strings, got " + k.kind_name());
-                continue;
-            }
-            if (const int* first = seen.insert(k.value, k.line)) {
-                L.error(k.line, "duplicate top-level key \"" + printable(k.value) + "\" (first at line " +
-                                    std::to_string(*first) + ")");
-                continue;
-            }
-            tops.push_back({Entry{k.value, k.line, kv.second}, k.value == "config"});
-        }
-        for (const auto& t : tops) {
-            if (!t.second) continue;
-            const Node& v = *t.first.value;
-            if (v.is_null()) continue;
-            if (!v.is_mapping())
-                L.bad(v, "config", "expected a mapping (supervisordUrl, mail, ...)");
-            else
-                L.load_global(v, cfg.global);
-        }
-        cfg.checks.reserve(tops.size());
-        for (const auto& t : tops) {
-            if (t.second) continue;
-            CheckConfig c;
-            if (L.load_check(t.first.key, t.first.key_line, *t.first.value, c)) cfg.checks.push_back(std::move(c));
-        }
-        if (tops.size() == 1 && tops[0].second) L.warnings.push_back(path + ": no checks configured");
-        // One line each, not one per check: the default action includes email.
-        std::string no_mail, no_notify, no_wechat;
-        for (const auto& c : cfg.checks) {
-            if (c.actions.email && !cfg.global.mail.configured()) no_mail += (no_mail.empty() ? "" : ", ") + c.name;
-            if (c.actions.notify && !cfg.global.notify_configured())
-                no_notify += (no_notify.empty() ? "" : ", ") + c.name;
-            if (c.actions.wechat && !cfg.global.wechat.configured())
-                no_wechat += (no_wechat.empty() ? "" : ", ") + c.name;
-        }
-        if (!no_mail.empty())
+        if (tops == 1 && has_config) L.warnings.push_back(path + ": no checks configured");
+        if (!no_mail.empty() && !cfg.global.mail.configured())
             L.warnings.push_back(path + ": action email (" + no_mail +
                                  ") but config.mail is not configured; no mail will be sent");
-        if (!no_notify.empty())
+        if (!no_notify.empty() && !cfg.global.notify_configured())
             L.warnings.push_back(path + ": action notify (" + no_notify +
                                  ") but none of config.dingtalk, wecom, feishu, webhook is set");
-        if (!no_wechat.empty())
+        if (!no_wechat.empty() && !cfg.global.wechat.configured())
             L.warnings.push_back(path + ": action wechat (" + no_wechat +
                                  ") but config.wechat is not configured; no WeChat message will be sent");
     }
@@ -1332,8 +1452,13 @@ Result<Config> load_config_text(const std::string& text, const std::string& path
     if (L.unlisted_unknown_keys > 0)
         L.warnings.push_back(path + ": " + std::to_string(L.unlisted_unknown_keys) +
                              " more unknown keys (ignored) not listed");
-    auto errors = tidy(L.errors, path);
-    auto warnings = tidy(L.warnings, path);
+    // kTop's last: the end-of-file lines above come after every stage's.
+    std::vector<std::string> top_warnings = std::move(L.warnings);
+    L.warnings.clear();
+    auto errors = tidy(L.all_errors(), path);
+    std::vector<std::string> all_warnings = L.all_warnings();
+    for (auto& w : top_warnings) all_warnings.push_back(std::move(w));
+    auto warnings = tidy(all_warnings, path);
     if (!errors.empty()) {
         std::string msg = join_lines(errors, "");
         if (!warnings.empty()) msg += "\n" + join_lines(warnings, "warning: ");
@@ -1342,6 +1467,16 @@ Result<Config> load_config_text(const std::string& text, const std::string& path
     cfg.warnings = std::move(warnings);
     cfg.global.supervisord = parse_supervisord_url(cfg.global.supervisord_url);
     return cfg;
+}
+
+}  // namespace
+
+Result<Config> load_config_text(const std::string& text, const std::string& path, const CheckSink& sink) {
+    if (text.size() > kMaxConfigBytes)
+        return err(path + ": file too large (" + std::to_string(text.size()) + " bytes, limit 4 MiB)");
+    return load_config(
+        [&](const yaml::TopEntryFn& each_top) { return yaml::parse(text, path, yaml::Limits(), each_top); }, path,
+        sink);
 }
 
 Result<SupervisordEndpoint> parse_supervisord_url(const std::string& url) {
@@ -1386,14 +1521,41 @@ void warn_if_world_readable(Config& cfg) {
 
 }  // namespace
 
-Result<Config> load_config_file(const std::string& path) {
-    int e = 0;
-    Result<std::string> text = read_file(path, kMaxConfigBytes, {}, &e);
-    if (!text) {
-        if (e == 0) return err(path + ": file too large (more than 4 MiB)");
-        return err(path + ": cannot read: " + std::strerror(e));
+Result<Config> load_config_file(const std::string& path) { return load_config_file(path, CheckSink()); }
+
+// The file is parsed as it is read, never held whole (with the streamed
+// entries, a reload of 10,000 checks holds a few hundred KB next to the
+// running checks). Same messages as reading it first: larger than 4 MiB, or
+// a read error, wins over whatever the parser said.
+Result<Config> load_config_file(const std::string& path, const CheckSink& sink) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return err(path + ": cannot read: " + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<size_t>(st.st_size) > kMaxConfigBytes) {
+        ::close(fd);
+        return err(path + ": file too large (more than 4 MiB)");
     }
-    auto cfg = load_config_text(*text, path);
+    size_t total = 0;
+    int read_errno = 0;
+    const yaml::ReadFn read = [&](char* buf, size_t size) -> long {
+        for (;;) {
+            const ssize_t n = ::read(fd, buf, size);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) read_errno = errno;
+            if (n < 0 || (total += static_cast<size_t>(n)) > kMaxConfigBytes) return -1;
+            return static_cast<long>(n);
+        }
+    };
+    auto cfg =
+        load_config([&](const yaml::TopEntryFn& each_top) { return yaml::parse(read, path, yaml::Limits(), each_top); },
+                    path, sink);
+    // A parse that stopped early: the rest decides "too large" (a pipe).
+    char rest[4096];
+    while (!cfg && read_errno == 0 && total <= kMaxConfigBytes && read(rest, sizeof rest) > 0) {
+    }
+    ::close(fd);
+    if (read_errno != 0) return err(path + ": cannot read: " + std::strerror(read_errno));
+    if (total > kMaxConfigBytes) return err(path + ": file too large (more than 4 MiB)");
     if (cfg) warn_if_world_readable(*cfg);
     return cfg;
 }

@@ -25,6 +25,7 @@
 // copy) at 500,000 nodes and one mapping's merged entries at 10,000, so
 // an alias/merge "billion laughs" is refused at the offending line in
 // microseconds. Duplicate keys in any mapping are an error.
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -272,7 +273,16 @@ struct Config {
     // "<path>:<line>: <check>.<key>: ..." lines (unknown keys, overridden
     // exclusive actions, timeout > period, email without mail, ...).
     std::vector<std::string> warnings;
+    // Loaded with a CheckSink: the checks went to it, not to `checks`; the
+    // names of their secret-holding keys are kept here for secret_keys().
+    std::vector<std::string> sunk_secret_keys;
 };
+
+// Receives each valid check as it is loaded, in file order, instead of
+// Config::checks (a SIGHUP reload keeps only the changed ones: the new
+// config is never held whole next to the running checks). If the load then
+// fails, the caller drops what it received.
+using CheckSink = std::function<void(CheckConfig&&)>;
 
 constexpr size_t kMaxConfigBytes = 4 * 1024 * 1024;
 
@@ -283,6 +293,7 @@ constexpr size_t kMaxConfigBytes = 4 * 1024 * 1024;
 // (<keys>) and is readable by all users (mode 0644): chmod 600 <path>".
 // Every caller shows it: `--test`, the daemon at start and on SIGHUP.
 Result<Config> load_config_file(const std::string& path);
+Result<Config> load_config_file(const std::string& path, const CheckSink& sink);
 // The status socket the daemon serves and `supervise status` reads: statusSocket
 // or, by default, the config path with its extension replaced by ".sock"
 // (/etc/supervisord.d/scripts/config.sock); "" when statusSocket is off.
@@ -291,6 +302,7 @@ std::string status_socket_path(const Config& cfg);
 // only: no DNS at start); nullopt when it does not parse.
 std::optional<net::Address> parse_listen_address(const std::string& text);
 Result<Config> load_config_text(const std::string& text, const std::string& path_for_messages);
+Result<Config> load_config_text(const std::string& text, const std::string& path_for_messages, const CheckSink& sink);
 
 // The keys that hold a secret, by name, never the value: passwords
 // (supervisordPass, a password in supervisordUrl, mail.pass, a check's
@@ -298,6 +310,8 @@ Result<Config> load_config_text(const std::string& text, const std::string& path
 // path or query), and secret-looking check headers (Authorization, *token*,
 // ...). "config.mail.pass", "web.password", "web.headers.Authorization".
 std::vector<std::string> secret_keys(const Config& cfg);
+// One check's: appended to `out` ("web.password", "web.headers.X-Token").
+void check_secret_keys(const CheckConfig& c, std::vector<std::string>& out);
 
 // `--test` output: the global section, then one block per check with every
 // resolved value. Passwords are shown as "***", URL credentials and query

@@ -240,12 +240,15 @@ std::vector<std::string> secret_keys(const Config& cfg) {
         if (!r.second->empty()) keys.push_back(r.first);
     if (!g.wechat.secret.empty()) keys.push_back("config.wechat.secret");
     if (!g.wechat.webhook.empty()) keys.push_back("config.wechat.webhook");
-    for (const auto& c : cfg.checks) {
-        if (!c.http_extras->password.empty()) keys.push_back(c.name + ".password");
-        for (const auto& h : c.http_extras->headers)
-            if (secret_header(h.first) && !h.second.empty()) keys.push_back(c.name + ".headers." + h.first);
-    }
+    for (const auto& c : cfg.checks) check_secret_keys(c, keys);
+    keys.insert(keys.end(), cfg.sunk_secret_keys.begin(), cfg.sunk_secret_keys.end());
     return keys;
+}
+
+void check_secret_keys(const CheckConfig& c, std::vector<std::string>& out) {
+    if (!c.http_extras->password.empty()) out.push_back(c.name + ".password");
+    for (const auto& h : c.http_extras->headers)
+        if (secret_header(h.first) && !h.second.empty()) out.push_back(c.name + ".headers." + h.first);
 }
 
 }  // namespace hc::supervise

@@ -27,13 +27,21 @@ constexpr long kExecTimeoutMs = 60000;
 
 std::string type_name(const CheckConfig& cfg) { return to_string(cfg.type); }
 
-std::vector<std::string> secrets_of(const Config& config) {
-    std::vector<std::string> s{config.global.supervisord_pass, config.global.mail.pass};
-    for (const auto& c : config.checks) s.push_back(c.http_extras->password);
-    for (const auto* list : {&config.global.dingtalk, &config.global.wecom, &config.global.feishu})
+// The values the log scrubs: the config's passwords, tokens and secrets
+// (each check's password from `checks`).
+template <typename Checks, typename CfgOf>
+std::vector<std::string> secrets_of(const GlobalConfig& g, const Checks& checks, CfgOf cfg_of) {
+    std::vector<std::string> s{g.supervisord_pass, g.mail.pass};
+    for (const auto& c : checks)  // most checks have none: no empty string each
+        if (!cfg_of(c).http_extras->password.empty()) s.push_back(cfg_of(c).http_extras->password);
+    for (const auto* list : {&g.dingtalk, &g.wecom, &g.feishu})
         for (const auto& v : *list) s.push_back(v);
-    s.push_back(config.global.wechat.secret);
+    s.push_back(g.wechat.secret);
     return s;
+}
+
+std::vector<std::string> secrets_of(const Config& config) {
+    return secrets_of(config.global, config.checks, [](const CheckConfig& c) -> const CheckConfig& { return c; });
 }
 
 }  // namespace
@@ -106,7 +114,17 @@ void Daemon::on_signal() {
     }
 }
 
-void Daemon::apply(Config config) {
+Daemon::Loaded Daemon::fresh_checks(Config& config) {
+    Loaded out;
+    out.checks.reserve(config.checks.size());
+    // Moved, not copied: each check's config is held once, by its Check.
+    for (auto& cfg : config.checks) out.add(std::make_shared<Check>(std::move(cfg)), true);
+    config.checks.clear();
+    config.checks.shrink_to_fit();
+    return out;
+}
+
+void Daemon::apply(Config config, Loaded loaded) {
     auto client = SupervisorClient::create(config.global.supervisord, config.global.supervisord_user,
                                            config.global.supervisord_pass);
     if (client)
@@ -114,38 +132,28 @@ void Daemon::apply(Config config) {
     else
         log_.error("config", client.error());
     std::map<std::string, CheckPtr> next;
-    std::vector<CheckPtr> order;
-    order.reserve(config.checks.size());
-    std::vector<std::string> secrets = secrets_of(config);
     int kept = 0, added = 0;
     // One start time for all: checks started together fall due in the same
     // loop pass and share one getAllProcessInfo (process_table.hpp).
     const Clock::time_point now = Clock::now();
-    for (auto& cfg : config.checks) {
-        auto old = checks_.find(cfg.name);
-        if (old != checks_.end() && keeps_state_on_reload(old->second->cfg, cfg)) {
-            if (old->second->policy.given_up) {  // SIGHUP re-arms a check that gave up
-                rearm(old->second->policy, cfg);
-                log(Level::Info, old->second, "rearmed", "SIGHUP: failures are acted on again");
+    for (size_t i = 0; i < loaded.checks.size(); ++i) {
+        const CheckPtr& c = loaded.checks[i];
+        auto old = checks_.find(c->cfg.name);
+        next[c->cfg.name] = c;
+        if (!loaded.fresh[i]) {        // the running Check, unchanged (reload() compared them)
+            if (c->policy.given_up) {  // SIGHUP re-arms a check that gave up
+                rearm(c->policy, c->cfg);
+                log(Level::Info, c, "rearmed", "SIGHUP: failures are acted on again");
             }
-            next[cfg.name] = old->second;
-            order.push_back(old->second);
             checks_.erase(old);
             ++kept;
             continue;
         }
-        // Moved, not copied: each check's config is held once, by its Check.
-        auto c = std::make_shared<Check>(std::move(cfg));
-        next[c->cfg.name] = c;
-        order.push_back(c);
         // A pause is the operator's, not the config's: it outlives a changed check.
         if (old != checks_.end() && old->second->policy.paused) pause(c->policy);
         start_check(c, now + std::chrono::seconds(c->cfg.initial_delay_seconds));
         ++added;
     }
-    // Moved into the checks above (or unchanged and dropped): order_ has them.
-    config.checks.clear();
-    config.checks.shrink_to_fit();
     // Left in checks_: removed ones and the old versions of changed ones
     // (counted as new above).
     size_t removed = 0;
@@ -155,9 +163,9 @@ void Daemon::apply(Config config) {
         if (!next.count(name)) ++removed;
     }
     checks_ = std::move(next);
-    order_ = std::move(order);
+    order_ = std::move(loaded.checks);  // config order
     if (notifier_) notifier_->set_config(config.global);
-    log_.set_secrets(secrets);
+    log_.set_secrets(secrets_of(config.global, order_, [](const CheckPtr& c) -> const CheckConfig& { return c->cfg; }));
     config_ = std::move(config);
     for (auto it = metrics_.begin(); it != metrics_.end();)
         it = checks_.count(it->first) ? std::next(it) : metrics_.erase(it);
@@ -165,20 +173,32 @@ void Daemon::apply(Config config) {
     log_.info("config", "loaded " + config_.path + ": " + std::to_string(checks_.size()) + " checks (" +
                             std::to_string(kept) + " kept, " + std::to_string(added) + " new, " +
                             std::to_string(removed) + " removed)");
-    // The YAML tree, the replaced config and checks are gone: give their
-    // pages back, so a reload does not leave the daemon at the load's peak.
+    // The replaced checks are gone, and a load's transient memory: give
+    // their pages back, so a reload does not leave the daemon at its peak.
     release_free_memory();
 }
 
 void Daemon::reload() {
     log_.info("reload", "SIGHUP: reloading " + config_.path);
-    auto loaded = load_config_file(config_.path);
-    if (!loaded) {
-        log_.error("reload", "config invalid, keeping the running one: " + loaded.error());
+    // Each check is compared with the running one as the loader reads it:
+    // an unchanged one is dropped at once (the running Check carries on), so
+    // only changed and new checks are held next to the running ones, never a
+    // second whole config (issue 14.4).
+    Loaded loaded;
+    loaded.checks.reserve(checks_.size());
+    auto cfg = load_config_file(config_.path, [&](CheckConfig&& c) {
+        auto old = checks_.find(c.name);
+        if (old != checks_.end() && keeps_state_on_reload(old->second->cfg, c))
+            loaded.add(old->second, false);
+        else
+            loaded.add(std::make_shared<Check>(std::move(c)), true);
+    });
+    if (!cfg) {
+        log_.error("reload", "config invalid, keeping the running one: " + cfg.error());
         return;
     }
-    for (const auto& w : loaded->warnings) log_.warn("config", w);
-    apply(std::move(*loaded));
+    for (const auto& w : cfg->warnings) log_.warn("config", w);
+    apply(std::move(*cfg), std::move(loaded));
 }
 
 void Daemon::start_check(const CheckPtr& c, Clock::time_point first) {
@@ -509,7 +529,8 @@ int Daemon::run() {
     for (const auto& w : config_.warnings) log_.warn("config", w);
     // apply() takes the config (and moves its checks into the Checks).
     Config initial = std::move(config_);
-    apply(std::move(initial));
+    Loaded checks = fresh_checks(initial);
+    apply(std::move(initial), std::move(checks));
     loop_.run();
     control_.reset();  // removes the status socket file
     metrics_server_.reset();

@@ -62,8 +62,19 @@ private:
     void kill_own_pid(const CheckPtr& c);  // pidGet file/name: checked, then SIGKILL
     void exec_command(const CheckPtr& c, const std::string& reason);
     void notify(const CheckPtr& c, NotifyEvent::Kind kind, const std::string& action, const std::string& reason);
+    // The checks of the config being applied, in config order: new Checks
+    // (fresh: apply starts them) or running ones, unchanged.
+    struct Loaded {
+        std::vector<CheckPtr> checks;  // becomes order_
+        std::vector<bool> fresh;
+        void add(CheckPtr c, bool is_fresh) {
+            checks.push_back(std::move(c));
+            fresh.push_back(is_fresh);
+        }
+    };
+    static Loaded fresh_checks(Config& config);  // moves config.checks into new Checks
     void reload();
-    void apply(Config config);
+    void apply(Config config, Loaded checks);
     void log(Level level, const CheckPtr& c, const std::string& event, const std::string& msg);
     bool setup_signals();
     void on_signal();

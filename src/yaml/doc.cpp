@@ -42,11 +42,27 @@ public:
         size_t at = (used_ + align - 1) & ~(align - 1);
         if (blocks_.empty() || at + size > cap_) {
             cap_ = size > kBlock ? size : kBlock;
-            blocks_.emplace_back(new unsigned char[cap_]);
+            if (cap_ == kBlock && spare_)
+                blocks_.push_back(std::move(spare_));
+            else
+                blocks_.emplace_back(new unsigned char[cap_]);
             at = 0;
         }
         used_ = at + size;
         return blocks_.back().get() + at;
+    }
+    // Everything allocated after mark() is given back by rollback(mark).
+    struct Mark {
+        size_t blocks = 0, used = 0, cap = 0;
+    };
+    Mark mark() const { return Mark{blocks_.size(), used_, cap_}; }
+    void rollback(const Mark& m) {
+        // One freed block is kept for the next entry: a subtree that
+        // crosses a block end would otherwise cost a malloc and free each.
+        if (blocks_.size() == m.blocks + 1 && cap_ == kBlock && !spare_) spare_ = std::move(blocks_.back());
+        blocks_.resize(m.blocks);
+        used_ = m.used;
+        cap_ = m.cap;
     }
     template <typename T>
     T* make() {
@@ -71,6 +87,7 @@ public:
 private:
     static constexpr size_t kBlock = 256 * 1024;
     std::vector<std::unique_ptr<unsigned char[]>> blocks_;
+    std::unique_ptr<unsigned char[]> spare_;  // a kBlock block freed by rollback()
     size_t used_ = 0, cap_ = 0;
 };
 
@@ -112,9 +129,38 @@ std::string Node::kind_name() const {
 }
 
 Result<NodePtr> parse(const std::string& text, const std::string& path, const Limits& limits) {
+    return parse(text, path, limits, TopEntryFn());
+}
+
+namespace {
+
+Result<NodePtr> build(Parser& parser, const std::string& path, const Limits& limits, const TopEntryFn& each_top);
+
+int read_handler(void* data, unsigned char* buffer, size_t size, size_t* size_read) {
+    const long n = (*static_cast<const ReadFn*>(data))(reinterpret_cast<char*>(buffer), size);
+    if (n < 0) return 0;
+    *size_read = static_cast<size_t>(n);
+    return 1;
+}
+
+}  // namespace
+
+Result<NodePtr> parse(const std::string& text, const std::string& path, const Limits& limits,
+                      const TopEntryFn& each_top) {
     Parser parser;
     yaml_parser_set_input_string(&parser.p, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+    return build(parser, path, limits, each_top);
+}
 
+Result<NodePtr> parse(const ReadFn& read, const std::string& path, const Limits& limits, const TopEntryFn& each_top) {
+    Parser parser;
+    yaml_parser_set_input(&parser.p, read_handler, const_cast<ReadFn*>(&read));
+    return build(parser, path, limits, each_top);
+}
+
+namespace {
+
+Result<NodePtr> build(Parser& parser, const std::string& path, const Limits& limits, const TopEntryFn& each_top) {
     auto doc = std::make_shared<Document>();
     Arena& arena = doc->arena;
     std::vector<Frame> stack;
@@ -125,6 +171,10 @@ Result<NodePtr> parse(const std::string& text, const std::string& path, const Li
     const Node* root = nullptr;
     size_t aliases = 0, nodes = 0, documents = 0;
     size_t expanded = 0;  // nodes + every alias's target counted in full
+    // Streaming (each_top): the arena as it was before the current
+    // top-level entry, and how many anchors had been defined by then.
+    Arena::Mark entry_start;
+    size_t anchors_defined = 0, anchors_at_entry = 0;
 
     // Attaches a finished node to the collection on top of the stack (or makes
     // it the root).
@@ -136,6 +186,14 @@ Result<NodePtr> parse(const std::string& text, const std::string& path, const Li
         Node* top = stack.back().node;
         top->expanded = saturating_add(top->expanded, n->expanded);
         pending.push_back(n);
+        if (!each_top || stack.size() != 1 || top->kind != Kind::Mapping || pending.size() < 2) return;
+        each_top(*pending[0], *pending[1]);
+        pending.clear();
+        if (anchors_defined == anchors_at_entry)
+            arena.rollback(entry_start);
+        else  // kept: a later alias may use the anchor
+            entry_start = arena.mark();
+        anchors_at_entry = anchors_defined;
     };
     auto new_node = [&](Kind kind, const yaml_event_t& e) {
         Node* n = arena.make<Node>();
@@ -204,7 +262,10 @@ Result<NodePtr> parse(const std::string& text, const std::string& path, const Li
                 n->value = arena.copy(e.data.scalar.value, e.data.scalar.length);
                 n->null_tag = is_tag(e.data.scalar.tag, kNullTag);
                 n->plain = e.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !is_tag(e.data.scalar.tag, kStrTag);
-                if (e.data.scalar.anchor) anchors[name_anchor(e.data.scalar.anchor)] = n;
+                if (e.data.scalar.anchor) {
+                    anchors[name_anchor(e.data.scalar.anchor)] = n;
+                    ++anchors_defined;
+                }
                 attach(n);
                 break;
             }
@@ -219,6 +280,7 @@ Result<NodePtr> parse(const std::string& text, const std::string& path, const Li
                 Node* n = new_node(seq ? Kind::Sequence : Kind::Mapping, e);
                 stack.push_back(Frame{n, pending.size(),
                                       name_anchor(seq ? e.data.sequence_start.anchor : e.data.mapping_start.anchor)});
+                if (stack.size() == 1) entry_start = arena.mark();  // the root: entries start here
                 break;
             }
             case YAML_SEQUENCE_END_EVENT:
@@ -239,12 +301,17 @@ Result<NodePtr> parse(const std::string& text, const std::string& path, const Li
                     f.node->entries = Span<Entry>{pairs, n};
                 }
                 pending.resize(f.first_child);
-                if (!f.anchor.empty()) anchors[f.anchor] = f.node;
+                if (!f.anchor.empty()) {
+                    anchors[f.anchor] = f.node;
+                    ++anchors_defined;
+                }
                 attach(f.node);
                 break;
             }
         }
     }
 }
+
+}  // namespace
 
 }  // namespace hc::yaml

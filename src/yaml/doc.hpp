@@ -20,6 +20,7 @@
 // views it hands out live as long as the NodePtr that parse() returned.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -100,5 +101,24 @@ struct Limits {
 // multiple documents. The expanded-size error names the line of the alias
 // that crosses the limit.
 Result<NodePtr> parse(const std::string& text, const std::string& path_for_messages, const Limits& limits = Limits());
+
+// The same, streaming a top-level mapping: each entry is handed to
+// `each_top` as soon as its value is complete, in document order, and the
+// entry's nodes (key and value) are freed right after the call unless they
+// define an anchor (a later alias may use it): the callee copies what it
+// keeps. So a 10,000-check file holds one check's subtree at a time (a SIGHUP reload next to the running checks,
+// issue 14.4). The returned root mapping then has no entries. Every limit
+// and error is as parse()'s; an error after some calls means the caller must
+// drop what those calls built. A root that is not a mapping is not streamed.
+using TopEntryFn = std::function<void(const Node& key, const Node& value)>;
+Result<NodePtr> parse(const std::string& text, const std::string& path_for_messages, const Limits& limits,
+                      const TopEntryFn& each_top);
+// The same, reading the input in pieces (a file, without holding its text):
+// `read` fills up to `size` bytes of `buf` and returns how many (0 at the
+// end), or -1 to stop with an error (the caller knows why; the parse then
+// fails with a libyaml input error).
+using ReadFn = std::function<long(char* buf, size_t size)>;
+Result<NodePtr> parse(const ReadFn& read, const std::string& path_for_messages, const Limits& limits,
+                      const TopEntryFn& each_top);
 
 }  // namespace hc::yaml

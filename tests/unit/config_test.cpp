@@ -658,6 +658,84 @@ TEST(YamlDoc, TenThousandChecksOfTenKeysLoad) {
     EXPECT_EQ(c.checks[9999].failure_threshold, 2);
 }
 
+// Streaming (issue 14.4): each top-level entry is handed over as soon as
+// it is complete, in order; an anchor in an earlier entry stays usable by a
+// later alias (its entry is kept), while entries without anchors are freed.
+TEST(YamlDoc, StreamedEntriesKeepAnchorsForLaterAliases) {
+    const std::string text = "a: &x {k: v}\nb: [1, 2]\nc: *x\nd: {<<: *x, z: 1}\n";
+    std::vector<std::string> seen;
+    auto doc =
+        hc::yaml::parse(text, "y.yaml", hc::yaml::Limits(), [&](const hc::yaml::Node& k, const hc::yaml::Node& v) {
+            std::string s(k.value);
+            if (v.is_mapping())
+                for (const auto& e : v.entries)
+                    s += " " + std::string(e.first->value) + "=" + std::string(e.second->value);
+            if (v.is_sequence()) s += " list of " + std::to_string(v.items.size());
+            seen.push_back(s);
+        });
+    ASSERT_TRUE(doc.ok()) << doc.error();
+    EXPECT_TRUE((*doc)->is_mapping());
+    EXPECT_TRUE((*doc)->entries.empty());
+    EXPECT_EQ(seen, (std::vector<std::string>{"a k=v", "b list of 2", "c k=v", "d <<= z=1"}));
+    // An error after some entries: the caller was warned to drop them.
+    seen.clear();
+    auto bad = hc::yaml::parse(std::string("a: 1\nb: [\n"), "y.yaml", hc::yaml::Limits(),
+                               [&](const hc::yaml::Node& k, const hc::yaml::Node&) { seen.emplace_back(k.value); });
+    EXPECT_FALSE(bad.ok());
+    EXPECT_EQ(seen, std::vector<std::string>{"a"});
+}
+
+// A load with a CheckSink: every valid check goes to the sink in file order
+// (none stays in Config::checks), the all-checks warnings and the secret
+// key names still see them, and --test's describe() of a normal load is as
+// before.
+TEST(ConfigLoad, SinkReceivesChecksInOrderWithTheirSecrets) {
+    const std::string text =
+        "b:\n  program: p\n  password: pw1\n  action: email\n"
+        "dup:\n  program: p\n"
+        "a:\n  program: q\n  type: tcp\n  headers: {X-Token: t}\n"
+        "bad:\n  type: tcp\n";
+    std::vector<std::string> names;
+    auto r = load_config_text(text, "t.yaml", [&](CheckConfig&& c) { names.push_back(c.name); });
+    ASSERT_FALSE(r.ok());  // bad: program missing
+    EXPECT_EQ(names, (std::vector<std::string>{"b", "dup", "a"}));
+    names.clear();
+    auto ok = load_config_text(text.substr(0, text.find("bad:")), "t.yaml",
+                               [&](CheckConfig&& c) { names.push_back(c.name); });
+    ASSERT_TRUE(ok.ok()) << ok.error();
+    EXPECT_EQ(names, (std::vector<std::string>{"b", "dup", "a"}));
+    EXPECT_TRUE(ok->checks.empty());
+    EXPECT_EQ(secret_keys(*ok), (std::vector<std::string>{"b.password", "a.headers.X-Token"}));
+    ASSERT_EQ(ok->warnings.size(), 1u);
+    EXPECT_TRUE(contains(ok->warnings[0], "action email (b, dup, a) but config.mail is not configured"))
+        << ok->warnings[0];
+}
+
+// Unknown keys: the first 100 are listed, the config section's first, as
+// when the whole tree was read before the checks, also when the config
+// section comes after the checks in the file.
+TEST(ConfigLoad, UnknownKeysOfConfigAfterChecksAreListedFirst) {
+    std::string checks, config = "config:\n";
+    for (int i = 0; i < 150; ++i)
+        checks += "c" + std::to_string(i) + ":\n  program: p\n  bogus" + std::to_string(i) + ": 1\n";
+    for (int i = 0; i < 30; ++i) config += "  cfgbogus" + std::to_string(i) + ": 1\n";
+    for (const std::string& text : {checks + config, config + checks}) {
+        Config c = load_ok(text);
+        size_t cfg_listed = 0, chk_listed = 0;
+        std::string more;
+        for (const auto& w : c.warnings) {
+            if (contains(w, ": config.cfgbogus")) ++cfg_listed;
+            if (contains(w, ".bogus")) ++chk_listed;
+            if (contains(w, "more unknown keys")) more = w;
+        }
+        EXPECT_EQ(cfg_listed, 30u);
+        EXPECT_EQ(chk_listed, 70u);
+        EXPECT_TRUE(any_contains(c.warnings, "c69.bogus69"));
+        EXPECT_FALSE(any_contains(c.warnings, "c70.bogus70"));
+        EXPECT_EQ(more, "t.yaml: 80 more unknown keys (ignored) not listed");
+    }
+}
+
 // The node cap still bounds a hostile file (tiny scalars, ~2 bytes a node):
 // a clear error at the line that crosses it, not an arena of millions.
 TEST(YamlDoc, NodeCapRefusedAtItsLine) {
