@@ -74,7 +74,7 @@ private:
     };
     static Loaded fresh_checks(Config& config);  // moves config.checks into new Checks
     void reload();
-    void apply(Config config, Loaded checks);
+    void apply(Config config, Loaded loaded);
     void log(Level level, const CheckPtr& c, const std::string& event, const std::string& msg);
     bool setup_signals();
     void on_signal();
