@@ -59,7 +59,8 @@ test-deps:
 # npm when missing): half the size, a third of the memory of static glibc
 # (docs/BENCHMARKS.md). TOOLCHAIN=native: $(CXX) with the system's libc
 # (static glibc on Debian, musl on Alpine). auto, the default: zig on x86_64
-# hosts (zig's npm package is x86_64 only), native elsewhere. Sanitizer, valgrind, fuzz and unit-test builds are always native.
+# hosts (zig's npm package is x86_64 only), native elsewhere. Sanitizer,
+# valgrind, fuzz and unit-test builds are always native.
 ifeq ($(TOOLCHAIN),auto)
   override TOOLCHAIN := $(if $(filter x86_64,$(shell uname -m)),zig,native)
 endif
