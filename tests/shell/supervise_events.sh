@@ -75,9 +75,14 @@ test_supervisord_down_logged_once_for_all_checks() {
   sv_stop
   wait_log "$HC_LOG" "supervisord_error: getAllProcessInfo: supervisord unix://" 4
   sleep 2
-  local errs; errs=$(count_log "$HC_LOG" " supervisord_error: ")
-  # The error may change once (shutting down, then no socket).
-  [ "$errs" -le 2 ] || _fail "$errs supervisord_error lines in ~3 s: logged every tick"
+  # One line per change of the error, not per tick: while supervisord shuts
+  # down the error may go from "shutting down" to "connection refused" to "no
+  # such socket" (a slow, e.g. sanitized, daemon sees all three; CI once did).
+  local errs changes
+  errs=$(count_log "$HC_LOG" " supervisord_error: ")
+  changes=$(sed -n 's/.* supervisord_error: //p' "$HC_LOG" | uniq | wc -l)
+  [ "$errs" -le 3 ] && [ "$errs" = "$changes" ] \
+    || _fail "$errs supervisord_error lines ($changes different in a row) in ~3 s: $(grep ' supervisord_error: ' "$HC_LOG" | cut -c1-200)"
   assert_no_log "$HC_LOG" " (check_error|check_failed|unhealthy|action) check=" "per-check lines while supervisord was down"
   sv_start
   wait_log "$HC_LOG" "supervisord_ok: getAllProcessInfo answers again \(5 processes\)" 4
