@@ -12,18 +12,13 @@
 #include <string>
 #include <vector>
 
+#include "hex.hpp"
+
 #ifndef MBEDTLS_PRIVATE  // 2.28 (MBEDTLS=system): the fields are public
 #define MBEDTLS_PRIVATE(member) member
 #endif
 
 namespace {
-
-std::vector<unsigned char> unhex(const std::string& h) {
-    std::vector<unsigned char> out;
-    for (size_t i = 0; i + 1 < h.size(); i += 2)
-        out.push_back(static_cast<unsigned char>(std::stoi(h.substr(i, 2), nullptr, 16)));
-    return out;
-}
 
 struct Vector {
     mbedtls_ecp_group_id curve;

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "hex.hpp"
+
 #if MBEDTLS_VERSION_MAJOR >= 3
 #include <psa/crypto.h>
 #endif
@@ -20,13 +22,6 @@
 #endif
 
 namespace {
-
-std::vector<unsigned char> unhex(const std::string& h) {
-    std::vector<unsigned char> out;
-    for (size_t i = 0; i + 1 < h.size(); i += 2)
-        out.push_back(static_cast<unsigned char>(std::stoi(h.substr(i, 2), nullptr, 16)));
-    return out;
-}
 
 const char* const kAlicePriv = "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a";
 const char* const kAlicePub = "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a";
