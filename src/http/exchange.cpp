@@ -2,10 +2,12 @@
 
 #include <poll.h>
 
+#include <algorithm>
+
 namespace hc::http {
 
 Exchange::Exchange(const Request& request, std::vector<net::Address> addresses, ExchangeOptions options,
-                   Deadline deadline)
+                   Deadline deadline, std::optional<IdleConnection> reuse)
     : host_(request.url.host),
       tls_(request.url.tls()),
       addresses_(std::move(addresses)),
@@ -13,8 +15,9 @@ Exchange::Exchange(const Request& request, std::vector<net::Address> addresses, 
       deadline_(deadline),
       attempt_deadline_(deadline),
       started_(Clock::now()),
-      parser_(options_.limits, request.method == "HEAD") {
-    auto wire = serialize_request(request, options_.user_agent);
+      parser_(options_.limits, request.method == "HEAD"),
+      head_request_(request.method == "HEAD") {
+    auto wire = serialize_request(request, options_.user_agent, options_.keep_alive);
     if (!wire) {
         fail(wire.failure());
         return;
@@ -28,7 +31,35 @@ Exchange::Exchange(const Request& request, std::vector<net::Address> addresses, 
         fail("https requested without a TLS configuration", ErrorKind::Config);
         return;
     }
+    if (reuse && reuse->transport && options_.keep_alive) {
+        auto at = std::find(addresses_.begin(), addresses_.end(), reuse->peer);
+        if (at != addresses_.end()) {
+            address_index_ = static_cast<size_t>(at - addresses_.begin());
+            transport_ = std::move(reuse->transport);
+            opened_ = reuse->opened;
+            reused_ = established_ = true;
+            state_ = State::Sending;
+            step();
+            return;
+        }
+    }
     start_attempt();
+}
+
+bool Exchange::retry_fresh() {
+    if (!reused_ || response_started_ || deadline_.expired()) return false;
+    reused_ = false;
+    transport_.reset();
+    sent_ = 0;
+    parser_ = ResponseParser(options_.limits, head_request_);
+    address_index_ = 0;
+    start_attempt();
+    return true;
+}
+
+std::optional<IdleConnection> Exchange::take_connection() {
+    if (state_ != State::Done || !transport_) return std::nullopt;
+    return IdleConnection{addresses_[address_index_], std::move(transport_), opened_};
 }
 
 void Exchange::fail(std::string why, ErrorKind kind) {
@@ -46,6 +77,7 @@ void Exchange::start_attempt() {
     auto left = deadline_.at() - Clock::now();
     auto share = left / static_cast<long>(addresses_.size() - address_index_);
     attempt_deadline_ = Deadline(Clock::now() + share).earlier(deadline_);
+    opened_ = Clock::now();
     auto tcp = net::tcp_connect_start(addresses_[address_index_]);
     if (!tcp) {
         next_address(tcp.failure());
@@ -104,6 +136,7 @@ void Exchange::do_send() {
             wait_events_ = r.poll_events();
             return;
         }
+        if (retry_fresh()) return;
         if (r.state == net::Io::Failed)
             fail(r.error, r.kind);
         else
@@ -117,7 +150,9 @@ void Exchange::do_receive() {
     char buf[16384];
     for (;;) {
         auto r = transport_->read(buf, sizeof buf);
+        if ((r.state == net::Io::Eof || r.state == net::Io::Failed) && retry_fresh()) return;
         if (r.state == net::Io::Done) {
+            response_started_ = true;
             parser_.feed(buf, r.bytes);
         } else if (r.state == net::Io::Eof) {
             parser_.feed_eof();
@@ -130,7 +165,7 @@ void Exchange::do_receive() {
         }
         if (parser_.done()) {
             state_ = State::Done;
-            transport_.reset();
+            if (!options_.keep_alive || !parser_.keeps_connection()) transport_.reset();
             return;
         }
         if (parser_.failed()) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "http/keep_alive.hpp"
 #include "http/message.hpp"
 #include "http/response_parser.hpp"
 #include "net/address.hpp"
@@ -22,13 +23,20 @@ struct ExchangeOptions {
     ParserLimits limits;
     std::string user_agent;
     std::shared_ptr<net::TlsConfig> tls;  // required for https URLs
+    // Ask to keep the connection (no "Connection: close"); take_connection()
+    // then hands it over when the response allows another request.
+    bool keep_alive = false;
 };
 
 class Exchange {
 public:
     enum class State { Connecting, Sending, Receiving, Done, Failed };
 
-    Exchange(const Request& request, std::vector<net::Address> addresses, ExchangeOptions options, Deadline deadline);
+    // reuse: a kept connection (keep_alive.hpp) to one of `addresses`. When
+    // it turns out closed before any byte of the response (the server timed
+    // it out as we sent), the request is sent again on a new connection.
+    Exchange(const Request& request, std::vector<net::Address> addresses, ExchangeOptions options, Deadline deadline,
+             std::optional<IdleConnection> reuse = std::nullopt);
 
     // Advances as far as possible without blocking.
     void step();
@@ -45,9 +53,14 @@ public:
     ErrorKind error_kind() const { return error_kind_; }
     Error failure() const { return Error{error_, error_kind_}; }
     Response& response() { return parser_.response(); }
+    // Done with a keep_alive request and the server keeps the connection:
+    // the connection, for the next request; else nothing.
+    std::optional<IdleConnection> take_connection();
+    bool reused_connection() const { return reused_; }
 
 private:
     void start_attempt();
+    bool retry_fresh();  // after a kept connection failed before any response byte
     void next_address(Error why);
     void do_establish();
     void do_send();
@@ -66,6 +79,10 @@ private:
     Clock::time_point started_;
     std::unique_ptr<net::Transport> transport_;
     ResponseParser parser_;
+    bool head_request_;
+    bool reused_ = false;            // on a kept connection
+    bool response_started_ = false;  // a byte of the response arrived
+    Clock::time_point opened_{};     // when this connection was made
     size_t sent_ = 0;
     short wait_events_ = 0;
     State state_ = State::Connecting;

@@ -41,7 +41,7 @@ bool valid_header_value(std::string_view value) {
     return true;
 }
 
-Result<std::string> serialize_request(const Request& req, const std::string& user_agent) {
+Result<std::string> serialize_request(const Request& req, const std::string& user_agent, bool keep_alive) {
     Headers all = {{"Host", req.url.host_header()}, {"User-Agent", user_agent}, {"Accept", "*/*"}};
     if (!req.url.userinfo.empty()) all.emplace_back("Authorization", "Basic " + base64_encode(req.url.userinfo));
     for (const auto& h : req.headers) {
@@ -70,7 +70,7 @@ Result<std::string> serialize_request(const Request& req, const std::string& use
         if (iequals(h.first, "Connection") || iequals(h.first, "Content-Length")) continue;
         out += h.first + ": " + h.second + "\r\n";
     }
-    out += "Connection: close\r\n";
+    if (!keep_alive) out += "Connection: close\r\n";
     if (!req.body.empty() || req.method == "POST" || req.method == "PUT")
         out += "Content-Length: " + std::to_string(req.body.size()) + "\r\n";
     out += "\r\n";

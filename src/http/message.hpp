@@ -39,11 +39,12 @@ struct Response {
 bool valid_header_name(std::string_view name);
 bool valid_header_value(std::string_view value);
 
-// Serialises a request: Host, User-Agent, Accept, Connection: close,
+// Serialises a request: Host, User-Agent, Accept, Connection: close (left
+// out when keep_alive: HTTP/1.1 keeps the connection by default),
 // Authorization (Basic, from URL userinfo), Content-Length when a body is set.
 // A request that would inject lines (a header name that is not a token, a
 // control byte in a value, the method or the target) is refused, not sent:
 // the error names the header, never its value (it may be a secret).
-Result<std::string> serialize_request(const Request& request, const std::string& user_agent);
+Result<std::string> serialize_request(const Request& request, const std::string& user_agent, bool keep_alive = false);
 
 }  // namespace hc::http

@@ -85,6 +85,13 @@ void ResponseParser::feed(const char* data, size_t len) {
         len -= take;
         if (lf) parse_lines();
     }
+    if (len > 0 && state_ == State::Done) excess_ = true;
+}
+
+bool ResponseParser::keeps_connection() const {
+    if (!done() || !http11_ || until_close_ || excess_ || response_.body_truncated) return false;
+    const std::string* connection = response_.header("Connection");
+    return !connection || !contains_token(*connection, "close");
 }
 
 bool ResponseParser::take_line(std::string& line) {
@@ -132,6 +139,7 @@ void ResponseParser::on_status_line(const std::string& line) {
         return;
     }
     response_.status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
+    http11_ = line[7] == '1';
     if (response_.status < 100) {
         fail("invalid HTTP status " + std::to_string(response_.status));
         return;
@@ -180,6 +188,7 @@ void ResponseParser::on_headers_end() {
     if (const auto* te = response_.header("Transfer-Encoding")) {
         // Chunked wins over Content-Length (RFC 9112 6.3); other codings are read until close.
         state_ = contains_token(*te, "chunked") ? State::ChunkSize : State::UntilClose;
+        until_close_ = state_ == State::UntilClose;
         reserve_body(limits_.max_body_bytes);
         return;
     }
@@ -205,6 +214,7 @@ void ResponseParser::on_headers_end() {
     if (!length) {
         reserve_body(limits_.max_body_bytes);
         state_ = State::UntilClose;
+        until_close_ = true;
         return;
     }
     reserve_body(remaining_);

@@ -34,6 +34,10 @@ public:
     bool headers_complete() const { return state_ > State::Headers; }
     const std::string& error() const { return error_; }
     Response& response() { return response_; }
+    // Done, and the connection may carry another request: HTTP/1.1, no
+    // "Connection: close", the body framed (length, chunked or none) and read
+    // whole, nothing sent after it.
+    bool keeps_connection() const;
 
 private:
     void parse_lines();
@@ -54,6 +58,9 @@ private:
     std::string line_buf_;
     size_t header_bytes_ = 0;
     unsigned long long remaining_ = 0;  // body or chunk bytes still expected
+    bool http11_ = false;
+    bool until_close_ = false;  // body delimited by the connection's end
+    bool excess_ = false;       // bytes after the response
     Response response_;
     std::string error_;
 };

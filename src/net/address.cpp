@@ -8,6 +8,12 @@
 
 namespace hc::net {
 
+// Every Address is built from a zeroed sockaddr_storage, so the bytes
+// compare (sin_zero and padding included).
+bool Address::operator==(const Address& o) const {
+    return length == o.length && std::memcmp(&storage, &o.storage, length) == 0;
+}
+
 std::string Address::str() const {
     char buf[INET6_ADDRSTRLEN] = {0};
     if (family() == AF_UNIX) return std::string("unix:") + reinterpret_cast<const sockaddr_un*>(&storage)->sun_path;

@@ -19,6 +19,9 @@ struct Address {
     // "127.0.0.1:80", "[::1]:80" or "unix:/path"
     std::string str() const;
     uint16_t port() const;
+    // Same family, address and port (the bytes the length covers).
+    bool operator==(const Address& o) const;
+    bool operator!=(const Address& o) const { return !(*this == o); }
 };
 
 // Parses an IPv4 or IPv6 literal (no brackets); nullopt when not a literal.

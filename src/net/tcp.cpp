@@ -70,6 +70,12 @@ Result<std::unique_ptr<Transport>> tcp_connect_start(const Address& addr) {
     return std::unique_ptr<Transport>(new TcpTransport(std::move(fd), addr));
 }
 
+bool still_open(int fd) {
+    char byte;
+    ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
 bool wait_ready(int fd, short events, Deadline deadline) {
     for (;;) {
         pollfd p{fd, events, 0};

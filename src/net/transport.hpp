@@ -55,6 +55,10 @@ public:
 // has kind LocalResource, a refused connect kind Connect.
 Result<std::unique_ptr<Transport>> tcp_connect_start(const Address& addr);
 
+// For an idle connection kept for another request: false when the peer
+// closed or reset it, or sent something unasked (one non-blocking peek).
+bool still_open(int fd);
+
 // Waits (poll) until fd is ready for `events` or the deadline passes.
 // Returns false on timeout.
 bool wait_ready(int fd, short events, Deadline deadline);

@@ -151,6 +151,7 @@ std::string describe(const Config& cfg) {
                 o << "  username: " << opt(x.username) << "\n";
                 o << "  password: " << secret(x.password) << "\n";
                 if (t.https) tls_lines(o, t);
+                if (!c.http->keep_alive) o << "  keepAlive: false (a new connection for every probe)\n";
                 describe_expectations(o, x);
                 o << "  timeoutSeconds: " << c.timeout_seconds << "\n";
                 break;

@@ -73,7 +73,8 @@ Outcome judge_response(const ResponseRules& rules, const std::string& shown, int
     return Outcome::pass(what);
 }
 
-void probe_http(EventLoop& loop, Worker& worker, const CheckConfig& cfg, OutcomeFn done) {
+void probe_http(EventLoop& loop, Worker& worker, const CheckConfig& cfg, OutcomeFn done,
+                std::shared_ptr<http::ConnectionSlot> slot) {
     auto deadline = probe_deadline(cfg);
     // The URL (with the Basic credentials) was parsed at load.
     const HttpSpec& spec = *cfg.http;
@@ -95,6 +96,10 @@ void probe_http(EventLoop& loop, Worker& worker, const CheckConfig& cfg, Outcome
     // Without a body condition the status decides and 64 KiB is plenty.
     const bool body_matters = !x.expect_body.empty() || x.regex;
     opts.limits.max_body_bytes = body_matters ? kMaxMatchedBody : 64 * 1024;
+    // TLS connections are not kept: a TLS 1.3 server's session tickets
+    // arrive after the handshake and would read as unasked data.
+    if (!spec.keep_alive || url->tls()) slot.reset();
+    opts.keep_alive = slot != nullptr;
     if (url->tls()) {
         auto tls = tls_config_for(cfg);
         // No CA bundle to verify with: we cannot tell, the program is not at fault.
@@ -103,14 +108,23 @@ void probe_http(EventLoop& loop, Worker& worker, const CheckConfig& cfg, Outcome
     }
     ResponseRules rules = ResponseRules::of(cfg);
     resolve_async(worker, url->host, url->port, deadline,
-                  [&loop, req, opts, deadline, shown, rules, done](Addresses addresses) {
+                  [&loop, req, opts, deadline, shown, rules, done, slot](Addresses addresses) {
                       if (!addresses) return done(Outcome::fail(shown + ": " + addresses.error()));
-                      auto ex = std::make_unique<http::Exchange>(req, std::move(*addresses), opts, deadline);
-                      loop.add(std::make_unique<ExchangeTask>(std::move(ex), [done, shown, rules](http::Exchange& ex) {
+                      std::optional<http::IdleConnection> kept;
+                      if (slot) kept = slot->take(*addresses);
+                      auto ex =
+                          std::make_unique<http::Exchange>(req, std::move(*addresses), opts, deadline, std::move(kept));
+                      auto finished = [done, shown, rules, slot](http::Exchange& ex) {
                           if (ex.state() == http::Exchange::State::Failed)
                               return done(judge_connect_error(shown, ex.failure()));
-                          done(judge_response(rules, shown, ex.response().status, ex.response().body));
-                      }));
+                          Outcome o = judge_response(rules, shown, ex.response().status, ex.response().body);
+                          // Only a passing server keeps its connection: after a
+                          // failure the next probe starts afresh.
+                          if (slot && o.kind == Outcome::Kind::Pass)
+                              if (auto c = ex.take_connection()) slot->keep(std::move(*c));
+                          done(o);
+                      };
+                      loop.add(std::make_unique<ExchangeTask>(std::move(ex), std::move(finished)));
                   });
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "http/keep_alive.hpp"
 #include "proc/proc.hpp"
 #include "supervise/config.hpp"
 #include "supervise/loop.hpp"
@@ -61,7 +62,10 @@ constexpr size_t kMaxRegexBody = 16 * 1024;
 // certificate unless insecureSkipVerify (caFile or the system CA bundle).
 // Names that need DNS are resolved on the worker, so a dead nameserver
 // never stalls the loop; literals and localhost resolve at once.
-void probe_http(EventLoop& loop, Worker& worker, const CheckConfig& cfg, OutcomeFn done);
+// slot: where the check keeps its connection between probes (keepAlive,
+// plain http only); null for a new connection every time.
+void probe_http(EventLoop& loop, Worker& worker, const CheckConfig& cfg, OutcomeFn done,
+                std::shared_ptr<http::ConnectionSlot> slot = nullptr);
 // cert: a TLS handshake with host:port and the server certificate's expiry
 // against warnDays (supervise/cert_probe.hpp).
 void probe_cert(EventLoop& loop, Worker& worker, const CheckConfig& cfg, OutcomeFn done);

@@ -389,4 +389,45 @@ TEST(SerializeRequest, InjectionRefused) {
     EXPECT_FALSE(hc::http::valid_header_name(""));
 }
 
+// keeps_connection: only a whole, framed HTTP/1.1 response without
+// "Connection: close" and nothing after it leaves the connection reusable.
+TEST(ResponseParser, KeepsConnection) {
+    const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    struct Case {
+        std::string wire;
+        bool head;
+        bool keeps;
+    } cases[] = {
+        {ok, false, true},
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n", false, true},
+        {"HTTP/1.1 204 No Content\r\n\r\n", false, true},
+        {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", true, true},  // HEAD: no body follows
+        {"HTTP/1.1 100 Continue\r\n\r\n" + ok, false, true},
+        {"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok", false, false},
+        {"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", false, false},
+        {"HTTP/1.1 200 OK\r\nConnection: Keep-Alive, CLOSE\r\nContent-Length: 2\r\n\r\nok", false, false},
+        {"HTTP/1.1 200 OK\r\n\r\nuntil close", false, false},
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nxx", false, false},
+        {ok + "HTTP/1.1 200 OK\r\n", false, false},                        // unasked bytes after the response
+        {"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nok", false, false},  // not whole
+    };
+    for (const auto& c : cases) {
+        ResponseParser p = parse(c.wire, {}, c.head, false);
+        EXPECT_EQ(p.keeps_connection(), c.keeps) << c.wire;
+    }
+    ParserLimits small;
+    small.max_body_bytes = 1;  // truncated: the rest of the body is still on the wire
+    EXPECT_FALSE(parse(ok, small, false, false).keeps_connection());
+}
+
+TEST(SerializeRequest, KeepAliveLeavesOutConnectionClose) {
+    hc::http::Request r;
+    r.url = *hc::net::parse_url("http://h/p");
+    r.headers = {{"Connection", "close"}};  // a configured header does not override the choice
+    std::string w = *hc::http::serialize_request(r, "ua/1", true);
+    EXPECT_EQ(w.find("Connection"), std::string::npos) << w;
+    w = *hc::http::serialize_request(r, "ua/1", false);
+    EXPECT_NE(w.find("\r\nConnection: close\r\n"), std::string::npos) << w;
+}
+
 }  // namespace
