@@ -1,5 +1,9 @@
 #include "container/env_options.hpp"
 
+#include <unistd.h>
+
+#include <cstring>
+
 #include "util/text.hpp"
 
 namespace hc::container {
@@ -57,6 +61,18 @@ Result<std::vector<std::string>> env_arguments(const std::set<std::string>& give
         }
     }
     return out;
+}
+
+EnvLookup process_env() {
+    std::vector<const char*> ours;
+    for (char** e = environ; e && *e; ++e)
+        if (std::strncmp(*e, "HC_", 3) == 0) ours.push_back(*e);
+    return [ours = std::move(ours)](const char* name) -> const char* {
+        const size_t n = std::strlen(name);
+        for (const char* v : ours)
+            if (std::strncmp(v, name, n) == 0 && v[n] == '=') return v + n + 1;
+        return nullptr;
+    };
 }
 
 }  // namespace hc::container

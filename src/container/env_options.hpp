@@ -34,4 +34,9 @@ extern const std::vector<EnvOption> kEnvOptions;
 Result<std::vector<std::string>> env_arguments(const std::set<std::string>& given, const EnvLookup& env,
                                                std::vector<std::string>& used);
 
+// A lookup over this process's HC_* variables, found in one pass over the
+// environment: a getenv() per option scanned all of it 19 times, 8% of a
+// check's instructions.
+EnvLookup process_env();
+
 }  // namespace hc::container

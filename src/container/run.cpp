@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "container/cli.hpp"
+#include "container/env_options.hpp"
 #include "container/grpc_probe.hpp"
 #include "container/report.hpp"
 #include "container/state_file.hpp"
@@ -166,7 +167,7 @@ void send_outgoing(const Options& opt, const Decision& d, const ProbeResult& pr)
 }  // namespace
 
 int run(const std::vector<std::string>& args) {
-    auto parsed = parse_cli(args, [](const char* name) -> const char* { return std::getenv(name); });
+    auto parsed = parse_cli(args, process_env());
     if (parsed && !parsed->help && !parsed->version)
         if (auto st = check_target_options(*parsed); !st) parsed = st.failure();
     if (!parsed) {

@@ -246,6 +246,22 @@ TEST(ContainerConditions, OrderStatusKeywordRegexJson) {
 
 // ---- HC_* environment variables ----------------------------------------------
 
+// process_env(): the real environment, HC_* names matched whole.
+TEST(ContainerEnv, ProcessEnvMatchesWholeNames) {
+    ::setenv("HC_URLX", "wrong", 1);
+    ::setenv("HC_URL", "http://h/", 1);
+    ::unsetenv("HC_NAME");
+    auto env = process_env();
+    ASSERT_NE(env("HC_URL"), nullptr);
+    EXPECT_STREQ(env("HC_URL"), "http://h/");
+    EXPECT_STREQ(env("HC_URLX"), "wrong");
+    EXPECT_EQ(env("HC_UR"), nullptr);
+    EXPECT_EQ(env("HC_NAME"), nullptr);
+    EXPECT_EQ(env("PATH"), nullptr);  // only HC_* variables are options
+    ::unsetenv("HC_URLX");
+    ::unsetenv("HC_URL");
+}
+
 TEST(ContainerEnv, FillsWhatTheCommandLineLeavesOut) {
     Env env = {{"HC_URL", "http://h:8080/health"},
                {"HC_NAME", "shop"},
