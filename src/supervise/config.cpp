@@ -214,54 +214,49 @@ private:
     std::unique_ptr<std::unordered_map<std::string_view, int>> big_;
 };
 
-// The top-level keys seen so far, with their lines, owning their text (the
-// streaming parser frees each entry once the loader has seen it): one buffer
-// of (line, length, text) records and an open-addressing table of their
-// offsets, so 10,000 check names cost about 270 KB, not a node and a string
-// each.
-class NameSet {
-public:
-    // Nullptr when `key` is new (now inserted), else the line it was first at.
-    const int* insert(std::string_view key, int line) {
-        if ((used_ + 1) * 2 > slots_.size()) grow();
-        const size_t i = find(key);
-        if (slots_[i] != kEmpty) return line_at(slots_[i]);
-        slots_[i] = static_cast<uint32_t>(buf_.size());
-        const uint32_t len = static_cast<uint32_t>(key.size());
-        buf_.append(reinterpret_cast<const char*>(&line), sizeof line);
-        buf_.append(reinterpret_cast<const char*>(&len), sizeof len);
-        buf_.append(key);
-        ++used_;
-        return nullptr;
-    }
+}  // namespace
 
-private:
-    static constexpr uint32_t kEmpty = UINT32_MAX;  // files are at most 4 MiB
-    const int* line_at(uint32_t off) {
-        std::memcpy(&line_, buf_.data() + off, sizeof line_);
-        return &line_;
+namespace {
+constexpr uint32_t kEmptySlot = UINT32_MAX;  // files are at most 4 MiB
+}  // namespace
+
+int NameSet::insert(std::string_view name, int line) {
+    if ((used_ + 1) * 2 > slots_.size()) grow();
+    const size_t i = find(name);
+    if (slots_[i] != kEmptySlot) {
+        int first = 0;
+        std::memcpy(&first, buf_.data() + slots_[i], sizeof first);
+        return first;
     }
-    std::string_view text(uint32_t off) const {
-        uint32_t len = 0;
-        std::memcpy(&len, buf_.data() + off + sizeof(int), sizeof len);
-        return std::string_view(buf_).substr(off + sizeof(int) + sizeof len, len);
-    }
-    size_t find(std::string_view key) const {
-        const size_t mask = slots_.size() - 1;
-        for (size_t i = std::hash<std::string_view>()(key) & mask;; i = (i + 1) & mask)
-            if (slots_[i] == kEmpty || text(slots_[i]) == key) return i;
-    }
-    void grow() {
-        std::vector<uint32_t> old = std::move(slots_);
-        slots_.assign(old.empty() ? 64 : old.size() * 2, kEmpty);
-        for (uint32_t off : old)
-            if (off != kEmpty) slots_[find(text(off))] = off;
-    }
-    std::string buf_;
-    std::vector<uint32_t> slots_;
-    size_t used_ = 0;
-    int line_ = 0;
-};
+    slots_[i] = static_cast<uint32_t>(buf_.size());
+    const auto len = static_cast<uint32_t>(name.size());
+    buf_.append(reinterpret_cast<const char*>(&line), sizeof line);
+    buf_.append(reinterpret_cast<const char*>(&len), sizeof len);
+    buf_.append(name);
+    ++used_;
+    return 0;
+}
+
+std::string_view NameSet::text(uint32_t off) const {
+    uint32_t len = 0;
+    std::memcpy(&len, buf_.data() + off + sizeof(int), sizeof len);
+    return std::string_view(buf_).substr(off + sizeof(int) + sizeof len, len);
+}
+
+size_t NameSet::find(std::string_view key) const {
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = std::hash<std::string_view>()(key) & mask;; i = (i + 1) & mask)
+        if (slots_[i] == kEmptySlot || text(slots_[i]) == key) return i;
+}
+
+void NameSet::grow() {
+    std::vector<uint32_t> old = std::move(slots_);
+    slots_.assign(old.empty() ? 64 : old.size() * 2, kEmptySlot);
+    for (uint32_t off : old)
+        if (off != kEmptySlot) slots_[find(text(off))] = off;
+}
+
+namespace {
 
 bool equals_any(std::string_view v, std::initializer_list<const char*> words) {
     for (const char* w : words)
@@ -1091,10 +1086,6 @@ const CheckKey kCheckSchema[] = {
          int i = L.get_enum(e, qual, {"GET", "POST"});
          if (i >= 0) c.http.set().method = i == 0 ? HttpMethod::Get : HttpMethod::Post;
      }},
-    {"keepAlive",
-     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
-         L.get_bool(e, qual, c.http.set().keep_alive);
-     }},
     {"host",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
          std::string h;
@@ -1385,11 +1376,10 @@ namespace {
 // yaml::parse of the text or the file, streaming each top-level entry.
 using ParseFn = std::function<Result<yaml::NodePtr>(const yaml::TopEntryFn&)>;
 
-Result<Config> load_config(const ParseFn& parse, const std::string& path, const CheckSink& sink) {
+Result<Config> load_config(const ParseFn& parse, const std::string& path, const CheckSink& sink, TopNames& seen) {
     Loader L(path);
     Config cfg;
     cfg.path = path;
-    NameSet seen;     // top-level keys
     size_t tops = 0;  // distinct top-level keys
     bool has_config = false;
     // One line each, not one per check: the default action includes email.
@@ -1404,9 +1394,9 @@ Result<Config> load_config(const ParseFn& parse, const std::string& path, const 
             L.error(k.line, "top-level keys must be plain strings, got " + k.kind_name());
             return;
         }
-        if (const int* first = seen.insert(k.value, k.line)) {
+        if (const int first = seen.insert(k.value, k.line)) {
             L.error(k.line, "duplicate top-level key \"" + printable(k.value) + "\" (first at line " +
-                                std::to_string(*first) + ")");
+                                std::to_string(first) + ")");
             return;
         }
         ++tops;
@@ -1478,9 +1468,10 @@ Result<Config> load_config(const ParseFn& parse, const std::string& path, const 
 Result<Config> load_config_text(const std::string& text, const std::string& path, const CheckSink& sink) {
     if (text.size() > kMaxConfigBytes)
         return err(path + ": file too large (" + std::to_string(text.size()) + " bytes, limit 4 MiB)");
+    NameSet names;
     return load_config(
-        [&](const yaml::TopEntryFn& each_top) { return yaml::parse(text, path, yaml::Limits(), each_top); }, path,
-        sink);
+        [&](const yaml::TopEntryFn& each_top) { return yaml::parse(text, path, yaml::Limits(), each_top); }, path, sink,
+        names);
 }
 
 Result<SupervisordEndpoint> parse_supervisord_url(const std::string& url) {
@@ -1532,6 +1523,11 @@ Result<Config> load_config_file(const std::string& path) { return load_config_fi
 // running checks). Same messages as reading it first: larger than 4 MiB, or
 // a read error, wins over whatever the parser said.
 Result<Config> load_config_file(const std::string& path, const CheckSink& sink) {
+    NameSet names;
+    return load_config_file(path, sink, names);
+}
+
+Result<Config> load_config_file(const std::string& path, const CheckSink& sink, TopNames& names) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) return err(path + ": cannot read: " + std::strerror(errno));
     struct stat st {};
@@ -1552,10 +1548,15 @@ Result<Config> load_config_file(const std::string& path, const CheckSink& sink) 
     };
     auto cfg =
         load_config([&](const yaml::TopEntryFn& each_top) { return yaml::parse(read, path, yaml::Limits(), each_top); },
-                    path, sink);
+                    path, sink, names);
     // A parse that stopped early: the rest decides "too large" (a pipe).
-    char rest[4096];
-    while (!cfg && read_errno == 0 && total <= kMaxConfigBytes && read(rest, sizeof rest) > 0) {
+    // The buffer is not a local array: it would sit on the stack below
+    // the whole parse, a page deeper than needed (a reload runs deeper in
+    // the stack than the first load; issue 14.4).
+    if (!cfg) {
+        std::vector<char> rest(4096);
+        while (read_errno == 0 && total <= kMaxConfigBytes && read(rest.data(), rest.size()) > 0) {
+        }
     }
     ::close(fd);
     if (read_errno != 0) return err(path + ": cannot read: " + std::strerror(read_errno));

@@ -25,10 +25,12 @@
 // copy) at 500,000 nodes and one mapping's merged entries at 10,000, so
 // an alias/merge "billion laughs" is refused at the offending line in
 // microseconds. Duplicate keys in any mapping are an error.
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -189,11 +191,7 @@ struct HttpSpec {
     // probe then fails with it, as before). Not compared by operator==.
     net::Url url;
     std::string url_error;
-    // keepAlive: reuse the connection for the next probe (http/keep_alive.hpp).
-    bool keep_alive = true;
-    bool operator==(const HttpSpec& o) const {
-        return method == o.method && path == o.path && keep_alive == o.keep_alive;
-    }
+    bool operator==(const HttpSpec& o) const { return method == o.method && path == o.path; }
 };
 
 // http: the keys most http checks leave out (body, headers, credentials,
@@ -288,6 +286,36 @@ struct Config {
 // fails, the caller drops what it received.
 using CheckSink = std::function<void(CheckConfig&&)>;
 
+// Finds duplicate top-level keys during a load: insert() returns 0 when
+// `name` is new in this load (it is now recorded), else the line it was
+// first at. NameSet keeps a copy of every name; a SIGHUP reload looks the
+// running checks' names up where the daemon already holds them, so it does
+// not hold a second set of 10,000 names next to them (issue 14.4).
+class TopNames {
+public:
+    TopNames() = default;
+    TopNames(const TopNames&) = delete;
+    TopNames& operator=(const TopNames&) = delete;
+    virtual ~TopNames() = default;
+    virtual int insert(std::string_view name, int line) = 0;
+};
+
+// Every name, owned (the streaming parser frees each entry once the loader
+// has seen it): one buffer of (line, length, text) records and an
+// open-addressing table of their offsets, about 27 bytes a name.
+class NameSet final : public TopNames {
+public:
+    int insert(std::string_view name, int line) override;
+
+private:
+    std::string_view text(uint32_t off) const;
+    size_t find(std::string_view key) const;
+    void grow();
+    std::string buf_;
+    std::vector<uint32_t> slots_;
+    size_t used_ = 0;
+};
+
 constexpr size_t kMaxConfigBytes = 4 * 1024 * 1024;
 
 // Error text = all errors, one per line, followed by the warnings (each line
@@ -298,6 +326,8 @@ constexpr size_t kMaxConfigBytes = 4 * 1024 * 1024;
 // Every caller shows it: `--test`, the daemon at start and on SIGHUP.
 Result<Config> load_config_file(const std::string& path);
 Result<Config> load_config_file(const std::string& path, const CheckSink& sink);
+// The same, finding duplicate top-level keys with `names` (a reload's).
+Result<Config> load_config_file(const std::string& path, const CheckSink& sink, TopNames& names);
 // The status socket the daemon serves and `supervise status` reads: statusSocket
 // or, by default, the config path with its extension replaced by ".sock"
 // (/etc/supervisord.d/scripts/config.sock); "" when statusSocket is off.

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 
 #include "supervise/exec_probe.hpp"
 #include "supervise/exec_task.hpp"
@@ -58,10 +59,11 @@ struct Daemon::Check {
     Clock::time_point next_due{};
     bool in_flight = false;
     bool cancelled = false;
-    bool acting = false;     // a restart is in progress
+    bool acting = false;  // a restart is in progress
+    // Set while a reload reads the file: the line of this check's name in
+    // it, to find a duplicate without a second set of names (reload()).
+    int load_line = 0;
     std::string last_error;  // to log repeated errors once
-    // keepAlive: the connection between two probes (made at the first).
-    std::shared_ptr<http::ConnectionSlot> connection;
     // For the status socket and the probe duration metric.
     std::optional<Outcome> last;
     Clock::time_point probe_started{};
@@ -105,15 +107,19 @@ void Daemon::on_signal() {
                 loop_.stop();
                 break;
             case SIGHUP: reload(); break;
-            case SIGUSR1:
-                log_.info("stats", "probes=" + std::to_string(stats_.probes) +
-                                       " skipped_busy=" + std::to_string(stats_.skipped_busy) +
-                                       " worst_delay_ms=" + std::to_string(stats_.worst_delay_ms) +
-                                       " checks=" + std::to_string(checks_.size()));
-                break;
+            case SIGUSR1: log_stats(); break;
             default: break;  // SIGCHLD: exec tasks reap their own children
         }
     }
+}
+
+// Not in on_signal(): its strings would sit in the frame below every
+// reload, which runs the whole load a few KB deeper in the stack than the
+// first one did (issue 14.4: one more stack page at the first SIGHUP).
+void Daemon::log_stats() {
+    log_.info("stats", "probes=" + std::to_string(stats_.probes) +
+                           " skipped_busy=" + std::to_string(stats_.skipped_busy) + " worst_delay_ms=" +
+                           std::to_string(stats_.worst_delay_ms) + " checks=" + std::to_string(checks_.size()));
 }
 
 Daemon::Loaded Daemon::fresh_checks(Config& config) {
@@ -126,31 +132,37 @@ Daemon::Loaded Daemon::fresh_checks(Config& config) {
     return out;
 }
 
-void Daemon::apply(Config config, Loaded loaded) {
+void Daemon::apply(Config&& config, Loaded&& loaded) {
     auto client = SupervisorClient::create(config.global.supervisord, config.global.supervisord_user,
                                            config.global.supervisord_pass);
     if (client)
         supervisor_ = *client;
     else
         log_.error("config", client.error());
-    std::map<std::string, CheckPtr> next;
+    decltype(checks_) next;
     int kept = 0, added = 0;
+    // A running Check, unchanged (reload() compared them): its map entry
+    // moves to `next` as it is (no allocation).
+    auto keep = [&](const CheckPtr& c) {
+        if (c->policy.given_up) {  // SIGHUP re-arms a check that gave up
+            rearm(c->policy, c->cfg);
+            log(Level::Info, c, "rearmed", "SIGHUP: failures are acted on again");
+        }
+        next.insert(checks_.extract(c->cfg.name));
+        ++kept;
+    };
+    for (size_t i = 0; i < loaded.running; ++i) keep(order_[i]);
     // One start time for all: checks started together fall due in the same
     // loop pass and share one getAllProcessInfo (process_table.hpp).
     const Clock::time_point now = Clock::now();
     for (size_t i = 0; i < loaded.checks.size(); ++i) {
         const CheckPtr& c = loaded.checks[i];
-        auto old = checks_.find(c->cfg.name);
-        next[c->cfg.name] = c;
-        if (!loaded.fresh[i]) {        // the running Check, unchanged (reload() compared them)
-            if (c->policy.given_up) {  // SIGHUP re-arms a check that gave up
-                rearm(c->policy, c->cfg);
-                log(Level::Info, c, "rearmed", "SIGHUP: failures are acted on again");
-            }
-            checks_.erase(old);
-            ++kept;
+        if (!loaded.fresh[i]) {
+            keep(c);
             continue;
         }
+        auto old = checks_.find(c->cfg.name);
+        next[c->cfg.name] = c;
         // A pause is the operator's, not the config's: it outlives a changed check.
         if (old != checks_.end() && old->second->policy.paused) pause(c->policy);
         start_check(c, now + std::chrono::seconds(c->cfg.initial_delay_seconds));
@@ -165,7 +177,13 @@ void Daemon::apply(Config config, Loaded loaded) {
         if (!next.count(name)) ++removed;
     }
     checks_ = std::move(next);
-    order_ = std::move(loaded.checks);  // config order
+    // Config order: order_'s first `running` checks, then the others.
+    order_.resize(loaded.running);
+    if (order_.empty())
+        order_ = std::move(loaded.checks);
+    else
+        order_.insert(order_.end(), std::make_move_iterator(loaded.checks.begin()),
+                      std::make_move_iterator(loaded.checks.end()));
     if (notifier_) notifier_->set_config(config.global);
     log_.set_secrets(secrets_of(config.global, order_, [](const CheckPtr& c) -> const CheckConfig& { return c->cfg; }));
     config_ = std::move(config);
@@ -186,21 +204,51 @@ void Daemon::reload() {
     // an unchanged one is dropped at once (the running Check carries on), so
     // only changed and new checks are held next to the running ones, never a
     // second whole config (issue 14.4).
+    // Nor a second set of names to find duplicates: a running check's name
+    // is marked on its Check (load_line), only other names are copied.
+    struct RunningNames final : TopNames {
+        explicit RunningNames(const decltype(checks_)& r) : running(r) {}
+        RunningNames(const RunningNames&) = delete;
+        RunningNames& operator=(const RunningNames&) = delete;
+        ~RunningNames() override {
+            for (const auto& entry : running) entry.second->load_line = 0;
+        }
+        int insert(std::string_view name, int line) override {
+            auto it = running.find(name);
+            if (it == running.end()) return others.insert(name, line);
+            int& first = it->second->load_line;
+            if (first != 0) return first;
+            first = line;
+            return 0;
+        }
+        const decltype(checks_)& running;
+        NameSet others;
+    } names(checks_);
+    // While the file lists the running checks unchanged and in their
+    // order, nothing is held for them: no second check order either.
+    // The result on the heap, not in this frame: the load runs below it
+    // (see log_stats).
     Loaded loaded;
-    loaded.checks.reserve(checks_.size());
-    auto cfg = load_config_file(config_.path, [&](CheckConfig&& c) {
-        auto old = checks_.find(c.name);
-        if (old != checks_.end() && keeps_state_on_reload(old->second->cfg, c))
-            loaded.add(old->second, false);
-        else
-            loaded.add(std::make_shared<Check>(std::move(c)), true);
-    });
-    if (!cfg) {
-        log_.error("reload", "config invalid, keeping the running one: " + cfg.error());
+    const std::unique_ptr<Result<Config>> cfg(new Result<Config>(load_config_file(
+        config_.path,
+        [&](CheckConfig&& c) {
+            auto old = checks_.find(c.name);
+            const bool same = old != checks_.end() && keeps_state_on_reload(old->second->cfg, c);
+            if (same && loaded.checks.empty() && loaded.running < order_.size() &&
+                order_[loaded.running] == old->second)
+                ++loaded.running;
+            else if (same)
+                loaded.add(old->second, false);
+            else
+                loaded.add(std::make_shared<Check>(std::move(c)), true);
+        },
+        names)));
+    if (!*cfg) {
+        log_.error("reload", "config invalid, keeping the running one: " + cfg->error());
         return;
     }
-    for (const auto& w : cfg->warnings) log_.warn("config", w);
-    apply(std::move(*cfg), std::move(loaded));
+    for (const auto& w : (*cfg)->warnings) log_.warn("config", w);
+    apply(std::move(**cfg), std::move(loaded));
 }
 
 void Daemon::start_check(const CheckPtr& c, Clock::time_point first) {
@@ -322,20 +370,9 @@ void Daemon::on_process_info(const CheckPtr& c, const xmlrpc::ProcessInfo& info,
     run_probe(c, info, std::move(done));
 }
 
-// A kept connection serves at most kConnectionMaxAge of probes: the next
-// one then opens a new connection, so the server's accept path is still
-// probed once a minute. Checks with a longer period keep nothing.
-std::shared_ptr<http::ConnectionSlot> Daemon::connection_slot(const CheckPtr& c) {
-    constexpr auto kConnectionMaxAge = std::chrono::seconds(60);
-    if (!idle_budget_ || !c->cfg.http->keep_alive || std::chrono::seconds(c->cfg.period_seconds) >= kConnectionMaxAge)
-        return nullptr;
-    if (!c->connection) c->connection = std::make_shared<http::ConnectionSlot>(idle_budget_, kConnectionMaxAge);
-    return c->connection;
-}
-
 void Daemon::run_probe(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::function<void(Outcome)> done) {
     switch (c->cfg.type) {
-        case CheckType::Http: return probe_http(loop_, *proc_worker_, c->cfg, done, connection_slot(c));
+        case CheckType::Http: return probe_http(loop_, *proc_worker_, c->cfg, done);
         case CheckType::Tcp: return probe_tcp(loop_, *proc_worker_, c->cfg, done);
         case CheckType::Cert: return probe_cert(loop_, *proc_worker_, c->cfg, done);
         case CheckType::Mem:
@@ -532,12 +569,6 @@ int Daemon::run() {
         nofile.rlim_cur = nofile.rlim_max;
         ::setrlimit(RLIMIT_NOFILE, &nofile);
     }
-    // Kept connections (keepAlive) may use half the descriptors; the other
-    // half stays for probes in flight, supervisord and the notices.
-    size_t fds = ::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != RLIM_INFINITY
-                     ? static_cast<size_t>(nofile.rlim_cur)
-                     : 1024;
-    idle_budget_ = std::make_shared<http::IdleBudget>(fds / 2);
     if (!setup_signals()) {
         log_.error("start", "cannot set up signal handling");
         return 1;
@@ -547,9 +578,10 @@ int Daemon::run() {
     notifier_ = std::make_unique<Notifier>(log_, config_.global);
     for (const auto& w : config_.warnings) log_.warn("config", w);
     // apply() takes the config (and moves its checks into the Checks).
-    Config initial = std::move(config_);
-    Loaded checks = fresh_checks(initial);
-    apply(std::move(initial), std::move(checks));
+    // On the heap: the loop (and each reload) runs below this frame.
+    const auto initial = std::make_unique<Config>(std::move(config_));
+    Loaded checks = fresh_checks(*initial);
+    apply(std::move(*initial), std::move(checks));
     loop_.run();
     control_.reset();  // removes the status socket file
     metrics_server_.reset();

@@ -53,7 +53,6 @@ private:
     void once_probe(const CheckPtr& c, std::function<void(Outcome)> done, int attempt);
     void on_process_info(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::function<void(Outcome)> done);
     void run_probe(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::function<void(Outcome)> done);
-    std::shared_ptr<http::ConnectionSlot> connection_slot(const CheckPtr& c);
     void record(const CheckPtr& c, const Outcome& o);
     // Carries out what the policy (policy.hpp) decided: logs, action, notice.
     void execute(const CheckPtr& c, const Plan& plan, const Outcome& o);
@@ -66,7 +65,10 @@ private:
     // The checks of the config being applied, in config order: new Checks
     // (fresh: apply starts them) or running ones, unchanged.
     struct Loaded {
-        std::vector<CheckPtr> checks;  // becomes order_
+        // A reload: the first `running` checks are order_'s first ones,
+        // unchanged (not copied); `checks` follow them.
+        size_t running = 0;
+        std::vector<CheckPtr> checks;  // becomes order_ (after those)
         std::vector<bool> fresh;
         void add(CheckPtr c, bool is_fresh) {
             checks.push_back(std::move(c));
@@ -75,10 +77,11 @@ private:
     };
     static Loaded fresh_checks(Config& config);  // moves config.checks into new Checks
     void reload();
-    void apply(Config config, Loaded loaded);
+    void apply(Config&& config, Loaded&& loaded);
     void log(Level level, const CheckPtr& c, const std::string& event, const std::string& msg);
     bool setup_signals();
     void on_signal();
+    void log_stats();  // SIGUSR1
     // The status socket and the metrics endpoint (status.hpp, metrics.hpp):
     // (re)started by apply() when their settings change.
     void serve();
@@ -92,14 +95,13 @@ private:
     Logger& log_;
     EventLoop loop_;
     std::optional<SupervisorClient> supervisor_;
-    std::map<std::string, CheckPtr> checks_;
+    std::map<std::string, CheckPtr, std::less<>> checks_;  // less<>: found by string_view too
     // checks_ in config order. Each check's config lives in its Check only:
     // apply() moves it there and leaves config_.checks empty.
     std::vector<CheckPtr> order_;
     std::unique_ptr<Worker> proc_worker_;
     std::unique_ptr<Notifier> notifier_;
-    std::shared_ptr<http::IdleBudget> idle_budget_;  // kept connections of all checks (keepAlive)
-    std::unique_ptr<ProcessTable> processes_;        // one getAllProcessInfo per tick for all checks
+    std::unique_ptr<ProcessTable> processes_;  // one getAllProcessInfo per tick for all checks
     int signal_fd_ = -1;
     DaemonStats stats_;
     std::unique_ptr<Server> control_, metrics_server_;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <unordered_map>
 #include <vector>
@@ -15,9 +16,36 @@ namespace {
 const char kStrTag[] = "tag:yaml.org,2002:str";
 const char kNullTag[] = "tag:yaml.org,2002:null";
 
+// libyaml reads its input 16 KB at a time into a 16 KB buffer and decodes
+// it into a 48 KB one (INPUT_RAW_BUFFER_SIZE and INPUT_BUFFER_SIZE, 3x the
+// first, in its yaml_private.h): about 32 KB of pages touched next to the
+// running checks at each SIGHUP (issue 14.4). A quarter of each keeps the
+// 3x ratio the decoder relies on (it writes without a bound check);
+// yaml_parser_delete frees them with free(). The cost: 4x as many read()s.
+void shrink_input_buffers(yaml_parser_t& p) {
+    constexpr size_t kRaw = 4096;
+    if (!p.raw_buffer.start || !p.buffer.start) return;  // initialize failed: left as is
+    auto* raw = static_cast<yaml_char_t*>(std::malloc(kRaw));
+    auto* buf = static_cast<yaml_char_t*>(std::malloc(3 * kRaw));
+    if (!raw || !buf) {
+        std::free(raw);
+        std::free(buf);
+        return;
+    }
+    std::free(p.raw_buffer.start);
+    p.raw_buffer.start = p.raw_buffer.pointer = p.raw_buffer.last = raw;
+    p.raw_buffer.end = raw + kRaw;
+    std::free(p.buffer.start);
+    p.buffer.start = p.buffer.pointer = p.buffer.last = buf;
+    p.buffer.end = buf + 3 * kRaw;
+}
+
 struct Parser {
     yaml_parser_t p;
-    Parser() { yaml_parser_initialize(&p); }
+    Parser() {
+        yaml_parser_initialize(&p);
+        shrink_input_buffers(p);
+    }
     ~Parser() { yaml_parser_delete(&p); }
     Parser(const Parser&) = delete;
     Parser& operator=(const Parser&) = delete;
@@ -33,23 +61,27 @@ struct Event {
     }
 };
 
-// Bump allocation in large blocks: the tree is built once, read, then freed
-// as a whole, so nodes need no allocation (and no free) of their own.
-// Everything stored is trivially destructible.
+// Bump allocation in blocks: the tree is built once, read, then freed as a
+// whole, so nodes need no allocation (and no free) of their own.
+// Everything stored is trivially destructible. Blocks double from 8 KB to
+// 256 KB: a streamed load holds one top-level entry's nodes at a time (a
+// few KB, issue 14.4: no 256 KB block next to the running checks at each
+// SIGHUP), a whole document sits in a few large blocks.
 class Arena {
 public:
     void* alloc(size_t size, size_t align) {
         size_t at = (used_ + align - 1) & ~(align - 1);
         if (blocks_.empty() || at + size > cap_) {
-            cap_ = size > kBlock ? size : kBlock;
-            if (cap_ == kBlock && spare_)
+            const size_t want = std::max(size, blocks_.empty() ? kFirstBlock : std::min(cap_ * 2, kMaxBlock));
+            if (spare_.data && spare_.cap >= want)
                 blocks_.push_back(std::move(spare_));
             else
-                blocks_.emplace_back(new unsigned char[cap_]);
+                blocks_.push_back(Block{std::unique_ptr<unsigned char[]>(new unsigned char[want]), want});
+            cap_ = blocks_.back().cap;
             at = 0;
         }
         used_ = at + size;
-        return blocks_.back().get() + at;
+        return blocks_.back().data.get() + at;
     }
     // Everything allocated after mark() is given back by rollback(mark).
     struct Mark {
@@ -59,7 +91,7 @@ public:
     void rollback(const Mark& m) {
         // One freed block is kept for the next entry: a subtree that
         // crosses a block end would otherwise cost a malloc and free each.
-        if (blocks_.size() == m.blocks + 1 && cap_ == kBlock && !spare_) spare_ = std::move(blocks_.back());
+        if (blocks_.size() > m.blocks && !spare_.data) spare_ = std::move(blocks_[m.blocks]);
         blocks_.resize(m.blocks);
         used_ = m.used;
         cap_ = m.cap;
@@ -85,9 +117,13 @@ public:
     }
 
 private:
-    static constexpr size_t kBlock = 256 * 1024;
-    std::vector<std::unique_ptr<unsigned char[]>> blocks_;
-    std::unique_ptr<unsigned char[]> spare_;  // a kBlock block freed by rollback()
+    static constexpr size_t kFirstBlock = 8 * 1024, kMaxBlock = 256 * 1024;
+    struct Block {
+        std::unique_ptr<unsigned char[]> data;
+        size_t cap = 0;
+    };
+    std::vector<Block> blocks_;
+    Block spare_;  // a block freed by rollback()
     size_t used_ = 0, cap_ = 0;
 };
 

@@ -334,6 +334,54 @@ test_sighup_rechecks_world_readable_secrets() {
   assert_no_log "$HC_LOG" "$s" "daemon log"
 }
 
+# Issue 14.4: a reload finds duplicate names by marking the running checks
+# (no second set of names) and keeps no second check order while the file
+# lists the running checks unchanged. Duplicates of running and of new
+# names are refused with the same file:line errors, also on the reload
+# after a valid one (the marks are cleared); a reorder, a removal in the
+# middle and an added check give the file's order in `supervise status`.
+# No supervisord needed: the checks are idle for an hour.
+test_sighup_reload_duplicates_and_order() {
+  local f=$T/hc.yaml
+  chk() { printf '%s:\n  program: p\n  type: tcp\n  port: 9\n  initialDelaySeconds: 3600\n  action: none\n' "$@"; }
+  conf() { { printf 'config:\n  supervisordUrl: unix://%s/none.sock\n' "$T"; for n in "$@"; do chk "$n"; done; } > "$f"; }
+  status_names() { "$HC" supervise status --socket "$T/hc.sock" | awk 'NR > 1 {printf "%s ", $1}'; }
+  conf a b c
+  chmod 600 "$f"
+  hc_start "$f"
+  wait_log "$HC_LOG" "config: loaded $f: 3 checks \(0 kept, 3 new, 0 removed\)" 3
+  wait_log "$HC_LOG" "status_socket: serving $T/hc.sock" 3
+  # Lines: config 1-2, then six lines a check: a 3, b 9, c 15, b 21, d 27, d 33.
+  conf a b c b d d
+  kill -HUP "$HC_PID"
+  wait_log "$HC_LOG" "error reload: config invalid, keeping the running one: .*$f:21: duplicate top-level key \"b\" \(first at line 9\)" 3
+  wait_log "$HC_LOG" "$f:33: duplicate top-level key \"d\" \(first at line 27\)" 1
+  assert_eq "a b c " "$(status_names)" "checks after the refused reload"
+  conf c a b
+  kill -HUP "$HC_PID"
+  wait_log "$HC_LOG" "config: loaded $f: 3 checks \(3 kept, 0 new, 0 removed\)" 3
+  assert_eq "c a b " "$(status_names)" "checks after the reorder"
+  conf a b c b d d
+  kill -HUP "$HC_PID"
+  wait_log "$HC_LOG" "$f:21: duplicate top-level key \"b\" \(first at line 9\)" 3 2
+  assert_eq 2 "$(count_log "$HC_LOG" "duplicate top-level key \"d\" \(first at line 27\)")" "duplicate d, twice refused"
+  conf a b c
+  kill -HUP "$HC_PID"
+  wait_log "$HC_LOG" "config: loaded $f: 3 checks \(3 kept, 0 new, 0 removed\)" 3 2
+  assert_eq "a b c " "$(status_names)" "checks in the file's order again"
+  conf a c e
+  kill -HUP "$HC_PID"
+  wait_log "$HC_LOG" "config: loaded $f: 3 checks \(2 kept, 1 new, 1 removed\)" 3
+  assert_eq "a c e " "$(status_names)" "checks after a removal in the middle"
+  conf a c
+  kill -HUP "$HC_PID"
+  wait_log "$HC_LOG" "config: loaded $f: 2 checks \(2 kept, 0 new, 1 removed\)" 3
+  assert_eq "a c " "$(status_names)" "checks after a removal at the end"
+  assert_eq 0 "$(count_log "$HC_LOG" "duplicate top-level key \"(a|c)\"")" "false duplicates"
+  hc_stop
+  assert_eq 0 "$HC_RC" "daemon exit code"
+}
+
 test_json_log_format() {
   sv_init
   sv_program idle "/bin/sleep 1000"

@@ -65,4 +65,43 @@ EOF
   assert_eq 0 "$?" "daemon exit code"
 }
 
+# Issue 14.4: a reload holds no second set of names (duplicates are found
+# by marking the running checks), no second check order while the file
+# lists the running checks unchanged, and no 256 KB parser block: its own
+# memory is the parser's buffers, so the peak after reloads stays within a
+# few pages of the first load's (which is its idle VmRSS). 10,000 checks:
+# the old reload added 440-650 KB (names ~270 KB, order 160 KB); the bound
+# is 128 KB, several times what is left.
+test_reload_peak_within_pages_of_the_first() {
+  "$PY" - "$T/hc.yaml" "$T" <<'EOF'
+import os, sys
+lines = ["config:", "  supervisordUrl: unix://%s/none.sock" % sys.argv[2], ""]
+for i in range(1, 10001):
+    lines += ["c%05d:" % i, "  program: web", "  type: http", "  host: 127.0.0.1", "  port: 9",
+              "  path: /health/%d" % i, "  periodSeconds: 3600", "  initialDelaySeconds: 3600", "  action: none"]
+open(sys.argv[1], "w").write("\n".join(lines) + "\n")
+os.chmod(sys.argv[1], 0o600)
+EOF
+  start_bg "$HC" supervise -c "$T/hc.yaml" >"$T/hc.log" 2>&1
+  local pid=$!
+  wait_loaded "$T/hc.log" 1
+  sleep 0.5
+  local peak0 rss peak r
+  peak0=$(status_kb "$pid" VmHWM)
+  for r in 2 3 4; do
+    kill -HUP "$pid"
+    wait_loaded "$T/hc.log" "$r"
+  done
+  sleep 0.5
+  rss=$(status_kb "$pid" VmRSS)
+  peak=$(status_kb "$pid" VmHWM)
+  echo "    10000 checks: first load's peak $peak0 KB; after 3 reloads VmRSS $rss KB, peak $peak KB" >&2
+  assert_eq 3 "$(grep -c ' loaded .*10000 checks (10000 kept' "$T/hc.log")" "reloads that kept every check"
+  assert_lt "$peak" "$((peak0 + 128))" "VmHWM after 3 reloads vs the first load's peak ($peak0 KB) + 128 KB"
+  assert_lt "$rss" "$((peak0 + 64))" "VmRSS after 3 reloads vs the first load's peak ($peak0 KB) + 64 KB"
+  kill -TERM "$pid"
+  wait "$pid"
+  assert_eq 0 "$?" "daemon exit code"
+}
+
 run_tests

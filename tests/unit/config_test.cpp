@@ -685,6 +685,81 @@ TEST(YamlDoc, StreamedEntriesKeepAnchorsForLaterAliases) {
     EXPECT_EQ(seen, std::vector<std::string>{"a"});
 }
 
+// The arena's blocks grow from 8 KB (issue 14.4): a whole document spread
+// over many blocks, a scalar larger than any block, and streamed entries
+// that each cross a block end (the freed block is reused) all keep their
+// text.
+TEST(YamlDoc, ArenaBlocksOfEverySizeKeepTheTree) {
+    const std::string big(300 * 1024, 'x');
+    std::string t = "big: " + big + "\nlist:\n";
+    for (int i = 0; i < 20000; ++i) t += "  - item" + std::to_string(i) + "\n";
+    auto doc = hc::yaml::parse(t, "y.yaml");
+    ASSERT_TRUE(doc.ok()) << doc.error();
+    ASSERT_EQ((*doc)->entries.size(), 2u);
+    EXPECT_EQ((*doc)->entries[0].second->value, big);
+    const auto& items = (*doc)->entries[1].second->items;
+    ASSERT_EQ(items.size(), 20000u);
+    EXPECT_EQ(items[0]->value, "item0");
+    EXPECT_EQ(items[19999]->value, "item19999");
+    std::string s;
+    for (int e = 0; e < 50; ++e) {
+        s += "e" + std::to_string(e) + ":\n";
+        for (int i = 0; i < 100 + e; ++i) s += "  k" + std::to_string(i) + ": v" + std::to_string(e * 1000 + i) + "\n";
+    }
+    int entries = 0;
+    auto streamed =
+        hc::yaml::parse(s, "y.yaml", hc::yaml::Limits(), [&](const hc::yaml::Node& k, const hc::yaml::Node& v) {
+            const int e = std::stoi(std::string(k.value.substr(1)));
+            ASSERT_EQ(v.entries.size(), static_cast<size_t>(100 + e));
+            for (size_t i = 0; i < v.entries.size(); ++i) {
+                EXPECT_EQ(v.entries[i].first->value, "k" + std::to_string(i));
+                EXPECT_EQ(v.entries[i].second->value, "v" + std::to_string(e * 1000 + static_cast<int>(i)));
+            }
+            ++entries;
+        });
+    ASSERT_TRUE(streamed.ok()) << streamed.error();
+    EXPECT_EQ(entries, 50);
+}
+
+// The parser's input buffers are a quarter of libyaml's own (4 KB raw,
+// 12 KB decoded; issue 14.4): UTF-8 with 2-, 3- and 4-byte characters and
+// UTF-16 (with a BOM, decoded to UTF-8 at up to 1.5x its size) of many
+// buffers' worth still decode whole.
+TEST(YamlDoc, SmallInputBuffersDecodeUtf8AndUtf16) {
+    std::string utf8;
+    for (int i = 0; i < 2000; ++i)
+        utf8 += "k" + std::to_string(i) + ": \"v\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80" + std::to_string(i) + "\"\n";
+    std::u16string u16;
+    for (size_t i = 0; i < utf8.size();) {  // UTF-8 -> UTF-16 (surrogate pairs for the 4-byte ones)
+        const auto c = static_cast<unsigned char>(utf8[i]);
+        const int len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+        char32_t cp = len == 1 ? c : c & (0xff >> (len + 1));
+        for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3f);
+        i += len;
+        if (cp >= 0x10000) {
+            u16 += static_cast<char16_t>(0xd800 + ((cp - 0x10000) >> 10));
+            u16 += static_cast<char16_t>(0xdc00 + ((cp - 0x10000) & 0x3ff));
+        } else {
+            u16 += static_cast<char16_t>(cp);
+        }
+    }
+    std::string le = "\xff\xfe";
+    for (char16_t u : u16) {
+        le += static_cast<char>(u & 0xff);
+        le += static_cast<char>(u >> 8);
+    }
+    ASSERT_GT(le.size(), 3u * 16384);
+    for (const std::string* text : {&utf8, &le}) {
+        auto doc = hc::yaml::parse(*text, "y.yaml");
+        ASSERT_TRUE(doc.ok()) << doc.error();
+        ASSERT_EQ((*doc)->entries.size(), 2000u);
+        EXPECT_EQ((*doc)->entries[1999].first->value, "k1999");
+        EXPECT_EQ((*doc)->entries[1999].second->value,
+                  "v\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"
+                  "1999");
+    }
+}
+
 // A load with a CheckSink: every valid check goes to the sink in file order
 // (none stays in Config::checks), the all-checks warnings and the secret
 // key names still see them, and --test's describe() of a normal load is as
@@ -709,6 +784,54 @@ TEST(ConfigLoad, SinkReceivesChecksInOrderWithTheirSecrets) {
     ASSERT_EQ(ok->warnings.size(), 1u);
     EXPECT_TRUE(contains(ok->warnings[0], "action email (b, dup, a) but config.mail is not configured"))
         << ok->warnings[0];
+}
+
+// NameSet: 0 for a new name, then the line it was first at; names of any
+// length and many of them (its table grows).
+TEST(ConfigLoad, NameSetGivesTheFirstLineOfARepeatedName) {
+    NameSet names;
+    EXPECT_EQ(names.insert("a", 1), 0);
+    EXPECT_EQ(names.insert("", 2), 0);
+    EXPECT_EQ(names.insert("a", 3), 1);
+    EXPECT_EQ(names.insert("", 4), 2);
+    for (int i = 0; i < 5000; ++i) EXPECT_EQ(names.insert("c" + std::to_string(i), 10 + i), 0);
+    for (int i = 0; i < 5000; ++i) EXPECT_EQ(names.insert("c" + std::to_string(i), 1), 10 + i);
+    EXPECT_EQ(names.insert(std::string(300, 'x'), 7), 0);
+    EXPECT_EQ(names.insert(std::string(300, 'x'), 8), 7);
+    EXPECT_EQ(names.insert(std::string(299, 'x'), 9), 0);
+}
+
+// A reload finds duplicate top-level keys through its own TopNames (the
+// daemon marks running checks instead of copying their names): every
+// top-level key goes to it once, in file order, and its answer makes the
+// same error as the default set's.
+TEST(ConfigLoad, DuplicatesAreFoundThroughTheGivenNames) {
+    struct Recording final : TopNames {
+        std::vector<std::pair<std::string, int>> seen;
+        NameSet set;
+        int insert(std::string_view name, int line) override {
+            seen.emplace_back(std::string(name), line);
+            return set.insert(name, line);
+        }
+    };
+    char dir[] = "/tmp/hc-config-test.XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    const std::string path = std::string(dir) + "/c.yaml";
+    std::ofstream(path) << "config: {}\ncat1:\n  program: a\ncat2:\n  program: b\ncat1:\n  program: c\n";
+    ASSERT_EQ(chmod(path.c_str(), 0600), 0);
+    Recording names;
+    std::vector<std::string> sunk;
+    auto r = load_config_file(
+        path, [&](CheckConfig&& c) { sunk.push_back(c.name); }, names);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().substr(0, r.error().find('\n')),
+              path + ":6: duplicate top-level key \"cat1\" (first at line 2)");
+    EXPECT_EQ(r.error(), load_config_file(path).error());
+    EXPECT_EQ(names.seen,
+              (std::vector<std::pair<std::string, int>>{{"config", 1}, {"cat1", 2}, {"cat2", 4}, {"cat1", 6}}));
+    EXPECT_EQ(sunk, (std::vector<std::string>{"cat1", "cat2"}));  // the repeated one is not sunk
+    std::remove(path.c_str());
+    rmdir(dir);
 }
 
 // Unknown keys: the first 100 are listed, the config section's first, as
