@@ -1086,6 +1086,10 @@ const CheckKey kCheckSchema[] = {
          int i = L.get_enum(e, qual, {"GET", "POST"});
          if (i >= 0) c.http.set().method = i == 0 ? HttpMethod::Get : HttpMethod::Post;
      }},
+    {"keepAlive",
+     [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
+         L.get_bool(e, qual, c.http.set().keep_alive);
+     }},
     {"host",
      [](Loader& L, const Entry& e, const std::string& qual, CheckConfig& c, KL&) {
          std::string h;

@@ -191,7 +191,11 @@ struct HttpSpec {
     // probe then fails with it, as before). Not compared by operator==.
     net::Url url;
     std::string url_error;
-    bool operator==(const HttpSpec& o) const { return method == o.method && path == o.path; }
+    // keepAlive: reuse the connection for the next probe (http/keep_alive.hpp).
+    bool keep_alive = true;
+    bool operator==(const HttpSpec& o) const {
+        return method == o.method && path == o.path && keep_alive == o.keep_alive;
+    }
 };
 
 // http: the keys most http checks leave out (body, headers, credentials,

@@ -64,6 +64,8 @@ struct Daemon::Check {
     // it, to find a duplicate without a second set of names (reload()).
     int load_line = 0;
     std::string last_error;  // to log repeated errors once
+    // keepAlive: the connection between two probes (made at the first).
+    std::shared_ptr<http::ConnectionSlot> connection;
     // For the status socket and the probe duration metric.
     std::optional<Outcome> last;
     Clock::time_point probe_started{};
@@ -370,9 +372,20 @@ void Daemon::on_process_info(const CheckPtr& c, const xmlrpc::ProcessInfo& info,
     run_probe(c, info, std::move(done));
 }
 
+// A kept connection serves at most kConnectionMaxAge of probes: the next
+// one then opens a new connection, so the server's accept path is still
+// probed once a minute. Checks with a longer period keep nothing.
+std::shared_ptr<http::ConnectionSlot> Daemon::connection_slot(const CheckPtr& c) {
+    constexpr auto kConnectionMaxAge = std::chrono::seconds(60);
+    if (!idle_budget_ || !c->cfg.http->keep_alive || std::chrono::seconds(c->cfg.period_seconds) >= kConnectionMaxAge)
+        return nullptr;
+    if (!c->connection) c->connection = std::make_shared<http::ConnectionSlot>(idle_budget_, kConnectionMaxAge);
+    return c->connection;
+}
+
 void Daemon::run_probe(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::function<void(Outcome)> done) {
     switch (c->cfg.type) {
-        case CheckType::Http: return probe_http(loop_, *proc_worker_, c->cfg, done);
+        case CheckType::Http: return probe_http(loop_, *proc_worker_, c->cfg, done, connection_slot(c));
         case CheckType::Tcp: return probe_tcp(loop_, *proc_worker_, c->cfg, done);
         case CheckType::Cert: return probe_cert(loop_, *proc_worker_, c->cfg, done);
         case CheckType::Mem:
@@ -569,6 +582,12 @@ int Daemon::run() {
         nofile.rlim_cur = nofile.rlim_max;
         ::setrlimit(RLIMIT_NOFILE, &nofile);
     }
+    // Kept connections (keepAlive) may use half the descriptors; the other
+    // half stays for probes in flight, supervisord and the notices.
+    size_t fds = ::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != RLIM_INFINITY
+                     ? static_cast<size_t>(nofile.rlim_cur)
+                     : 1024;
+    idle_budget_ = std::make_shared<http::IdleBudget>(fds / 2);
     if (!setup_signals()) {
         log_.error("start", "cannot set up signal handling");
         return 1;

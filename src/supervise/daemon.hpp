@@ -53,6 +53,7 @@ private:
     void once_probe(const CheckPtr& c, std::function<void(Outcome)> done, int attempt);
     void on_process_info(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::function<void(Outcome)> done);
     void run_probe(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::function<void(Outcome)> done);
+    std::shared_ptr<http::ConnectionSlot> connection_slot(const CheckPtr& c);
     void record(const CheckPtr& c, const Outcome& o);
     // Carries out what the policy (policy.hpp) decided: logs, action, notice.
     void execute(const CheckPtr& c, const Plan& plan, const Outcome& o);
@@ -101,7 +102,8 @@ private:
     std::vector<CheckPtr> order_;
     std::unique_ptr<Worker> proc_worker_;
     std::unique_ptr<Notifier> notifier_;
-    std::unique_ptr<ProcessTable> processes_;  // one getAllProcessInfo per tick for all checks
+    std::shared_ptr<http::IdleBudget> idle_budget_;  // kept connections of all checks (keepAlive)
+    std::unique_ptr<ProcessTable> processes_;        // one getAllProcessInfo per tick for all checks
     int signal_fd_ = -1;
     DaemonStats stats_;
     std::unique_ptr<Server> control_, metrics_server_;
