@@ -72,13 +72,8 @@ ifneq ($(file <$(TOOLCHAIN_FILE)),$(TOOLCHAIN))
   $(file >$(TOOLCHAIN_FILE),$(TOOLCHAIN))
 endif
 
-ifeq ($(TOOLCHAIN),zig)
-$(BUILD)/healthcheck: $(BUILD)/healthcheck-x86_64-musl $(TOOLCHAIN_FILE)
+$(BUILD)/healthcheck: $(BUILD)/healthcheck-$(if $(filter zig,$(TOOLCHAIN)),x86_64-musl,native) $(TOOLCHAIN_FILE)
 	cp $< $@
-else
-$(BUILD)/healthcheck: $(OBJS) $(TOOLCHAIN_FILE)
-	$(CXX) $(ALL_CXXFLAGS) -o $@ $(OBJS) $(LDFLAGS) $(LDLIBS)
-endif
 
 # The native build under its own name, whatever TOOLCHAIN is (size and
 # speed comparisons: scripts/bench-oneshot.sh, scripts/bench-size.sh).
