@@ -1,6 +1,8 @@
 #include "supervise/run.hpp"
 
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <cxxopts.hpp>
 
 #include "supervise/config.hpp"
@@ -12,25 +14,48 @@
 namespace hc::supervise {
 namespace {
 
+// Whether any of the 8 bytes at p needs escaping: a control byte other
+// than '\n', DEL or a backslash (bytes >= 0x80 never do). Exact per byte:
+// no carry crosses from one byte to the next.
+bool word_needs_escape(const char* p) {
+    constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL, kLow = ~kHigh;
+    uint64_t x = 0;
+    std::memcpy(&x, p, sizeof x);
+    const auto zero_bytes = [](uint64_t y) { return ~(((y & kLow) + kLow) | y) & kHigh; };
+    const uint64_t control = ~(((x & kLow) + kOnes * 0x60) | x) & kHigh;  // bytes < 0x20
+    const uint64_t escaped =
+        (control & ~zero_bytes(x ^ (kOnes * '\n'))) | zero_bytes(x ^ (kOnes * 0x7f)) | zero_bytes(x ^ (kOnes * '\\'));
+    return escaped != 0;
+}
+
 // Config errors and --test show check names and values from the file: a
 // control byte (ESC) in them must not reach the terminal. The line breaks
 // stay; every other byte goes through escape_control's rules. Runs of safe
 // bytes are copied whole: a 10,000-check listing is 4 MB.
-// The scan reads a plain pointer: text[i] re-reads the string's short/long
-// flag for every byte (about 7,000 instructions a check of a 10,000-check
-// listing, issue 14.4).
+//
+// The scan skips 8 safe bytes at a time and reads a plain pointer (a
+// byte loop over text[i] cost about 7,000 instructions a check of a
+// 10,000-check listing, issue 14.4).
 std::string terminal_safe(const std::string& text) {
     std::string out;
     out.reserve(text.size());
     const char* const p = text.data();
     const size_t n = text.size();
     size_t run = 0;  // start of the bytes not yet copied
-    for (size_t i = 0; i < n; ++i) {
-        const auto c = static_cast<unsigned char>(p[i]);
-        if (c >= 0x20 ? c != 0x7f && c != '\\' : c == '\n') continue;
-        out.append(p + run, i - run);
-        out += escape_control(std::string_view(p + i, 1));
-        run = i + 1;
+    size_t i = 0;
+    while (i < n) {
+        if (i + 8 <= n && !word_needs_escape(p + i)) {
+            i += 8;
+            continue;
+        }
+        const size_t end = i + 8 < n ? i + 8 : n;
+        for (; i < end; ++i) {
+            const auto c = static_cast<unsigned char>(p[i]);
+            if (c >= 0x20 ? c != 0x7f && c != '\\' : c == '\n') continue;
+            out.append(p + run, i - run);
+            out += escape_control(std::string_view(p + i, 1));
+            run = i + 1;
+        }
     }
     out.append(p + run, n - run);
     return out;
