@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <fstream>
 
+#include <cxxopts.hpp>
+
 #include "container/cli.hpp"
 #include "container/report.hpp"
 #include "container/state_file.hpp"
@@ -427,6 +429,25 @@ TEST_F(StateFileTest, WriteIntoMissingFolderFails) {
     auto s = f.write(2);
     ASSERT_FALSE(s.ok());
     EXPECT_NE(s.error().find("nope/st"), std::string::npos) << s.error();
+}
+
+// cxxopts patch 4 (third_party/cxxopts/PATCHES.md): option names are checked
+// byte by byte; the same names pass and fail as with upstream's
+// find_first_not_of.
+TEST(CliParse, OptionNames) {
+    auto accepts = [](const std::string& spec) {
+        cxxopts::Options o("t", "");
+        try {
+            o.add_options()(spec, "");
+            return true;
+        } catch (const cxxopts::exceptions::invalid_option_format&) {
+            return false;
+        }
+    };
+    for (const char* ok : {"n,name", "json-path", "a_b.c?", "9x", "H,header", " n, name", "x,Y-1"})
+        EXPECT_TRUE(accepts(ok)) << ok;
+    for (const char* bad : {"-x", "_x", "a b", "na=me", ",n", "na/me", "n,,name", "\xc3\xa9t\xc3\xa9", "n, -x"})
+        EXPECT_FALSE(accepts(bad)) << bad;
 }
 
 }  // namespace
