@@ -59,7 +59,7 @@ std::vector<ProcessEvent> EventsWatch::observe(const EventsOptions& o, const std
     for (const auto& p : all) {
         if (!events_selects(o, p)) continue;
         const std::string name = p.full_name();
-        const Seen cur{p.state, p.start, p.stop};
+        const Seen cur{p.state, p.start, p.stop, p.pid};
         now[name] = cur;
         if (!primed_) continue;  // the baseline: nothing happened "now"
         auto found = last_.find(name);
@@ -78,7 +78,11 @@ std::vector<ProcessEvent> EventsWatch::observe(const EventsOptions& o, const std
         }
         // The run seen RUNNING last time was replaced by a new one: it ended
         // between two looks (spawn resets the exit status: it is not known).
-        const bool new_run = p.start != prev.start && p.start != 0;
+        // supervisord's start time is in whole seconds, so a run that ended
+        // and was respawned within the second it started shows the same
+        // start: a new pid tells it (a crash loop with startsecs=0 did).
+        const bool new_pid = p.pid != 0 && prev.pid != 0 && p.pid != prev.pid;
+        const bool new_run = (p.start != prev.start || new_pid) && p.start != 0;
         if (o.unseen_exits && known && prev.state == st::RUNNING && new_run &&
             (p.state == st::STARTING || p.state == st::RUNNING || p.state == st::BACKOFF)) {
             std::string ran;

@@ -59,7 +59,7 @@ public:
 private:
     struct Seen {
         int state = xmlrpc::states::UNKNOWN;
-        int64_t start = 0, stop = 0;
+        int64_t start = 0, stop = 0, pid = 0;
     };
     std::map<std::string, Seen> last_;  // by full name
     bool primed_ = false;

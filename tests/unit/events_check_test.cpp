@@ -123,6 +123,23 @@ TEST(EventsCheck, ARestartBetweenTwoLooksIsAnUnseenExit) {
     EXPECT_TRUE(quiet.observe(o, {p("a", st::RUNNING, T0 + 12, T0 + 12)}).empty());
 }
 
+// supervisord's start times are whole seconds: a run that ended and was
+// respawned within the second it started keeps the start; its pid changes.
+TEST(EventsCheck, ARestartWithinTheSameSecondIsSeenByItsPid) {
+    EventsWatch w;
+    EventsOptions o;
+    auto with_pid = [](hc::xmlrpc::ProcessInfo i, int64_t pid) {
+        i.pid = pid;
+        return i;
+    };
+    w.observe(o, {with_pid(p("a", st::RUNNING, T0), 100)});
+    EXPECT_TRUE(w.observe(o, {with_pid(p("a", st::RUNNING, T0), 100)}).empty());  // the same run
+    auto ev = w.observe(o, {with_pid(p("a", st::RUNNING, T0, T0), 200)});
+    ASSERT_EQ(ev.size(), 1u);
+    EXPECT_EQ(ev[0].kind, Kind::Unseen);
+    EXPECT_NE(ev[0].reason.find("now RUNNING"), std::string::npos) << ev[0].reason;
+}
+
 TEST(EventsCheck, ProgramsAndExcludeSelect) {
     EventsOptions o;
     o.programs = {"web", "pool:*"};
