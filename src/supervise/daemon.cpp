@@ -369,7 +369,32 @@ void Daemon::on_process_info(const CheckPtr& c, const xmlrpc::ProcessInfo& info,
             why += " (exit status " + std::to_string(info.exitstatus) + ")";
         return done(Outcome::fail(why));
     }
-    run_probe(c, info, std::move(done));
+    run_probe(c, info, [this, c, pid = info.pid, done](Outcome o) {
+        if (o.kind != Outcome::Kind::Fail && o.kind != Outcome::Kind::Error) return done(std::move(o));
+        confirm_failure(c, pid, std::move(o), done);
+    });
+}
+
+// The look a probe went by may be older than what supervisord did since:
+// the program was stopped or restarted while the probe ran, or supervisord
+// was told to shut down (an answer on its kept connection can come before
+// supervisord handles a SIGTERM it already got). A failure (or an error,
+// such as the pid gone from /proc) counts only when a look sent after the
+// probe still shows the same run RUNNING; otherwise the next tick judges
+// the new state.
+void Daemon::confirm_failure(const CheckPtr& c, int64_t pid, Outcome failed, std::function<void(Outcome)> done) {
+    processes_->get(Clock::now(), [this, c, pid, failed = std::move(failed), done](const SnapshotPtr& s) {
+        if (c->cancelled) return;
+        if (!s->processes) {
+            c->last_error = s->processes.error();  // logged once by the table
+            return done(Outcome::error(s->processes.error()));
+        }
+        auto info = s->find(c->cfg.program);
+        if (!info) return done(Outcome::error(info.error()));
+        if (info->state == xmlrpc::states::RUNNING && info->pid == pid) return done(failed);
+        done(Outcome::wait(failed.reason + " (not counted: the program is " + info->statename +
+                           (info->pid != pid ? " in a new run" : "") + " now)"));
+    });
 }
 
 // A kept connection serves at most kConnectionMaxAge of probes: the next

@@ -53,6 +53,7 @@ private:
     void once_probe(const CheckPtr& c, std::function<void(Outcome)> done, int attempt);
     void on_process_info(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::function<void(Outcome)> done);
     void run_probe(const CheckPtr& c, const xmlrpc::ProcessInfo& info, std::function<void(Outcome)> done);
+    void confirm_failure(const CheckPtr& c, int64_t pid, Outcome failed, std::function<void(Outcome)> done);
     std::shared_ptr<http::ConnectionSlot> connection_slot(const CheckPtr& c);
     void record(const CheckPtr& c, const Outcome& o);
     // Carries out what the policy (policy.hpp) decided: logs, action, notice.

@@ -28,14 +28,17 @@ Result<SupervisorClient> SupervisorClient::create(const Result<SupervisordEndpoi
     c.display_ = endpoint->display;
     // supervisord asks for credentials only when both are configured.
     if (!user.empty() && !pass.empty()) c.url_.userinfo = user + ":" + pass;
+    c.kept_ = std::make_shared<http::ConnectionSlot>(std::make_shared<http::IdleBudget>(1), std::chrono::seconds(60));
     return c;
 }
 
 namespace {
 
-// One XML-RPC POST over its own connection; runs on the loop thread.
+// One XML-RPC POST, over the kept connection when `kept` is set and holds
+// one, else a new one; runs on the loop thread.
 void post_call(EventLoop& loop, const net::Url& url, const std::string& where, std::vector<net::Address> addresses,
-               std::string body, Deadline deadline, const SupervisorClient::Reply& reply) {
+               std::string body, Deadline deadline, const SupervisorClient::Reply& reply,
+               const std::shared_ptr<http::ConnectionSlot>& kept) {
     http::Request req;
     req.method = "POST";
     req.url = url;
@@ -44,8 +47,13 @@ void post_call(EventLoop& loop, const net::Url& url, const std::string& where, s
     http::ExchangeOptions opts;
     opts.user_agent = http::default_user_agent();
     opts.limits.max_body_bytes = xmlrpc::kMaxResponseBytes;
-    auto ex = std::make_unique<http::Exchange>(req, std::move(addresses), opts, deadline);
-    loop.add(std::make_unique<ExchangeTask>(std::move(ex), [reply, where](http::Exchange& done) {
+    opts.keep_alive = kept != nullptr;
+    std::optional<http::IdleConnection> idle;
+    if (kept) idle = kept->take(addresses);
+    auto ex = std::make_unique<http::Exchange>(req, std::move(addresses), opts, deadline, std::move(idle));
+    loop.add(std::make_unique<ExchangeTask>(std::move(ex), [reply, where, kept](http::Exchange& done) {
+        if (kept && done.state() == http::Exchange::State::Done && done.response().status == 200)
+            if (auto c = done.take_connection()) kept->keep(std::move(*c));
         if (done.state() == http::Exchange::State::Failed) {
             reply(forward(done.failure(), "supervisord " + where + ": "));
             return;
@@ -76,37 +84,49 @@ void post_call(EventLoop& loop, const net::Url& url, const std::string& where, s
 }  // namespace
 
 void SupervisorClient::call(EventLoop& loop, Worker& resolver, std::string body, long timeout_ms, Reply reply) const {
+    call(loop, resolver, std::move(body), timeout_ms, std::move(reply), false);
+}
+
+void SupervisorClient::call(EventLoop& loop, Worker& resolver, std::string body, long timeout_ms, Reply reply,
+                            bool read_only) const {
     auto deadline = Deadline::after_ms(timeout_ms);
-    if (unix_) return post_call(loop, url_, display_, {unix_address_}, std::move(body), deadline, reply);
+    auto kept = read_only ? kept_ : nullptr;
+    if (unix_) return post_call(loop, url_, display_, {unix_address_}, std::move(body), deadline, reply, kept);
     // Copies: the continuation may outlive this client (SIGHUP replaces it).
-    resolve_async(
-        resolver, url_.host, url_.port, deadline,
-        [&loop, url = url_, where = display_, body = std::move(body), deadline, reply](Addresses&& a) mutable {
-            if (!a) return reply(forward(a, "supervisord " + where + ": "));
-            post_call(loop, url, where, std::move(*a), std::move(body), deadline, reply);
-        });
+    resolve_async(resolver, url_.host, url_.port, deadline,
+                  [&loop, url = url_, where = display_, body = std::move(body), deadline, reply,
+                   kept = std::move(kept)](Addresses&& a) mutable {
+                      if (!a) return reply(forward(a, "supervisord " + where + ": "));
+                      post_call(loop, url, where, std::move(*a), std::move(body), deadline, reply, kept);
+                  });
 }
 
 void SupervisorClient::get_process_info(EventLoop& loop, Worker& resolver, const std::string& program, long timeout_ms,
                                         std::function<void(Result<xmlrpc::ProcessInfo>)> reply) const {
-    call(loop, resolver, xmlrpc::get_process_info_call(program), timeout_ms, [reply](Result<xmlrpc::Response> r) {
-        if (!r) return reply(r.failure());
-        if (r->is_fault) return reply(err(describe_fault(r->fault)));
-        auto info = xmlrpc::to_process_info(r->value);
-        if (!info) return reply(err("supervisord: " + info.error(), ErrorKind::Protocol));
-        reply(std::move(*info));
-    });
+    call(
+        loop, resolver, xmlrpc::get_process_info_call(program), timeout_ms,
+        [reply](Result<xmlrpc::Response> r) {
+            if (!r) return reply(r.failure());
+            if (r->is_fault) return reply(err(describe_fault(r->fault)));
+            auto info = xmlrpc::to_process_info(r->value);
+            if (!info) return reply(err("supervisord: " + info.error(), ErrorKind::Protocol));
+            reply(std::move(*info));
+        },
+        true);
 }
 
 void SupervisorClient::get_all_process_info(EventLoop& loop, Worker& resolver, long timeout_ms,
                                             std::function<void(Result<std::vector<xmlrpc::ProcessInfo>>)> reply) const {
-    call(loop, resolver, xmlrpc::get_all_process_info_call(), timeout_ms, [reply](Result<xmlrpc::Response> r) {
-        if (!r) return reply(r.failure());
-        if (r->is_fault) return reply(err(describe_fault(r->fault)));
-        auto all = xmlrpc::to_process_infos(r->value);
-        if (!all) return reply(err("supervisord: " + all.error(), ErrorKind::Protocol));
-        reply(std::move(*all));
-    });
+    call(
+        loop, resolver, xmlrpc::get_all_process_info_call(), timeout_ms,
+        [reply](Result<xmlrpc::Response> r) {
+            if (!r) return reply(r.failure());
+            if (r->is_fault) return reply(err(describe_fault(r->fault)));
+            auto all = xmlrpc::to_process_infos(r->value);
+            if (!all) return reply(err("supervisord: " + all.error(), ErrorKind::Protocol));
+            reply(std::move(*all));
+        },
+        true);
 }
 
 }  // namespace hc::supervise

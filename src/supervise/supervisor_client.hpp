@@ -3,8 +3,10 @@
 // Each call is its own connection (Connection: close), so a restarted
 // supervisord is simply reached again on the next call.
 #include <functional>
+#include <memory>
 #include <string>
 
+#include "http/keep_alive.hpp"
 #include "net/address.hpp"
 #include "net/url.hpp"
 #include "supervise/config.hpp"
@@ -27,6 +29,8 @@ public:
                                            const std::string& pass);
 
     // An http:// host name is looked up on `resolver`, never on the loop.
+    // Over a new connection: a call that changes something (stop, start,
+    // signal) is never sent twice.
     void call(EventLoop& loop, Worker& resolver, std::string body, long timeout_ms, Reply reply) const;
     void get_process_info(EventLoop& loop, Worker& resolver, const std::string& program, long timeout_ms,
                           std::function<void(Result<xmlrpc::ProcessInfo>)> reply) const;
@@ -36,10 +40,20 @@ public:
     const std::string& display() const { return display_; }
 
 private:
+    // read_only: the call may go over the kept connection (and be sent again
+    // on a new one when supervisord closed it as the call arrived).
+    void call(EventLoop& loop, Worker& resolver, std::string body, long timeout_ms, Reply reply, bool read_only) const;
+
     std::string display_;  // for logs: never holds credentials
     bool unix_ = false;
     net::Address unix_address_;
     net::Url url_;
+    // The connection the read-only calls keep between ticks, as
+    // supervisorctl's own transport does: supervisord then answers without an
+    // accept and a new channel each time. Its answers may predate a SIGTERM
+    // supervisord has not handled yet: the daemon confirms a failed probe
+    // with a later look (Daemon::confirm_failure).
+    std::shared_ptr<http::ConnectionSlot> kept_;
 };
 
 // "supervisord fault 70 NOT_RUNNING: ..." for logs.

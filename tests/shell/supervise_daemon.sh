@@ -256,6 +256,38 @@ YAML
   assert_eq 1 "$(count_log "$HC_LOG" " action check=web-http ")" "restarts"
 }
 
+# A program stopped while its probe runs: the probe fails (the connection
+# closes), but a look after it shows the program STOPPED, so that failure
+# is not counted; the next tick's "program is STOPPED" is. (Before, the
+# closed connection counted as the check's failure.)
+test_program_stopped_during_the_probe() {
+  sv_init
+  local p; p=$(free_port)
+  sv_program web "$PROGS/web.py $p $T/web.flag hang --clear-flag" startsecs=1
+  sv_start
+  hc_config "$T/hc.yaml"
+  cat >> "$T/hc.yaml" <<YAML
+web-http:
+  program: web
+  host: 127.0.0.1
+  port: $p
+  periodSeconds: 1
+  timeoutSeconds: 20
+  failureThreshold: 5
+  action: none
+YAML
+  hc_start "$T/hc.yaml"
+  wait_log "$HC_LOG" "healthy check=web-http " 10
+  touch "$T/web.flag"  # the next probe hangs
+  sleep 2.5
+  svctl stop web >/dev/null
+  wait_log "$HC_LOG" "check_failed check=web-http " 10
+  local first; first=$(grep -m1 " check_failed check=web-http " "$HC_LOG")
+  assert_contains "$first" "program is STOPPED" "first counted failure"
+  assert_no_log "$HC_LOG" "check_failed check=web-http .*(connection|reset|closed)" "daemon log"
+  hc_stop
+}
+
 test_slow_check_does_not_delay_others() {
   start_mock
   sv_init
