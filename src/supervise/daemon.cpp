@@ -383,7 +383,7 @@ void Daemon::on_process_info(const CheckPtr& c, const xmlrpc::ProcessInfo& info,
 // probe still shows the same run RUNNING; otherwise the next tick judges
 // the new state.
 void Daemon::confirm_failure(const CheckPtr& c, int64_t pid, Outcome failed, std::function<void(Outcome)> done) {
-    processes_->get(Clock::now(), [this, c, pid, failed = std::move(failed), done](const SnapshotPtr& s) {
+    processes_->get(Clock::now(), [c, pid, failed = std::move(failed), done](const SnapshotPtr& s) {
         if (c->cancelled) return;
         if (!s->processes) {
             c->last_error = s->processes.error();  // logged once by the table
