@@ -575,8 +575,8 @@ block = ["<!-- supervise:begin -->",
          "check's timer fired after it was due. monit has no such figure.",
          "- worst gap at nginx: for each http check, the largest interval between two of its requests in nginx's "
          "access log, minus the period; the worst over all checks. For healthcheck it includes the "
-         "`supervisor.getProcessInfo` call that precedes the probe (one call per program, shared by the checks "
-         "waiting for it).",
+         "`supervisor.getAllProcessInfo` call that precedes the probe (one call per tick, shared by the checks "
+         "due in it).",
          "- supervisord CPU %: supervisord's own CPU during the run (with healthcheck: its XML-RPC calls; "
          "monit does not talk to supervisord, so its row is supervisord's idle cost). The sum is the tool's "
          "CPU plus supervisord's: what the machine pays for the checks.",

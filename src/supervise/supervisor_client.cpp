@@ -101,20 +101,6 @@ void SupervisorClient::call(EventLoop& loop, Worker& resolver, std::string body,
                   });
 }
 
-void SupervisorClient::get_process_info(EventLoop& loop, Worker& resolver, const std::string& program, long timeout_ms,
-                                        std::function<void(Result<xmlrpc::ProcessInfo>)> reply) const {
-    call(
-        loop, resolver, xmlrpc::get_process_info_call(program), timeout_ms,
-        [reply](Result<xmlrpc::Response> r) {
-            if (!r) return reply(r.failure());
-            if (r->is_fault) return reply(err(describe_fault(r->fault)));
-            auto info = xmlrpc::to_process_info(r->value);
-            if (!info) return reply(err("supervisord: " + info.error(), ErrorKind::Protocol));
-            reply(std::move(*info));
-        },
-        true);
-}
-
 void SupervisorClient::get_all_process_info(EventLoop& loop, Worker& resolver, long timeout_ms,
                                             std::function<void(Result<std::vector<xmlrpc::ProcessInfo>>)> reply) const {
     call(

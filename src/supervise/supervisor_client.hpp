@@ -32,8 +32,6 @@ public:
     // Over a new connection: a call that changes something (stop, start,
     // signal) is never sent twice.
     void call(EventLoop& loop, Worker& resolver, std::string body, long timeout_ms, Reply reply) const;
-    void get_process_info(EventLoop& loop, Worker& resolver, const std::string& program, long timeout_ms,
-                          std::function<void(Result<xmlrpc::ProcessInfo>)> reply) const;
     // supervisor.getAllProcessInfo: every process in one call (process_table.hpp).
     void get_all_process_info(EventLoop& loop, Worker& resolver, long timeout_ms,
                               std::function<void(Result<std::vector<xmlrpc::ProcessInfo>>)> reply) const;
