@@ -86,6 +86,17 @@ sv_program() { # NAME CMD [key=value ...]
   } >> "$SV_CONF"
 }
 
+# The usual set-up around tests/programs/web.py: supervisord with a program
+# "web" serving on a free port (WEB_PORT) that misbehaves as MODE (hang|500)
+# while $T/web.flag exists; started, and $T/hc.yaml begun (hc_config).
+sv_web() { # MODE [web.py options, e.g. --clear-flag]
+  sv_init
+  WEB_PORT=$(free_port)
+  sv_program web "$PROGS/web.py $WEB_PORT $T/web.flag $*" startsecs=1
+  sv_start
+  hc_config "$T/hc.yaml"
+}
+
 sv_raw() { printf '\n%s\n' "$1" >> "$SV_CONF"; }
 
 svctl() { "$SUPERVISORCTL" -c "$SV_CONF" "$@"; }

@@ -221,11 +221,8 @@ while True:
 }
 
 test_supervisord_restarted_under_daemon() {
-  sv_init
-  local p; p=$(free_port)
-  sv_program web "$PROGS/web.py $p $T/web.flag 500 --clear-flag" startsecs=1
-  sv_start
-  hc_config "$T/hc.yaml"
+  sv_web 500 --clear-flag
+  local p=$WEB_PORT
   cat >> "$T/hc.yaml" <<YAML
 web-http:
   program: web
@@ -261,11 +258,8 @@ YAML
 # is not counted; the next tick's "program is STOPPED" is. (Before, the
 # closed connection counted as the check's failure.)
 test_program_stopped_during_the_probe() {
-  sv_init
-  local p; p=$(free_port)
-  sv_program web "$PROGS/web.py $p $T/web.flag hang --clear-flag" startsecs=1
-  sv_start
-  hc_config "$T/hc.yaml"
+  sv_web hang --clear-flag
+  local p=$WEB_PORT
   cat >> "$T/hc.yaml" <<YAML
 web-http:
   program: web

@@ -17,11 +17,8 @@ log_ms() {
 # Defect: "footprint ~24 MB RSS, 3 threads": the same daemon's RSS and
 # threads, measured while it runs these checks.
 test_quoted_tcp_port_passes() {
-  sv_init
-  local p; p=$(free_port)
-  sv_program web "$PROGS/web.py $p $T/web.flag 500" startsecs=1
-  sv_start
-  hc_config "$T/hc.yaml"
+  sv_web 500
+  local p=$WEB_PORT
   cat >> "$T/hc.yaml" <<YAML
 tcp-single:
   program: web

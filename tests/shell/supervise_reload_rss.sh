@@ -11,6 +11,20 @@ skip() { echo "SKIP supervise_reload_rss (skipped: $*)"; exit 0; }
 head -c 4 "$HC_BIN" 2>/dev/null | grep -q ELF || skip "$HC_BIN is not an ELF binary (wrapper?)"
 readelf -l "$HC_BIN" 2>/dev/null | grep -q INTERP && skip "$HC_BIN is not static (sanitizer build?)"
 
+# N idle http checks (first probe an hour away) in FILE, mode 0600.
+idle_http_config() { # N FILE
+  "$PY" - "$1" "$2" "$T" <<'EOF'
+import os, sys
+n, out = int(sys.argv[1]), sys.argv[2]
+lines = ["config:", "  supervisordUrl: unix://%s/none.sock" % sys.argv[3], ""]
+for i in range(1, n + 1):
+    lines += ["c%05d:" % i, "  program: web", "  type: http", "  host: 127.0.0.1", "  port: 9",
+              "  path: /health/%d" % i, "  periodSeconds: 3600", "  initialDelaySeconds: 3600", "  action: none"]
+open(out, "w").write("\n".join(lines) + "\n")
+os.chmod(out, 0o600)
+EOF
+}
+
 status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 wait_loaded() { # LOG COUNT: the daemon logged its COUNTth "loaded ... checks" line
   local i
@@ -25,15 +39,7 @@ wait_loaded() { # LOG COUNT: the daemon logged its COUNTth "loaded ... checks" l
 # 3,000 idle http checks (first probe an hour away): a 3,000-check load,
 # enough to see a reload's leftovers.
 test_reloads_leave_rss_under_the_first_peak() {
-  "$PY" - "$T/hc.yaml" "$T" <<'EOF'
-import os, sys
-lines = ["config:", "  supervisordUrl: unix://%s/none.sock" % sys.argv[2], ""]
-for i in range(1, 3001):
-    lines += ["c%05d:" % i, "  program: web", "  type: http", "  host: 127.0.0.1", "  port: 9",
-              "  path: /health/%d" % i, "  periodSeconds: 3600", "  initialDelaySeconds: 3600", "  action: none"]
-open(sys.argv[1], "w").write("\n".join(lines) + "\n")
-os.chmod(sys.argv[1], 0o600)
-EOF
+  idle_http_config 3000 "$T/hc.yaml"
   start_bg "$HC" supervise -c "$T/hc.yaml" >"$T/hc.log" 2>&1
   local pid=$!
   wait_loaded "$T/hc.log" 1
@@ -73,15 +79,7 @@ EOF
 # the old reload added 440-650 KB (names ~270 KB, order 160 KB); the bound
 # is 128 KB, several times what is left.
 test_reload_peak_within_pages_of_the_first() {
-  "$PY" - "$T/hc.yaml" "$T" <<'EOF'
-import os, sys
-lines = ["config:", "  supervisordUrl: unix://%s/none.sock" % sys.argv[2], ""]
-for i in range(1, 10001):
-    lines += ["c%05d:" % i, "  program: web", "  type: http", "  host: 127.0.0.1", "  port: 9",
-              "  path: /health/%d" % i, "  periodSeconds: 3600", "  initialDelaySeconds: 3600", "  action: none"]
-open(sys.argv[1], "w").write("\n".join(lines) + "\n")
-os.chmod(sys.argv[1], 0o600)
-EOF
+  idle_http_config 10000 "$T/hc.yaml"
   start_bg "$HC" supervise -c "$T/hc.yaml" >"$T/hc.log" 2>&1
   local pid=$!
   wait_loaded "$T/hc.log" 1

@@ -255,6 +255,17 @@ TEST(SuperviseConfig, YamlBooleans) {
     EXPECT_TRUE(contains(e, "a.sendResolved: expected a boolean")) << e;
 }
 
+// keepAlive (http checks): true by default, a boolean like the others.
+TEST(SuperviseConfig, KeepAlive) {
+    Config c = load_ok("a:\n  program: p\n  type: http\n");
+    ASSERT_EQ(c.checks.size(), 1u);
+    EXPECT_TRUE(c.checks[0].http->keep_alive);
+    c = load_ok("a:\n  program: p\n  type: http\n  keepAlive: off\n");
+    EXPECT_FALSE(c.checks[0].http->keep_alive);
+    EXPECT_EQ(load_err("a:\n  program: p\n  type: http\n  keepAlive: [1]\n"),
+              "t.yaml:4: a.keepAlive: expected a boolean (true/false, yes/no, on/off), got a list");
+}
+
 TEST(SuperviseConfig, EnumsAreCaseInsensitive) {
     Config c = load_ok(
         "a:\n  program: p\n  type: MEM\n  memType: PSS\n  pidGet: Name\n"
