@@ -20,12 +20,16 @@ ifeq ($(MBEDTLS),system)
 MBEDTLS_INC    :=
 MBEDTLS_CFLAGS :=
 MBEDTLS_LIBS   := -lmbedtls -lmbedx509 -lmbedcrypto
+YAML_LIBS      := -lyaml
 MBEDTLS_STAMP  :=
 else
 MBEDTLS_HOST   := $(HC_CACHE)/mbedtls/host
 MBEDTLS_INC    := $(MBEDTLS_HOST)/include
 MBEDTLS_CFLAGS := -isystem $(MBEDTLS_INC)
 MBEDTLS_LIBS   := $(MBEDTLS_HOST)/lib/libmbedtls.a
+# libyaml from the same cache: its allocations go to the config parser's
+# pool (src/yaml/pool.hpp, scripts/libyaml_alloc.h).
+YAML_LIBS      := $(MBEDTLS_HOST)/lib/libyaml.a
 MBEDTLS_STAMP  := $(MBEDTLS_HOST)/stamp
 endif
 DEFINES   := -DHC_VERSION=\"$(VERSION)\" -DPICOJSON_USE_INT64 -DCXXOPTS_NO_REGEX -DCXXOPTS_NO_HELP_DETAILS
@@ -34,7 +38,7 @@ ALL_CXXFLAGS := $(CXXSTD) $(SECTIONS) $(INCLUDES) $(MBEDTLS_CFLAGS) $(DEFINES) $
 STATIC    ?= -static
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 LDFLAGS   ?= $(STATIC) -s -Wl,--gc-sections
-LDLIBS    := $(MBEDTLS_LIBS) -lyaml
+LDLIBS    := $(MBEDTLS_LIBS) $(YAML_LIBS)
 
 SRCS      := $(shell find src -name '*.cpp' | sort)
 LIB_SRCS  := $(filter-out src/main.cpp,$(SRCS))
@@ -100,6 +104,7 @@ mbedtls: $(MBEDTLS_STAMP)
 ifneq ($(MBEDTLS_STAMP),)
 # The script leaves the stamp alone when nothing it hashes changed.
 $(MBEDTLS_STAMP): scripts/mbedtls.sh scripts/debian-source.sh scripts/mbedtls_config.h scripts/mbedtls_psa_config.h \
+                  scripts/libyaml_alloc.h \
                   $(wildcard scripts/mbedtls-patches/*.patch)
 	@HC_CACHE=$(abspath $(HC_CACHE)) scripts/mbedtls.sh host
 endif

@@ -64,7 +64,7 @@ define MUSL_template
 MUSL_OBJS_$(1) := $$(SRCS:%.cpp=$$(BUILD)/musl/$(1)/obj/%.o)
 MUSL_LIB_$(1)  := $$(MUSL_CACHE)/musl/$(1)-linux-musl
 
-$$(MUSL_LIB_$(1))/stamp: scripts/mbedtls_config.h scripts/mbedtls_psa_config.h scripts/build-musl.sh \
+$$(MUSL_LIB_$(1))/stamp: scripts/mbedtls_config.h scripts/mbedtls_psa_config.h scripts/build-musl.sh scripts/libyaml_alloc.h \
                          scripts/mbedtls.sh scripts/debian-source.sh $$(wildcard scripts/mbedtls-patches/*.patch) \
                          | $$(MUSL_ZIG)
 	@HC_CACHE=$$(abspath $$(MUSL_CACHE)) scripts/build-musl.sh libs $(1)-linux-musl

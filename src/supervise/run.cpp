@@ -63,6 +63,20 @@ std::string terminal_safe(const std::string& text) {
 
 constexpr const char* kDefaultConfig = "/etc/supervisord.d/scripts/config.yaml";
 
+// A SIGHUP reload runs the same load below the event loop's frames, about
+// 700 bytes deeper in the stack than the first load runs from here. The
+// first load runs below a page it writes first, so a reload of the same
+// file touches no stack page the first load did not (issue 14.4: a reload
+// stays within the first load's peak). Costs at most that one page.
+[[gnu::noinline]] Result<Config> load_at_reload_depth(const std::string& path) {
+    constexpr size_t kReloadGap = 4096;
+    auto* gap = static_cast<volatile char*>(__builtin_alloca(kReloadGap));
+    for (size_t i = 0; i < kReloadGap; i += 512) gap[i] = 0;
+    Result<Config> config = load_config_file(path);
+    asm volatile("" : : "r"(gap) : "memory");  // the gap outlives the call: no tail call
+    return config;
+}
+
 std::string usage() {
     return "usage: healthcheck supervise [-c CONFIG] [--test | --once] [--log-format text|json]\n"
            "  -c, --config FILE    YAML config (default /etc/supervisord.d/scripts/config.yaml)\n"
@@ -110,7 +124,7 @@ int run(const std::vector<std::string>& args) {
     }
     Logger log(format == "json" ? Logger::Format::Json : Logger::Format::Text);
     log.set_debug(debug);
-    auto config = load_config_file(path);
+    auto config = load_at_reload_depth(path);
     if (!config) {
         std::fprintf(stderr, "%s\n", terminal_safe(config.error()).c_str());
         return 2;

@@ -1,13 +1,22 @@
 #include "yaml/doc.hpp"
 
+#include "yaml/pool.hpp"
+
 #include <yaml.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <new>
 #include <unordered_map>
 #include <vector>
+
+// libyaml's own (declared in its yaml_private.h): frees with whatever
+// allocator libyaml was built with (pool.hpp).
+extern "C" void yaml_free(void* ptr);
 
 namespace hc::yaml {
 
@@ -18,37 +27,51 @@ const char kNullTag[] = "tag:yaml.org,2002:null";
 
 // libyaml reads its input 16 KB at a time into a 16 KB buffer and decodes
 // it into a 48 KB one (INPUT_RAW_BUFFER_SIZE and INPUT_BUFFER_SIZE, 3x the
-// first, in its yaml_private.h): about 32 KB of pages touched next to the
-// running checks at each SIGHUP (issue 14.4). A quarter of each keeps the
-// 3x ratio the decoder relies on (it writes without a bound check);
-// yaml_parser_delete frees them with free(). The cost: 4x as many read()s.
-void shrink_input_buffers(yaml_parser_t& p) {
-    constexpr size_t kRaw = 4096;
-    if (!p.raw_buffer.start || !p.buffer.start) return;  // initialize failed: left as is
-    auto* raw = static_cast<yaml_char_t*>(std::malloc(kRaw));
-    auto* buf = static_cast<yaml_char_t*>(std::malloc(3 * kRaw));
-    if (!raw || !buf) {
-        std::free(raw);
-        std::free(buf);
-        return;
-    }
-    std::free(p.raw_buffer.start);
-    p.raw_buffer.start = p.raw_buffer.pointer = p.raw_buffer.last = raw;
-    p.raw_buffer.end = raw + kRaw;
-    std::free(p.buffer.start);
-    p.buffer.start = p.buffer.pointer = p.buffer.last = buf;
-    p.buffer.end = buf + 3 * kRaw;
-}
+// first, in its yaml_private.h). A quarter of each keeps the 3x ratio the
+// decoder relies on (it writes without a bound check); the cost is 4x as
+// many read()s. They are the process's, not each parse's: a SIGHUP reload
+// reuses the pages the first load touched instead of faulting in new ones
+// next to the running checks (issue 14.4: a reload never grows resident
+// memory past the first load's peak). A parse that finds them taken (a
+// parse inside a parse, another thread) keeps libyaml's own.
+struct InputBuffers {
+    static constexpr size_t kRaw = 4096;
+    yaml_char_t raw[kRaw];
+    yaml_char_t decoded[3 * kRaw];
+    std::atomic<bool> taken{false};
+};
+InputBuffers g_input_buffers;  // NOLINT(cppcoreguidelines-avoid-non-const-global-variables): see above
 
-struct Parser {
-    yaml_parser_t p;
+class Parser {
+public:
     Parser() {
         yaml_parser_initialize(&p);
-        shrink_input_buffers(p);
+        if (!p.raw_buffer.start || !p.buffer.start) return;  // initialize failed: left as is
+        if (g_input_buffers.taken.exchange(true)) return;
+        owns_buffers_ = true;
+        yaml_free(p.raw_buffer.start);
+        yaml_char_t* raw = g_input_buffers.raw;
+        p.raw_buffer.start = p.raw_buffer.pointer = p.raw_buffer.last = raw;
+        p.raw_buffer.end = raw + InputBuffers::kRaw;
+        yaml_free(p.buffer.start);
+        yaml_char_t* buf = g_input_buffers.decoded;
+        p.buffer.start = p.buffer.pointer = p.buffer.last = buf;
+        p.buffer.end = buf + 3 * InputBuffers::kRaw;
     }
-    ~Parser() { yaml_parser_delete(&p); }
+    ~Parser() {
+        if (owns_buffers_) {  // not libyaml's to free
+            p.raw_buffer.start = p.raw_buffer.pointer = p.raw_buffer.last = p.raw_buffer.end = nullptr;
+            p.buffer.start = p.buffer.pointer = p.buffer.last = p.buffer.end = nullptr;
+            g_input_buffers.taken.store(false);
+        }
+        yaml_parser_delete(&p);
+    }
     Parser(const Parser&) = delete;
     Parser& operator=(const Parser&) = delete;
+    yaml_parser_t p;
+
+private:
+    bool owns_buffers_ = false;
 };
 
 struct Event {
@@ -76,7 +99,7 @@ public:
             if (spare_.data && spare_.cap >= want)
                 blocks_.push_back(std::move(spare_));
             else
-                blocks_.push_back(Block{std::unique_ptr<unsigned char[]>(new unsigned char[want]), want});
+                blocks_.push_back(new_block(want));
             cap_ = blocks_.back().cap;
             at = 0;
         }
@@ -118,10 +141,20 @@ public:
 
 private:
     static constexpr size_t kFirstBlock = 8 * 1024, kMaxBlock = 256 * 1024;
+    // From the pool: a reload's entries land in the first load's pages.
+    struct PoolRelease {
+        void operator()(unsigned char* p) const { pool::release(p); }
+    };
+    using BlockPtr = std::unique_ptr<unsigned char[], PoolRelease>;
     struct Block {
-        std::unique_ptr<unsigned char[]> data;
+        BlockPtr data;
         size_t cap = 0;
     };
+    static Block new_block(size_t size) {
+        BlockPtr data(static_cast<unsigned char*>(pool::allocate(size)));
+        if (!data) throw std::bad_alloc();
+        return Block{std::move(data), size};
+    }
     std::vector<Block> blocks_;
     Block spare_;  // a block freed by rollback()
     size_t used_ = 0, cap_ = 0;
