@@ -40,6 +40,13 @@ void EventLoop::run_due_timers() {
         timers_.erase(it);
         fn();
     }
+    // What they deferred; a deferred function may defer more (bounded by
+    // what the callers do: a tick defers its probe, a probe nothing).
+    while (!after_timers_.empty() && !stopping_) {
+        auto batch = std::move(after_timers_);
+        after_timers_.clear();
+        for (auto& fn : batch) fn();
+    }
 }
 
 void EventLoop::complete_finished() {
@@ -63,7 +70,7 @@ void EventLoop::run() {
             fds.push_back(pollfd{t->fd(), t->events(), 0});
             next = next.earlier(t->timer());
         }
-        int rc = ::poll(fds.data(), fds.size(), next.remaining_ms());
+        int rc = ::poll(fds.data(), fds.size(), after_timers_.empty() ? next.remaining_ms() : 0);
         if (rc < 0 && errno != EINTR) break;
         size_t w = watches_.size();
         for (size_t i = 0; rc > 0 && i < w; ++i)

@@ -38,6 +38,9 @@ public:
         return at(Clock::now() + std::chrono::milliseconds(ms), std::move(fn));
     }
     void cancel(TimerId id);
+    // Runs fn once the timers due now have all run (in this pass of the
+    // loop, or the next one when called outside a pass), in call order.
+    void after_timers(std::function<void()> fn) { after_timers_.push_back(std::move(fn)); }
 
     // Takes ownership; the task is polled until finished, then completed.
     void add(std::unique_ptr<Task> task);
@@ -62,6 +65,7 @@ private:
     TimerId next_id_ = 1;
     std::vector<std::unique_ptr<Task>> tasks_;
     std::vector<std::pair<int, std::function<void()>>> watches_;
+    std::vector<std::function<void()>> after_timers_;
     bool stopping_ = false;
 };
 
