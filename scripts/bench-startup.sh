@@ -78,6 +78,14 @@ wait_loaded() { # LOG COUNT
   echo "bench: no 'loaded' line #$2 in $1" >&2; tail -n 5 "$1" >&2; exit 1
 }
 
+callgrind_instr() { # COMMAND...: instructions, or -
+  local out
+  command -v valgrind >/dev/null || { echo -; return; }
+  valgrind --tool=callgrind --callgrind-out-file="$TMP/cg" "$@" >/dev/null 2>"$TMP/vg.err" || true
+  out=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$TMP/vg.err" | tail -n1)
+  echo "${out:--}"
+}
+
 : >"$TMP/results.tsv"
 for n in 1000 10000; do
   conf=$TMP/c$n.yaml
@@ -88,13 +96,6 @@ for n in 1000 10000; do
     "$HC supervise --test -c $conf" "$FLOOR $conf" >&2
   mean=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["mean"] * 1000)' "$TMP/hf$n.json")
   fmean=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][1]["mean"] * 1000)' "$TMP/hf$n.json")
-  callgrind_instr() { # COMMAND...: instructions, or -
-    local out
-    command -v valgrind >/dev/null || { echo -; return; }
-    valgrind --tool=callgrind --callgrind-out-file="$TMP/cg" "$@" >/dev/null 2>"$TMP/vg.err" || true
-    out=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$TMP/vg.err" | tail -n1)
-    echo "${out:--}"
-  }
   instr=$(callgrind_instr "$HC" supervise --test -c "$conf")
   finstr=$(callgrind_instr "$FLOOR" "$conf")
   log=$TMP/d$n.log

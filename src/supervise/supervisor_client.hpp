@@ -1,7 +1,8 @@
 #pragma once
 // Asynchronous XML-RPC calls to supervisord over its unix socket or HTTP.
-// Each call is its own connection (Connection: close), so a restarted
-// supervisord is simply reached again on the next call.
+// A call that changes something is its own connection (Connection: close);
+// the read-only getAllProcessInfo keeps one (kept_), which a restarted
+// supervisord closes: the call is then sent again on a new one.
 #include <functional>
 #include <memory>
 #include <string>

@@ -101,6 +101,8 @@ void release(void* p) {
 void* reallocate(void* p, size_t size) {
     if (!p) return allocate(size);
     const size_t have = usable_size(p);
+    // A pooled block has room up to its class; a large one asked to shrink
+    // moves, so its memory goes back.
     if (size <= have && header_of(p)->size_class != kDirect) return p;
     void* q = allocate(size);
     if (!q) return nullptr;  // p stays valid, as with realloc
